@@ -1,0 +1,96 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { LoadedConfig } from './config/load.js';
+import type { GatewayContext } from './context.js';
+import { type Clock, systemClock } from './core/clock.js';
+import type { StoreEvent } from './core/events.js';
+import { createLogger, type Logger } from './core/logger.js';
+import type { DeviceRegistry } from './ports/device-registry.js';
+import type { Feature } from './ports/feature.js';
+import type { EventSink } from './ports/pipeline.js';
+import { Pipeline } from './processors/pipeline.js';
+import { openSqliteDeviceRegistry } from './registry/sqlite-device-registry.js';
+import { openOutbox } from './sinks/outbox/open-outbox.js';
+
+export interface GatewayDeps {
+  clock?: Clock;
+  logger?: Logger;
+  /** Tests may inject a sink; the gateway otherwise opens the durable outbox in data_dir. */
+  events?: EventSink;
+  registry?: DeviceRegistry;
+}
+
+export interface Gateway {
+  readonly context: GatewayContext;
+  readonly features: readonly Feature[];
+  start(): Promise<void>;
+  stop(reason?: string): Promise<void>;
+  /** Ports actually bound (after start), for tests and the demo banner. */
+  addresses(): Record<string, string>;
+}
+
+/**
+ * Build the gateway from a frozen config. No I/O happens at import; opening files and sockets happens here
+ * (databases) and in start() (listeners, timers).
+ */
+export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {}): Promise<Gateway> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const clock = deps.clock ?? systemClock();
+  const logger = deps.logger ?? createLogger({ level: config.log.level });
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics, prefix: 'storegate_process_' });
+  const http: FastifyInstance = Fastify({
+    loggerInstance: logger.child({ mod: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+  }) as unknown as FastifyInstance;
+  const live = new EventEmitter<{ events: [readonly StoreEvent[]] }>();
+  live.setMaxListeners(100);
+
+  const registry = deps.registry ?? openSqliteDeviceRegistry(join(config.dataDir, 'registry.db'), { clock });
+  const events = deps.events ?? (await openOutbox(config, { clock, logger, metrics }));
+  const pipeline = new Pipeline(events, {
+    onEvents: (evs) => live.emit('events', evs),
+    onProcessorError: (name, error) => logger.error({ err: error, processor: name }, 'processor failed'),
+  });
+
+  const context: GatewayContext = { config, clock, logger, metrics, registry, pipeline, events, live, http };
+  const features = buildFeatures(context);
+  const started: Feature[] = [];
+  const addresses: Record<string, string> = {};
+
+  return {
+    context,
+    features,
+    addresses: () => ({ ...addresses }),
+    async start() {
+      for (const feature of features) {
+        await feature.start();
+        started.push(feature);
+      }
+      addresses.http = await http.listen({ host: config.http.host, port: config.http.port });
+      logger.info({ addresses }, 'storegate started');
+    },
+    async stop(reason = 'stop') {
+      logger.info({ reason }, 'storegate stopping');
+      await http.close();
+      for (const feature of started.reverse()) {
+        try {
+          await feature.stop();
+        } catch (err) {
+          logger.error({ err, feature: feature.name }, 'feature failed to stop cleanly');
+        }
+      }
+      started.length = 0;
+      registry.close();
+    },
+  };
+}
+
+/** The features in start order; stop runs in reverse. */
+function buildFeatures(ctx: GatewayContext): Feature[] {
+  const features: Feature[] = [];
+  return features;
+}

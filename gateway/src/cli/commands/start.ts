@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import { runGateway } from '../../main.js';
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('run the gateway (embedded broker, processors, outbox, HTTP API)')
+    .action(async () => {
+      const { config } = program.opts<{ config: string }>();
+      const explicit = program.getOptionValueSource('config') === 'cli' ? config : undefined;
+      await runGateway(explicit ?? (process.env.STOREGATE_CONFIG || undefined));
+      // Keep running until a signal arrives; runGateway installed the handlers.
+      await new Promise<never>(() => {});
+    });
+}

@@ -1,0 +1,35 @@
+import { Command, CommanderError } from 'commander';
+import { StoregateError } from '../core/errors.js';
+import { registerStartCommand } from './commands/start.js';
+
+/**
+ * The `storegate` command. Each subcommand lives in ./commands/<name>.ts and exports a register function;
+ * errors with a stable code print as `error [CODE]: message` plus a hint, and exit 1 (usage errors exit 2).
+ */
+export function buildProgram(): Command {
+  const program = new Command('storegate')
+    .description('Storegate: edge gateway for sensor-equipped stores')
+    .option('-c, --config <path>', 'config file', 'storegate.yaml')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerStartCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof StoregateError) {
+      process.stderr.write(`error [${err.code}]: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+      return 1;
+    }
+    process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}

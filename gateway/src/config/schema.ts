@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { brokerSection } from './sections/broker.js';
+import { checkoutSection } from './sections/checkout.js';
+import { cloudSection, outboxSection } from './sections/cloud.js';
+import { footfallSection } from './sections/footfall.js';
+import { opcuaSection } from './sections/opcua.js';
+import { serialSection } from './sections/serial.js';
+import { shelvesSection } from './sections/shelves.js';
+
+/**
+ * The one schema of storegate.yaml. Wire and YAML keys are snake_case; every object is strict so a typo
+ * is an error at start, never a silently ignored setting.
+ */
+export const configSchema = z.strictObject({
+  store: z
+    .strictObject({
+      id: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -')
+        .default('demo-store'),
+      name: z.string().default('Demo store'),
+      timezone: z.string().default('UTC'),
+    })
+    .default({ id: 'demo-store', name: 'Demo store', timezone: 'UTC' }),
+  data_dir: z.string().default('./data').describe('Where SQLite databases live; relative to the config file'),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+      pretty: z.boolean().default(false),
+    })
+    .default({ level: 'info', pretty: false }),
+  http: z
+    .strictObject({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(8080),
+    })
+    .default({ host: '0.0.0.0', port: 8080 }),
+  broker: brokerSection.default(brokerSection.parse({})),
+  health: z
+    .strictObject({
+      check_interval_ms: z.number().int().min(100).default(5_000),
+      offline_after_missed: z
+        .number()
+        .min(1)
+        .default(3)
+        .describe('Offline after this many expected intervals'),
+    })
+    .default({ check_interval_ms: 5_000, offline_after_missed: 3 }),
+  shutdown_timeout_ms: z.number().int().min(100).default(10_000),
+  outbox: outboxSection.default(outboxSection.parse({})),
+  cloud: cloudSection.optional(),
+  serial: serialSection.default(serialSection.parse({})),
+  opcua: opcuaSection.default(opcuaSection.parse({})),
+  shelves: shelvesSection.default(shelvesSection.parse({})),
+  footfall: footfallSection.default(footfallSection.parse({})),
+  checkout: checkoutSection.default(checkoutSection.parse({})),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;

@@ -1,0 +1,22 @@
+/** Errors carry stable codes so CLI output, logs and API responses can be matched by scripts. */
+export type ErrorCode =
+  | 'SG_CONFIG_INVALID'
+  | 'SG_CONFIG_NOT_FOUND'
+  | 'SG_DEVICE_UNKNOWN'
+  | 'SG_DEVICE_EXISTS'
+  | 'SG_BAD_ARGUMENT'
+  | 'SG_PAYLOAD_REJECTED'
+  | 'SG_NOT_READY'
+  | 'SG_IO';
+
+export class StoregateError extends Error {
+  readonly code: ErrorCode;
+  readonly hint?: string;
+
+  constructor(code: ErrorCode, message: string, options?: { hint?: string; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'StoregateError';
+    this.code = code;
+    if (options?.hint !== undefined) this.hint = options.hint;
+  }
+}
