@@ -9,6 +9,7 @@ import { type Clock, systemClock } from './core/clock.js';
 import type { StoreEvent } from './core/events.js';
 import { createLogger, type Logger } from './core/logger.js';
 import type { DeviceRegistry } from './ports/device-registry.js';
+import { DeviceStats } from './ports/device-stats.js';
 import type { Feature } from './ports/feature.js';
 import type { EventSink } from './ports/pipeline.js';
 import { Pipeline } from './processors/pipeline.js';
@@ -56,7 +57,19 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
     onProcessorError: (name, error) => logger.error({ err: error, processor: name }, 'processor failed'),
   });
 
-  const context: GatewayContext = { config, clock, logger, metrics, registry, pipeline, events, live, http };
+  const deviceStats = new DeviceStats();
+  const context: GatewayContext = {
+    config,
+    clock,
+    logger,
+    metrics,
+    registry,
+    deviceStats,
+    pipeline,
+    events,
+    live,
+    http,
+  };
   const features = buildFeatures(context);
   const started: Feature[] = [];
   const addresses: Record<string, string> = {};

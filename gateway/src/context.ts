@@ -5,6 +5,7 @@ import type { LoadedConfig } from './config/load.js';
 import type { Clock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import type { DeviceRegistry } from './ports/device-registry.js';
+import type { DeviceStats } from './ports/device-stats.js';
 import type { EventSink } from './ports/pipeline.js';
 import type { Pipeline } from './processors/pipeline.js';
 
@@ -17,6 +18,8 @@ export interface GatewayContext {
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
   readonly registry: DeviceRegistry;
+  /** Per-device accepted/rejected counters and connection state (connectors write, health reads). */
+  readonly deviceStats: DeviceStats;
   /** Connectors hand readings here; features that derive events outside a reading call `pipeline.emit`. */
   readonly pipeline: Pipeline;
   /** The durable outbox (or a memory sink in unit tests). */

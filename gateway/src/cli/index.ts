@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { StoregateError } from '../core/errors.js';
+import { registerReplayCommand } from './commands/replay.js';
 import { registerStartCommand } from './commands/start.js';
 
 /**
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerStartCommand(program);
+  registerReplayCommand(program);
   return program;
 }
 

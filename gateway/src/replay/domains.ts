@@ -1,0 +1,6 @@
+import type { ReplayDomain } from './replay-domain.js';
+
+/** Every domain `storegate replay` understands, in the order lines are offered to them. */
+export function replayDomains(): ReplayDomain[] {
+  return [];
+}
