@@ -8,11 +8,14 @@ import type { GatewayContext } from './context.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { StoreEvent } from './core/events.js';
 import { createLogger, type Logger } from './core/logger.js';
+import { CoreHttpFeature } from './http/core-routes.js';
 import type { DeviceRegistry } from './ports/device-registry.js';
 import { DeviceStats } from './ports/device-stats.js';
 import type { Feature } from './ports/feature.js';
 import type { EventSink } from './ports/pipeline.js';
+import { RawForwardProcessor } from './processors/forward/raw-forward.js';
 import { Pipeline } from './processors/pipeline.js';
+import { PipelineTicker } from './processors/ticker.js';
 import { openSqliteDeviceRegistry } from './registry/sqlite-device-registry.js';
 import { openOutbox } from './sinks/outbox/open-outbox.js';
 
@@ -104,6 +107,10 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
 
 /** The features in start order; stop runs in reverse. */
 function buildFeatures(ctx: GatewayContext): Feature[] {
-  const features: Feature[] = [];
+  ctx.pipeline.add(new RawForwardProcessor());
+  const features: Feature[] = [
+    new CoreHttpFeature(ctx),
+    new PipelineTicker(ctx.pipeline, ctx.clock, ctx.logger),
+  ];
   return features;
 }
