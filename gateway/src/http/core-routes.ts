@@ -16,7 +16,7 @@ export class CoreHttpFeature implements Feature {
   private readonly checks: HealthCheck[] = [];
   private readonly startedAt: number;
 
-  constructor(private readonly ctx: GatewayContext) {
+  constructor(ctx: GatewayContext) {
     this.startedAt = ctx.clock.now();
     ctx.http.get('/healthz', async (_req, reply) => {
       const problems: Record<string, string> = {};
