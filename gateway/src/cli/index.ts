@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { StoregateError } from '../core/errors.js';
 import { registerReplayCommand } from './commands/replay.js';
+import { registerSchemaCommand } from './commands/schema.js';
 import { registerStartCommand } from './commands/start.js';
 
 /**
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerStartCommand(program);
   registerReplayCommand(program);
+  registerSchemaCommand(program);
   return program;
 }
 
