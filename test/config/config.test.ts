@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { listEnvVariables } from '../../gateway/src/config/env-overrides.js';
 import { loadConfig, parseConfig } from '../../gateway/src/config/load.js';
 import { configSchema } from '../../gateway/src/config/schema.js';
@@ -68,8 +68,12 @@ describe('configuration', () => {
   });
 
   it('rejects an env override that names no setting or has a bad value, naming the variable', () => {
-    expect(configError({}, { STOREGATE_BROKER__PROT: '1' })).toMatch(/STOREGATE_BROKER__PROT: no setting "broker\.prot"/);
-    expect(configError({}, { STOREGATE_BROKER__PORT: 'abc' })).toMatch(/STOREGATE_BROKER__PORT: expected a number/);
+    expect(configError({}, { STOREGATE_BROKER__PROT: '1' })).toMatch(
+      /STOREGATE_BROKER__PROT: no setting "broker\.prot"/,
+    );
+    expect(configError({}, { STOREGATE_BROKER__PORT: 'abc' })).toMatch(
+      /STOREGATE_BROKER__PORT: expected a number/,
+    );
   });
 
   it('reports invalid YAML with the file name, and a missing explicit file', () => {

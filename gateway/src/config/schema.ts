@@ -26,9 +26,8 @@ export const configSchema = z.strictObject({
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-      pretty: z.boolean().default(false),
     })
-    .default({ level: 'info', pretty: false }),
+    .default({ level: 'info' }),
   http: z
     .strictObject({
       host: z.string().default('0.0.0.0'),

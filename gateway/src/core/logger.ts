@@ -2,7 +2,7 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(options: { level: string; pretty?: boolean; name?: string }): Logger {
+export function createLogger(options: { level: string; name?: string }): Logger {
   return pino({
     name: options.name ?? 'storegate',
     level: options.level,

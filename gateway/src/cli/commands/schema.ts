@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { configReferenceMarkdown } from '../../core/config-docs.js';
 import { exportedSchemas } from '../../core/schemas.js';
 
 export function registerSchemaCommand(program: Command): void {
@@ -9,11 +10,16 @@ export function registerSchemaCommand(program: Command): void {
     .command('export')
     .description('write every JSON Schema into a directory')
     .argument('<dir>', 'output directory')
-    .action((dir: string) => {
+    .option('--config-doc <file>', 'also write the Markdown configuration reference')
+    .action((dir: string, opts: { configDoc?: string }) => {
       mkdirSync(dir, { recursive: true });
       for (const [name, body] of Object.entries(exportedSchemas())) {
         writeFileSync(join(dir, name), `${JSON.stringify(body, null, 2)}\n`);
         process.stdout.write(`${join(dir, name)}\n`);
+      }
+      if (opts.configDoc) {
+        writeFileSync(opts.configDoc, configReferenceMarkdown());
+        process.stdout.write(`${opts.configDoc}\n`);
       }
     });
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runGateway } from '../../main.js';
 
 export function registerStartCommand(program: Command): void {
   program
@@ -8,6 +7,8 @@ export function registerStartCommand(program: Command): void {
     .action(async () => {
       const { config } = program.opts<{ config: string }>();
       const explicit = program.getOptionValueSource('config') === 'cli' ? config : undefined;
+      // Imported lazily so installer commands start fast without loading the whole gateway.
+      const { runGateway } = await import('../../main.js');
       await runGateway(explicit ?? (process.env.STOREGATE_CONFIG || undefined));
       // Keep running until a signal arrives; runGateway installed the handlers.
       await new Promise<never>(() => {});

@@ -1,0 +1,26 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configReferenceMarkdown } from '../../gateway/src/core/config-docs.js';
+import { exportedSchemas } from '../../gateway/src/core/schemas.js';
+
+const docs = resolve(import.meta.dirname, '../../docs');
+const regenerate = 'stale: run `npm run schemas` and commit docs/';
+
+describe('generated docs are current with the zod schemas', () => {
+  it('docs/schemas/*.json equal what the schemas export', () => {
+    const expected = exportedSchemas();
+    const present = readdirSync(resolve(docs, 'schemas')).filter((f) => f.endsWith('.json'));
+    expect(present.sort(), regenerate).toEqual(Object.keys(expected).sort());
+    for (const [name, body] of Object.entries(expected)) {
+      const onDisk = JSON.parse(readFileSync(resolve(docs, 'schemas', name), 'utf8'));
+      expect(onDisk, `${name} ${regenerate}`).toEqual(JSON.parse(JSON.stringify(body)));
+    }
+  });
+
+  it('docs/configuration.md equals the generated reference', () => {
+    expect(readFileSync(resolve(docs, 'configuration.md'), 'utf8'), regenerate).toBe(
+      configReferenceMarkdown(),
+    );
+  });
+});
