@@ -12,7 +12,7 @@ install -d -o storegate -g storegate -m 0750 /var/lib/storegate
 install -d -m 0755 /etc/storegate /opt/storegate
 
 rsync -a --delete --exclude node_modules --exclude .git --exclude dist "$src/" /opt/storegate/
-(cd /opt/storegate && npm ci --omit=dev --ignore-scripts=false && npx --yes -p typescript@5.9.3 tsc -p tsconfig.json)
+(cd /opt/storegate && npm ci && npm run build && npm prune --omit=dev)
 
 if [ ! -f /etc/storegate/storegate.yaml ]; then
   sed 's#^data_dir: .*#data_dir: /var/lib/storegate#' /opt/storegate/deploy/storegate.example.yaml > /etc/storegate/storegate.yaml
