@@ -1,0 +1,104 @@
+/** Little-endian cursor helpers for payloads. Reads past the end throw PayloadError (a counted rejection). */
+export class PayloadError extends Error {
+  override readonly name = 'PayloadError';
+}
+
+export class ByteReader {
+  private at = 0;
+  constructor(private readonly buf: Buffer) {}
+
+  private need(n: number): number {
+    const at = this.at;
+    if (at + n > this.buf.length) throw new PayloadError(`payload truncated: need ${n} bytes at ${at}`);
+    this.at += n;
+    return at;
+  }
+  u8(): number {
+    return this.buf.readUInt8(this.need(1));
+  }
+  u16(): number {
+    return this.buf.readUInt16LE(this.need(2));
+  }
+  i16(): number {
+    return this.buf.readInt16LE(this.need(2));
+  }
+  u32(): number {
+    return this.buf.readUInt32LE(this.need(4));
+  }
+  i32(): number {
+    return this.buf.readInt32LE(this.need(4));
+  }
+  f32(): number {
+    return this.buf.readFloatLE(this.need(4));
+  }
+  /** u8 length + UTF-8 bytes */
+  str(): string {
+    const n = this.u8();
+    const at = this.need(n);
+    return this.buf.toString('utf8', at, at + n);
+  }
+  rest(): Buffer {
+    const at = this.need(this.buf.length - this.at);
+    return Buffer.from(this.buf.subarray(at));
+  }
+  end(): void {
+    if (this.at !== this.buf.length)
+      throw new PayloadError(`${this.buf.length - this.at} unexpected trailing bytes`);
+  }
+}
+
+export class ByteWriter {
+  private buf: Buffer;
+  private at = 0;
+  constructor(size = 64) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  private room(n: number): number {
+    if (this.at + n > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+      this.buf.copy(next, 0, 0, this.at);
+      this.buf = next;
+    }
+    const at = this.at;
+    this.at += n;
+    return at;
+  }
+  u8(v: number): this {
+    this.buf.writeUInt8(v, this.room(1));
+    return this;
+  }
+  u16(v: number): this {
+    this.buf.writeUInt16LE(v, this.room(2));
+    return this;
+  }
+  i16(v: number): this {
+    this.buf.writeInt16LE(v, this.room(2));
+    return this;
+  }
+  u32(v: number): this {
+    this.buf.writeUInt32LE(v >>> 0, this.room(4));
+    return this;
+  }
+  i32(v: number): this {
+    this.buf.writeInt32LE(v, this.room(4));
+    return this;
+  }
+  f32(v: number): this {
+    this.buf.writeFloatLE(v, this.room(4));
+    return this;
+  }
+  str(s: string): this {
+    const bytes = Buffer.from(s, 'utf8');
+    if (bytes.length > 255) throw new RangeError(`string longer than 255 bytes: ${s.slice(0, 20)}…`);
+    this.u8(bytes.length);
+    bytes.copy(this.buf, this.room(bytes.length));
+    return this;
+  }
+  bytes(b: Uint8Array): this {
+    this.buf.set(b, this.room(b.length));
+    return this;
+  }
+  done(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.at));
+  }
+}

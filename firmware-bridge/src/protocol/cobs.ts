@@ -1,0 +1,49 @@
+/**
+ * Consistent Overhead Byte Stuffing (Cheshire & Baker, 1999): removes every 0x00 from a frame so 0x00 can
+ * delimit frames. A receiver that joins mid-stream or sees noise resynchronises at the next 0x00.
+ */
+export function cobsEncode(src: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(src.length + Math.ceil(src.length / 254) + 1);
+  let codeAt = 0;
+  let o = 1;
+  let code = 1;
+  // a frame ending exactly after a full 254-byte block needs no final code byte (as in the COBS paper)
+  let endsAfterFullBlock = false;
+  for (let i = 0; i < src.length; i++) {
+    const b = src[i]!;
+    endsAfterFullBlock = false;
+    if (b === 0) {
+      out[codeAt] = code;
+      codeAt = o++;
+      code = 1;
+      continue;
+    }
+    out[o++] = b;
+    code++;
+    if (code === 0xff) {
+      out[codeAt] = code;
+      codeAt = o++;
+      code = 1;
+      endsAfterFullBlock = true;
+    }
+  }
+  if (endsAfterFullBlock) return out.subarray(0, o - 1);
+  out[codeAt] = code;
+  return out.subarray(0, o);
+}
+
+/** Decodes src[start,end) (no delimiter). Returns null if the block structure is invalid. */
+export function cobsDecode(src: Uint8Array, start = 0, end = src.length): Buffer | null {
+  const out = Buffer.allocUnsafe(end - start);
+  let i = start;
+  let o = 0;
+  while (i < end) {
+    const code = src[i]!;
+    const blockEnd = i + code;
+    if (code === 0 || blockEnd > end) return null;
+    for (let j = i + 1; j < blockEnd; j++) out[o++] = src[j]!;
+    i = blockEnd;
+    if (code !== 0xff && i < end) out[o++] = 0;
+  }
+  return out.subarray(0, o);
+}
