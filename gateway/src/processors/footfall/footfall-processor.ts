@@ -1,0 +1,159 @@
+import type { StoreEvent } from '../../core/events.js';
+import { type Reading, type ReadingType, readingTime } from '../../core/readings.js';
+import type { Processor } from '../../ports/pipeline.js';
+import { type AggregatorOptions, FootfallAggregator, type OccupancySnapshot } from './aggregator.js';
+import { BeamDebouncer } from './beam-debouncer.js';
+import { BeamDecoder, type BeamOutcome } from './beam-decoder.js';
+import { CounterTracker } from './counter-delta.js';
+
+export interface FootfallProcessorOptions extends AggregatorOptions {
+  debounceMs: number;
+  blockedAlarmMs: number;
+  /** pos.event names that count as one checkout transaction each (deduplicated by transaction id). */
+  transactionEvents: readonly string[];
+}
+
+interface BeamDoor {
+  debouncer: BeamDebouncer;
+  decoder: BeamDecoder;
+}
+
+const HANDLES: readonly ReadingType[] = ['door.beam', 'door.count', 'camera.line', 'camera.zone', 'pos.event'];
+
+/**
+ * Footfall from every kind of door counter: dual-beam edges (GPIO or MQTT), cumulative door counters and camera
+ * line crossings (deltas, rollover, resets), camera zone counts, and POS transactions for conversion.
+ * Emits `door.entry` / `door.exit` per counted crossing, `door.blocked` / `door.unblocked` alarms,
+ * `door.counter_reset`, and the aggregator's `footfall.minute` / `footfall.day`.
+ */
+export class FootfallProcessor implements Processor {
+  readonly name = 'footfall';
+  readonly handles = HANDLES;
+  private readonly beams = new Map<string, BeamDoor>();
+  private readonly counters = new CounterTracker();
+  readonly aggregator: FootfallAggregator;
+
+  constructor(private readonly opts: FootfallProcessorOptions) {
+    this.aggregator = new FootfallAggregator(opts);
+  }
+
+  process(reading: Reading): StoreEvent[] {
+    if (reading.quality === 'bad') return [];
+    const t = readingTime(reading);
+    const out = this.releaseBeams(t);
+    out.push(...this.aggregator.touch(t));
+    switch (reading.type) {
+      case 'door.beam': {
+        const door = this.beamDoor(reading.deviceId);
+        for (const edge of door.debouncer.push({ beam: reading.beam, blocked: reading.blocked, t })) {
+          out.push(...this.outcomes(reading.deviceId, door.decoder.apply(edge)));
+        }
+        break;
+      }
+      case 'door.count':
+        out.push(...this.cumulative(t, reading.deviceId, reading.deviceId, reading.in, reading.out));
+        break;
+      case 'camera.line':
+        out.push(...this.cumulative(t, reading.deviceId, `${reading.deviceId}:${reading.line}`, reading.in, reading.out));
+        break;
+      case 'camera.zone':
+        out.push(...this.aggregator.zone(t, reading.zone, reading.count));
+        break;
+      case 'pos.event':
+        if (this.opts.transactionEvents.includes(reading.event)) {
+          out.push(...this.aggregator.transactions(t, 1, reading.transactionId));
+        }
+        break;
+      default:
+        break;
+    }
+    return out;
+  }
+
+  tick(now: number): StoreEvent[] {
+    const out = this.releaseBeams(now);
+    // Minutes close a debounce window late so an edge still in the debouncer lands in its own minute.
+    out.push(...this.aggregator.advance(now - this.opts.debounceMs));
+    return out;
+  }
+
+  /** Transactions known outside readings (checkout lane sessions). */
+  recordTransactions(t: number, count: number, transactionId?: string): StoreEvent[] {
+    return this.aggregator.transactions(t, count, transactionId);
+  }
+
+  snapshot(now: number): OccupancySnapshot {
+    return this.aggregator.snapshot(now);
+  }
+
+  private beamDoor(device: string): BeamDoor {
+    let door = this.beams.get(device);
+    if (!door) {
+      door = { debouncer: new BeamDebouncer(this.opts.debounceMs), decoder: new BeamDecoder(this.opts.blockedAlarmMs) };
+      this.beams.set(device, door);
+    }
+    return door;
+  }
+
+  private releaseBeams(now: number): StoreEvent[] {
+    const out: StoreEvent[] = [];
+    for (const [device, door] of this.beams) {
+      for (const edge of door.debouncer.release(now)) out.push(...this.outcomes(device, door.decoder.apply(edge)));
+      out.push(...this.outcomes(device, door.decoder.check(now)));
+    }
+    return out;
+  }
+
+  private outcomes(device: string, outcomes: BeamOutcome[]): StoreEvent[] {
+    const out: StoreEvent[] = [];
+    for (const o of outcomes) {
+      if (o.kind === 'entry' || o.kind === 'exit') {
+        out.push(...this.crossing(o.t, device, device, o.kind === 'entry' ? 'in' : 'out', 1, 'beam'));
+      } else {
+        const type = o.kind === 'blocked' ? 'door.blocked' : 'door.unblocked';
+        const extra = o.kind === 'blocked' ? { since: o.since } : { blocked_ms: o.blockedMs };
+        out.push({
+          type,
+          t: o.t,
+          stream: `door/${device}`,
+          dataClass: 'must_deliver',
+          data: { device, door: device, beam: o.beam, ...extra },
+        });
+      }
+    }
+    return out;
+  }
+
+  private cumulative(t: number, device: string, door: string, inTotal: number, outTotal: number): StoreEvent[] {
+    const out: StoreEvent[] = [];
+    for (const [dir, value] of [
+      ['in', inTotal],
+      ['out', outTotal],
+    ] as const) {
+      const d = this.counters.update(`${door}/${dir}`, value);
+      if (d.kind === 'reset' || d.kind === 'rollover') {
+        out.push({
+          type: 'door.counter_reset',
+          t,
+          stream: `door/${device}`,
+          dataClass: 'telemetry',
+          data: { device, door, counter: dir, kind: d.kind, value, ...(d.wrap ? { wrap: d.wrap } : {}) },
+        });
+      }
+      if (d.delta > 0) out.push(...this.crossing(t, device, door, dir, d.delta, 'counter'));
+    }
+    return out;
+  }
+
+  private crossing(t: number, device: string, door: string, dir: 'in' | 'out', n: number, source: string): StoreEvent[] {
+    const out = this.aggregator.count(t, door, dir, n);
+    out.push({
+      type: dir === 'in' ? 'door.entry' : 'door.exit',
+      t,
+      stream: `door/${device}`,
+      dataClass: 'telemetry',
+      data: { device, door, count: n, source, occupancy: this.aggregator.currentOccupancy() },
+    });
+    return out;
+  }
+}
