@@ -126,22 +126,20 @@ export class FootfallProcessor implements Processor {
 
   private cumulative(t: number, device: string, door: string, inTotal: number, outTotal: number): StoreEvent[] {
     const out: StoreEvent[] = [];
-    for (const [dir, value] of [
-      ['in', inTotal],
-      ['out', outTotal],
-    ] as const) {
-      const d = this.counters.update(`${door}/${dir}`, value);
-      if (d.kind === 'reset' || d.kind === 'rollover') {
-        out.push({
-          type: 'door.counter_reset',
-          t,
-          stream: `door/${device}`,
-          dataClass: 'telemetry',
-          data: { device, door, counter: dir, kind: d.kind, value, ...(d.wrap ? { wrap: d.wrap } : {}) },
-        });
-      }
-      if (d.delta > 0) out.push(...this.crossing(t, device, door, dir, d.delta, 'counter'));
+    const din = this.counters.update(`${door}/in`, inTotal);
+    const dout = this.counters.update(`${door}/out`, outTotal);
+    const kinds = [din.kind, dout.kind];
+    if (kinds.includes('reset') || kinds.includes('rollover')) {
+      out.push({
+        type: 'door.counter_reset',
+        t,
+        stream: `door/${device}`,
+        dataClass: 'telemetry',
+        data: { device, door, kind: kinds.includes('reset') ? 'reset' : 'rollover', in: inTotal, out: outTotal },
+      });
     }
+    if (din.delta > 0) out.push(...this.crossing(t, device, door, 'in', din.delta, 'counter'));
+    if (dout.delta > 0) out.push(...this.crossing(t, device, door, 'out', dout.delta, 'counter'));
     return out;
   }
 
