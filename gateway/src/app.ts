@@ -14,6 +14,7 @@ import { DeviceStats } from './ports/device-stats.js';
 import type { Feature } from './ports/feature.js';
 import type { EventSink } from './ports/pipeline.js';
 import { RawForwardProcessor } from './processors/forward/raw-forward.js';
+import { createDeviceHealthFeature } from './processors/health/device-health-feature.js';
 import { Pipeline } from './processors/pipeline.js';
 import { PipelineTicker } from './processors/ticker.js';
 import { openSqliteDeviceRegistry } from './registry/sqlite-device-registry.js';
@@ -111,6 +112,7 @@ function buildFeatures(ctx: GatewayContext): Feature[] {
   const features: Feature[] = [
     new CoreHttpFeature(ctx),
     new PipelineTicker(ctx.pipeline, ctx.clock, ctx.logger),
+    createDeviceHealthFeature(ctx),
   ];
   return features;
 }
