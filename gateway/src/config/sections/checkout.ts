@@ -1,6 +1,81 @@
 import { z } from 'zod';
 
-/** Staff-less checkout lanes (checkout issue). */
-export const checkoutSection = z.strictObject({
-  lanes: z.array(z.strictObject({ id: z.string() })).default([]),
+const deviceId = z.string().min(1).max(64);
+
+/** One staff-less lane: the devices whose readings belong to it (device location.lane in the registry also maps). */
+export const laneSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only')
+    .describe('Lane id, used in topics (lanes/{id}/state) and event streams (lane/{id})'),
+  scanner: deviceId.optional(),
+  scale: deviceId.optional().describe('The bagging-area scale'),
+  camera: deviceId.optional(),
+  pos: deviceId.optional().describe('POS / payment terminal'),
 });
+
+/** Verification tuning; the defaults are what the bench (npm run bench:checkout) was tuned with. */
+export const verificationSchema = z.strictObject({
+  tolerance_factor: z
+    .number()
+    .positive()
+    .max(10)
+    .default(1)
+    .describe('Global factor on every item tolerance'),
+  default_tolerance_grams: z.number().positive().default(10).describe('When the catalog gives no tolerance'),
+  default_tolerance_pct: z.number().min(0).max(50).default(3).describe('Tolerance floor as % of item weight'),
+  min_weighable_grams: z.number().min(0).default(8).describe('Lighter items are weight-exempt'),
+  noise_grams: z.number().min(0).default(4).describe('Stable changes this small are scale noise'),
+  bag_max_grams: z.number().min(0).default(250).describe('Own bag allowance before the first item'),
+  bag_timeout_ms: z.number().int().min(1000).default(12_000).describe('Scan → item must be bagged within'),
+  confirm_ms: z
+    .number()
+    .int()
+    .min(0)
+    .default(1_200)
+    .describe('An unexplained stable weight must persist this long before an alert (leaning)'),
+  motion_grace_ms: z
+    .number()
+    .int()
+    .min(0)
+    .default(10_000)
+    .describe('Extra wait while the scale is in motion'),
+});
+
+export const learningSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  min_samples: z.number().int().min(2).default(8).describe('Learned mean/std used from this many samples'),
+  outlier_mads: z
+    .number()
+    .positive()
+    .default(4)
+    .describe('Reject samples further than k·MAD from the median'),
+  attendant_weight: z
+    .number()
+    .positive()
+    .default(3)
+    .describe('An attendant-verified weighing counts this much'),
+  sigmas: z.number().positive().default(4).describe('Learned tolerance = sigmas × learned std'),
+});
+
+export const maintenanceSchema = z.strictObject({
+  window_sessions: z.number().int().min(5).default(30),
+  min_sessions: z.number().int().min(3).default(15),
+  bias_pct: z.number().positive().default(1.5).describe('Mean relative error that flags a drifting scale'),
+  noise_pct: z.number().positive().default(4).describe('RMS relative error that flags a faulty scale'),
+});
+
+/** Staff-less checkout lanes (docs/checkout.md). */
+export const checkoutSection = z.strictObject({
+  lanes: z.array(laneSchema).default([]),
+  verification: verificationSchema.default(verificationSchema.parse({})),
+  learning: learningSchema.default(learningSchema.parse({})),
+  maintenance: maintenanceSchema.default(maintenanceSchema.parse({})),
+  flush_learned_ms: z.number().int().min(100).default(5_000).describe('How often learned weights are saved'),
+});
+
+export type CheckoutConfig = z.output<typeof checkoutSection>;
+export type LaneConfig = z.output<typeof laneSchema>;
+export type VerificationConfig = z.output<typeof verificationSchema>;
+export type LearningConfig = z.output<typeof learningSchema>;
+export type MaintenanceConfig = z.output<typeof maintenanceSchema>;

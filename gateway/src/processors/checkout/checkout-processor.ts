@@ -1,0 +1,150 @@
+import type { CheckoutConfig } from '../../config/sections/checkout.js';
+import type { Clock } from '../../core/clock.js';
+import type { StoreEvent } from '../../core/events.js';
+import { type Reading, type ReadingType, readingTime } from '../../core/readings.js';
+import type { Processor } from '../../ports/pipeline.js';
+import type { CatalogView } from '../../registry/catalog-schema.js';
+import { LaneEngine } from './lane-engine.js';
+import type { AttendantAction, LaneState } from './lane-types.js';
+import { ScaleHealth } from './scale-health.js';
+import type { WeightLearner } from './weight-learner.js';
+
+/** Which lane a device belongs to (config `checkout.lanes`, registry location.lane, or replay's lane field). */
+export interface LaneDirectory {
+  laneOf(deviceId: string): string | undefined;
+  lanes(): readonly string[];
+}
+
+export interface CheckoutProcessorDeps {
+  config: CheckoutConfig;
+  clock: Clock;
+  catalog: CatalogView;
+  learner: WeightLearner;
+  directory: LaneDirectory;
+  /** Called synchronously after any input changed a lane (the feature publishes the display state). */
+  onStateChange?(state: LaneState): void;
+}
+
+export interface CheckoutCounters {
+  unmapped: number;
+  badQuality: number;
+}
+
+const HANDLED: readonly ReadingType[] = ['scanner.scan', 'scale.reading', 'pos.event'];
+
+/** Routes scanner, bagging-scale and POS readings to their lane's verification engine. */
+export class CheckoutProcessor implements Processor {
+  readonly name = 'checkout';
+  readonly handles = HANDLED;
+  readonly counters: CheckoutCounters = { unmapped: 0, badQuality: 0 };
+  private readonly engines = new Map<string, LaneEngine>();
+  private readonly queued: Array<{
+    lane: string;
+    action: AttendantAction;
+    t: number;
+    note: string | null;
+    by: string | null;
+  }> = [];
+
+  constructor(private readonly deps: CheckoutProcessorDeps) {
+    for (const lane of deps.directory.lanes()) this.engine(lane);
+  }
+
+  process(reading: Reading): StoreEvent[] {
+    const t = readingTime(reading);
+    const out = this.drainQueued(t);
+    const laneId =
+      (reading.type === 'pos.event' ? reading.lane : undefined) ??
+      this.deps.directory.laneOf(reading.deviceId);
+    if (!laneId) {
+      this.counters.unmapped++;
+      return out;
+    }
+    if (reading.quality === 'bad') {
+      this.counters.badQuality++;
+      return out;
+    }
+    const engine = this.engine(laneId);
+    if (reading.type === 'scanner.scan') out.push(...engine.scan(reading.code, t));
+    else if (reading.type === 'scale.reading') out.push(...engine.scale(reading.grams, reading.status, t));
+    else if (reading.type === 'pos.event') out.push(...engine.pos(reading.event, t, reading.transactionId));
+    this.changed(engine);
+    return out;
+  }
+
+  tick(now: number): StoreEvent[] {
+    const out = this.drainQueued(now);
+    for (const engine of this.engines.values()) {
+      const before = engine.alert;
+      const events = engine.tick(now);
+      out.push(...events);
+      if (events.length > 0 || before !== engine.alert) this.changed(engine);
+    }
+    return out;
+  }
+
+  /** Attendant clears or overrides the lane's open alert (HTTP, CLI). Throws nothing: `error` says why not. */
+  attendant(
+    lane: string,
+    action: AttendantAction,
+    note: string | null,
+    by: string | null,
+    t = this.deps.clock.now(),
+  ) {
+    const engine = this.engines.get(lane);
+    if (!engine) return { events: [] as StoreEvent[], error: `unknown lane ${lane}` };
+    const result = engine.attendant(action, t, note, by);
+    this.changed(engine);
+    return result;
+  }
+
+  /** Replay: an attendant line takes effect at its time, before the next reading or tick at or after it. */
+  queueAttendant(
+    lane: string,
+    action: AttendantAction,
+    t: number,
+    note: string | null,
+    by: string | null,
+  ): void {
+    this.queued.push({ lane, action, t, note, by });
+  }
+
+  states(): LaneState[] {
+    return [...this.engines.values()].map((e) => e.snapshot());
+  }
+
+  state(lane: string): LaneState | undefined {
+    return this.engines.get(lane)?.snapshot();
+  }
+
+  private drainQueued(now: number): StoreEvent[] {
+    const out: StoreEvent[] = [];
+    while (this.queued.length > 0 && this.queued[0]!.t <= now) {
+      const q = this.queued.shift()!;
+      const r = this.attendant(q.lane, q.action, q.note, q.by, q.t);
+      out.push(...r.events);
+    }
+    return out;
+  }
+
+  private engine(lane: string): LaneEngine {
+    let engine = this.engines.get(lane);
+    if (!engine) {
+      const { config, catalog, learner } = this.deps;
+      engine = new LaneEngine({
+        lane,
+        catalog,
+        learner,
+        health: new ScaleHealth(config.maintenance),
+        verification: config.verification,
+        learning: config.learning,
+      });
+      this.engines.set(lane, engine);
+    }
+    return engine;
+  }
+
+  private changed(engine: LaneEngine): void {
+    this.deps.onStateChange?.(engine.snapshot());
+  }
+}

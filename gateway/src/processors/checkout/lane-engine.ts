@@ -1,0 +1,337 @@
+import type { LearningConfig, VerificationConfig } from '../../config/sections/checkout.js';
+import type { StoreEvent } from '../../core/events.js';
+import type { PosEventName, ScaleStatus } from '../../core/readings.js';
+import { type CatalogView, gtinKey } from '../../registry/catalog-schema.js';
+import { expectationFor } from './expectation.js';
+import { matchPending } from './lane-matching.js';
+import { newSession, sessionClosedEvent } from './lane-session.js';
+import { laneSnapshot } from './lane-snapshot.js';
+import {
+  type AlertReason,
+  type AttendantAction,
+  laneEvent,
+  type OpenAlert,
+  type PendingItem,
+  round1,
+  type SessionTotals,
+} from './lane-types.js';
+import type { ScaleHealth } from './scale-health.js';
+import type { WeightLearner } from './weight-learner.js';
+
+export interface LaneEngineDeps {
+  lane: string;
+  catalog: CatalogView;
+  learner: WeightLearner;
+  health: ScaleHealth;
+  verification: VerificationConfig;
+  learning: LearningConfig;
+}
+
+/**
+ * One lane's verification state machine: idle → basket open → per item scan → the bagging scale gains the item's
+ * weight once stable → verified, or an alert with a reason → attendant clear/override → payment → closed.
+ * Pure: every input carries its time; outputs are events. `evaluate` runs on each input and on tick, so time
+ * outs fire without a reading.
+ */
+export class LaneEngine {
+  session: SessionTotals | null = null;
+  pending: PendingItem[] = [];
+  alert: OpenAlert | null = null;
+  /** Weight on the scale that is accounted for (own bag + verified items). */
+  baseline: number | null = null;
+  scaleGrams: number | null = null;
+  scaleStatus: ScaleStatus | null = null;
+  scaleAt = 0;
+  /** Light exempt items on the scale: small unexplained gains up to this are theirs. */
+  private exemptSlack = 0;
+  private unexplained: { grams: number; since: number } | null = null;
+  updatedAt = 0;
+
+  constructor(readonly deps: LaneEngineDeps) {}
+
+  get stable(): boolean {
+    return this.scaleStatus === 'stable' || this.scaleStatus === 'zero';
+  }
+
+  snapshot() {
+    return laneSnapshot(this);
+  }
+
+  scan(code: string, t: number): StoreEvent[] {
+    const out: StoreEvent[] = [];
+    if (!this.session) out.push(...this.open(t));
+    const s = this.session!;
+    const key = gtinKey(code);
+    const item = this.deps.catalog.get(code);
+    const { verification: v, learning } = this.deps;
+    const expectation = expectationFor(item, key, this.deps.learner, v, learning);
+    s.scanned++;
+    if (item?.ageRestricted) s.ageRestricted++;
+    if (expectation.kind === 'exempt') {
+      s.exempt++;
+      this.exemptSlack += expectation.slackGrams + v.noise_grams;
+      out.push(this.verifiedEvent(t, code, item, { by: 'exempt' }));
+    } else {
+      const deadline = t + v.bag_timeout_ms;
+      this.pending.push({ key, code, item, expectation, scannedAt: t, deadline, alerted: false });
+    }
+    out.push(...this.evaluate(t));
+    return out;
+  }
+
+  scale(grams: number, status: ScaleStatus, t: number): StoreEvent[] {
+    this.scaleGrams = status === 'zero' ? 0 : grams;
+    if (status === 'stable' || status === 'zero') {
+      // A changed stable weight restarts the confirmation wait (leaning, slow bagging).
+      if (
+        this.unexplained &&
+        Math.abs(this.unexplained.grams - this.scaleGrams) > this.deps.verification.noise_grams
+      )
+        this.unexplained = null;
+    }
+    this.scaleStatus = status;
+    this.scaleAt = t;
+    return this.evaluate(t);
+  }
+
+  pos(event: PosEventName, t: number, transactionId?: string): StoreEvent[] {
+    const out: StoreEvent[] = [];
+    if (event === 'basket-open') {
+      if (this.session?.phase === 'paid') out.push(...this.close(t));
+      if (!this.session) out.push(...this.open(t));
+      return out;
+    }
+    if (event === 'basket-close') return this.session ? this.close(t) : [];
+    if (!this.session) out.push(...this.open(t));
+    const s = this.session!;
+    if (transactionId) s.transactionId = transactionId;
+    if (event === 'payment-start') {
+      s.phase = 'paying';
+      // Paying with scanned items not bagged yet: give them a short last chance, not the full timeout.
+      for (const p of this.pending)
+        p.deadline = Math.min(p.deadline, t + 3 * this.deps.verification.confirm_ms);
+    } else s.phase = 'paid';
+    out.push(...this.evaluate(t));
+    return out;
+  }
+
+  attendant(action: AttendantAction, t: number, note: string | null, attendant: string | null) {
+    const alert = this.alert;
+    if (!this.session || !alert) return { events: [] as StoreEvent[], error: 'no open alert on this lane' };
+    const s = this.session;
+    const out: StoreEvent[] = [];
+    const grams = this.stable ? this.scaleGrams : null;
+    const delta = grams !== null && this.baseline !== null ? grams - this.baseline : alert.deltaGrams;
+    if (alert.item) {
+      this.pending = this.pending.filter((p) => p !== alert.item);
+      if (action === 'override' && alert.reason === 'weight_mismatch') {
+        s.verified++;
+        s.measuredGrams += delta;
+        if (!this.deps.health.needsMaintenance) this.deps.learner.observe(alert.item.key, delta, t, true);
+        out.push(
+          this.verifiedEvent(t, alert.item.code, alert.item.item, { by: 'attendant', measured: delta }),
+        );
+      } else s.acceptedByAttendant++;
+    }
+    if (grams !== null) this.baseline = grams;
+    this.unexplained = null;
+    if (action === 'override') s.overrides++;
+    else s.clears++;
+    this.alert = null;
+    out.push(this.clearedEvent(t, alert, action, note, attendant));
+    out.push(...this.evaluate(t));
+    return { events: out, error: null };
+  }
+
+  tick(now: number): StoreEvent[] {
+    return this.session ? this.evaluate(now) : [];
+  }
+
+  private open(t: number): StoreEvent[] {
+    this.session = newSession(this.deps.lane, t);
+    this.pending = [];
+    this.exemptSlack = 0;
+    this.unexplained = null;
+    this.baseline = this.stable ? this.scaleGrams : null;
+    return [];
+  }
+
+  private close(t: number): StoreEvent[] {
+    const s = this.session!;
+    const out: StoreEvent[] = [];
+    const unresolved = this.alert?.reason ?? null;
+    if (this.alert) out.push(this.clearedEvent(t, this.alert, 'session_closed', null, null));
+    out.push(sessionClosedEvent(this.deps.lane, s, t, this.pending.length, unresolved));
+    const finding = this.deps.health.closeSession(s.relativeErrors);
+    if (finding) {
+      out.push(
+        laneEvent(this.deps.lane, 'lane.maintenance', t, {
+          reason: finding.reason,
+          bias_pct: Math.round(finding.biasPct * 100) / 100,
+          rms_pct: Math.round(finding.rmsPct * 100) / 100,
+          sessions: finding.sessions,
+        }),
+      );
+    }
+    this.session = null;
+    this.pending = [];
+    this.alert = null;
+    this.unexplained = null;
+    return out;
+  }
+
+  /** Decide what the current (stable) weight means, and fire due timeouts. */
+  private evaluate(t: number): StoreEvent[] {
+    this.updatedAt = t;
+    const s = this.session;
+    if (!s) {
+      if (this.stable) this.baseline = this.scaleGrams; // bags taken away after a session, a bag put down
+      return [];
+    }
+    if (this.scaleStatus === 'over' || this.scaleStatus === 'under') return []; // nothing is measurable
+    const out: StoreEvent[] = [];
+    const v = this.deps.verification;
+    if (this.stable && this.scaleGrams !== null) {
+      const grams = this.scaleGrams;
+      if (this.baseline === null) this.baseline = grams;
+      let delta = grams - this.baseline;
+      if (Math.abs(delta) > v.noise_grams && this.alert?.reason !== 'weight_mismatch') {
+        const match = matchPending(this.pending, delta, v.noise_grams, this.exemptSlack);
+        if (match) {
+          out.push(...this.verifyMatch(match.items, match.expectedGrams, delta, t));
+          this.baseline = grams;
+          delta = 0;
+        }
+      }
+      if (Math.abs(delta) <= v.noise_grams) {
+        this.unexplained = null;
+        if (this.alert && this.alert.reason !== 'weight_mismatch' && !this.pendingHas(this.alert.item)) {
+          out.push(this.clearedEvent(t, this.alert, 'shopper', null, null));
+          this.alert = null;
+        }
+      } else if (!this.alert) {
+        out.push(...this.unexplainedWeight(delta, grams, t));
+      }
+    }
+    if (!this.alert) out.push(...this.overdue(t));
+    return out;
+  }
+
+  private unexplainedWeight(delta: number, grams: number, t: number): StoreEvent[] {
+    const s = this.session!;
+    const v = this.deps.verification;
+    if (delta > 0 && s.scanned === 0 && s.bagGrams + delta <= v.bag_max_grams) {
+      s.bagGrams += delta; // own bag put down before the first item
+      this.baseline = grams;
+      return [];
+    }
+    if (delta > 0 && delta <= this.exemptSlack) {
+      this.exemptSlack -= delta;
+      this.baseline = grams;
+      return [];
+    }
+    if (!this.unexplained) this.unexplained = { grams, since: t };
+    if (t - this.unexplained.since < v.confirm_ms) return [];
+    const reason: AlertReason =
+      delta < 0 ? 'item_removed' : this.pending.length > 0 ? 'weight_mismatch' : 'unexpected_item';
+    return this.raise(reason, t, delta, reason === 'weight_mismatch' ? this.pending[0]! : null);
+  }
+
+  private overdue(t: number): StoreEvent[] {
+    const grace = this.stable && !this.unexplained ? 0 : this.deps.verification.motion_grace_ms;
+    const late = this.pending.find((p) => !p.alerted && t >= p.deadline + grace);
+    if (!late) return [];
+    late.alerted = true;
+    return this.raise('item_not_bagged', t, 0, late);
+  }
+
+  private raise(reason: AlertReason, t: number, delta: number, item: PendingItem | null): StoreEvent[] {
+    this.alert = { reason, raisedAt: t, deltaGrams: delta, item };
+    this.session!.alerts[reason]++;
+    const e = item?.expectation;
+    return [
+      laneEvent(this.deps.lane, 'lane.alert', t, {
+        session: this.session!.id,
+        reason,
+        gtin: item ? (item.item?.gtin ?? item.code) : null,
+        sku: item?.item?.sku ?? null,
+        expected_grams: e?.kind === 'weighed' ? round1(e.mean) : null,
+        tolerance_grams: e?.kind === 'weighed' ? round1(e.tolerance) : null,
+        delta_grams: round1(delta),
+        scale_grams: this.scaleGrams,
+      }),
+    ];
+  }
+
+  private verifyMatch(items: PendingItem[], expectedGrams: number, delta: number, t: number): StoreEvent[] {
+    const s = this.session!;
+    const out: StoreEvent[] = [];
+    const single = items.length === 1;
+    for (const p of items) {
+      const e = p.expectation;
+      // With several items in one settle only their sum was weighed: apportion by expectation, learn nothing.
+      const measured = single
+        ? delta
+        : e.kind === 'weighed'
+          ? e.mean + (delta - expectedGrams) / items.length
+          : delta - expectedGrams;
+      s.verified++;
+      s.measuredGrams += measured;
+      if (e.kind === 'weighed') {
+        s.expectedGrams += e.mean;
+        if (single) s.relativeErrors.push((measured - e.mean) / e.mean);
+      }
+      if (single && !p.item?.soldByWeight && !this.deps.health.needsMaintenance) {
+        this.deps.learner.observe(p.key, measured, t);
+      }
+      out.push(this.verifiedEvent(t, p.code, p.item, { by: 'scale', measured, pending: p }));
+    }
+    this.pending = this.pending.filter((p) => !items.includes(p));
+    return out;
+  }
+
+  private pendingHas(item: PendingItem | null): boolean {
+    return item !== null && this.pending.includes(item);
+  }
+
+  private verifiedEvent(
+    t: number,
+    code: string,
+    item: PendingItem['item'],
+    how: { by: 'scale' | 'exempt' | 'attendant'; measured?: number; pending?: PendingItem },
+  ): StoreEvent {
+    const e = how.pending?.expectation;
+    return laneEvent(this.deps.lane, 'lane.item.verified', t, {
+      session: this.session!.id,
+      gtin: item?.gtin ?? code,
+      sku: item?.sku ?? null,
+      name: item?.name ?? null,
+      by: how.by,
+      measured_grams: how.measured === undefined ? null : round1(how.measured),
+      expected_grams: e?.kind === 'weighed' ? round1(e.mean) : (item?.grams ?? null),
+      tolerance_grams: e?.kind === 'weighed' ? round1(e.tolerance) : null,
+      expected_from: e?.kind === 'weighed' ? e.source : null,
+      known: item !== undefined,
+      age_restricted: item?.ageRestricted ?? false,
+      scan_to_verified_ms: how.pending ? t - how.pending.scannedAt : 0,
+    });
+  }
+
+  private clearedEvent(
+    t: number,
+    alert: OpenAlert,
+    action: AttendantAction | 'shopper' | 'session_closed',
+    note: string | null,
+    attendant: string | null,
+  ): StoreEvent {
+    return laneEvent(this.deps.lane, 'lane.alert.cleared', t, {
+      session: this.session!.id,
+      reason: alert.reason,
+      action,
+      note,
+      attendant,
+      raised_at: alert.raisedAt,
+      open_ms: t - alert.raisedAt,
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import type { LaneEngine } from './lane-engine.js';
+import type { AlertReason, LaneState } from './lane-types.js';
+
+const ALERT_MESSAGES: Record<AlertReason, string> = {
+  unexpected_item: 'Unexpected item in the bagging area',
+  item_not_bagged: 'Please place the item in the bagging area',
+  weight_mismatch: 'Item does not match the scanned product: please wait for assistance',
+  item_removed: 'Please put the item back in the bagging area',
+};
+
+function message(engine: LaneEngine): string {
+  if (engine.alert) return ALERT_MESSAGES[engine.alert.reason];
+  if (engine.scaleStatus === 'over') return 'Bagging area full: please take some bags';
+  if (engine.scaleStatus === 'under') return 'Bagging scale needs attention';
+  const s = engine.session;
+  if (!s) return 'Scan your first item to start';
+  if (s.phase === 'paid') return 'Thank you: take your bags';
+  if (s.phase === 'paying') return 'Please pay';
+  if (engine.pending.length > 0) return 'Place the item in the bagging area';
+  return 'Scan your next item';
+}
+
+/** The display's view of a lane (wire form, snake_case). */
+export function laneSnapshot(engine: LaneEngine): LaneState {
+  const s = engine.session;
+  const a = engine.alert;
+  return {
+    lane: engine.deps.lane,
+    phase: s ? s.phase : 'idle',
+    session: s?.id ?? null,
+    message: message(engine),
+    alert: a
+      ? {
+          reason: a.reason,
+          raised_at: a.raisedAt,
+          gtin: a.item ? (a.item.item?.gtin ?? a.item.code) : null,
+          name: a.item?.item?.name ?? null,
+        }
+      : null,
+    scanned: s?.scanned ?? 0,
+    verified: s?.verified ?? 0,
+    pending: engine.pending.map((p) => ({ gtin: p.item?.gtin ?? p.code, name: p.item?.name ?? null })),
+    scale: { grams: engine.scaleGrams, status: engine.scaleStatus },
+    baseline_grams: engine.baseline,
+    maintenance: engine.deps.health.needsMaintenance,
+    updated_at: engine.updatedAt,
+  };
+}

@@ -1,0 +1,78 @@
+import type { StoreEvent } from '../../core/events.js';
+import type { ScaleStatus } from '../../core/readings.js';
+import type { CatalogItem } from '../../registry/catalog-schema.js';
+import type { Expectation } from './expectation.js';
+
+export type AlertReason = 'unexpected_item' | 'item_not_bagged' | 'weight_mismatch' | 'item_removed';
+export const ALERT_REASONS: readonly AlertReason[] = [
+  'unexpected_item',
+  'item_not_bagged',
+  'weight_mismatch',
+  'item_removed',
+];
+
+export type AttendantAction = 'clear' | 'override';
+export type LanePhase = 'idle' | 'shopping' | 'paying' | 'paid';
+
+/** A scanned item waiting for the bagging scale to gain its weight. */
+export interface PendingItem {
+  key: string;
+  code: string;
+  item: CatalogItem | undefined;
+  expectation: Expectation;
+  scannedAt: number;
+  deadline: number;
+  /** An item_not_bagged alert was raised for it already. */
+  alerted: boolean;
+}
+
+export interface OpenAlert {
+  reason: AlertReason;
+  raisedAt: number;
+  deltaGrams: number;
+  item: PendingItem | null;
+}
+
+export interface SessionTotals {
+  id: string;
+  openedAt: number;
+  phase: Exclude<LanePhase, 'idle'>;
+  bagGrams: number;
+  scanned: number;
+  verified: number;
+  exempt: number;
+  acceptedByAttendant: number;
+  alerts: Record<AlertReason, number>;
+  clears: number;
+  overrides: number;
+  expectedGrams: number;
+  measuredGrams: number;
+  ageRestricted: number;
+  transactionId: string | null;
+  /** Relative weighing errors of scale-verified items, for scale health. */
+  relativeErrors: number[];
+}
+
+/** What the lane display shows; published retained on `lanes/{id}/state` and served over HTTP/WebSocket. */
+export interface LaneState {
+  lane: string;
+  phase: LanePhase;
+  session: string | null;
+  message: string;
+  alert: { reason: AlertReason; raised_at: number; gtin: string | null; name: string | null } | null;
+  scanned: number;
+  verified: number;
+  pending: Array<{ gtin: string; name: string | null }>;
+  scale: { grams: number | null; status: ScaleStatus | null };
+  baseline_grams: number | null;
+  maintenance: boolean;
+  updated_at: number;
+}
+
+export function laneEvent(lane: string, type: string, t: number, data: Record<string, unknown>): StoreEvent {
+  return { type, t, stream: `lane/${lane}`, dataClass: 'must_deliver', data: { lane, ...data } };
+}
+
+export function round1(grams: number): number {
+  return Math.round(grams * 10) / 10;
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { learningSchema } from '../../gateway/src/config/sections/checkout.js';
+import { learnedStd, WeightLearner } from '../../gateway/src/processors/checkout/weight-learner.js';
+import { CHIPS, COLA, item, lane } from './harness.js';
+
+describe('weight learning', () => {
+  it('learns a robust mean/std and rejects outliers', () => {
+    const learner = new WeightLearner(learningSchema.parse({}));
+    const samples = [501, 499, 500, 502, 498, 500, 501, 499, 1000, 500, 250];
+    const accepted = samples.map((g, i) => learner.observe('x', g, i));
+    expect(accepted.filter((a) => !a)).toHaveLength(2);
+    const l = learner.get('x')!;
+    expect(l.mean).toBeCloseTo(500, 0);
+    expect(learnedStd(l)).toBeLessThan(2);
+    expect(l.rejected).toBe(2);
+    expect(learner.ready('x')?.n).toBe(9);
+    expect(learner.takeDirty().map((d) => d.gtin)).toEqual(['x']);
+    expect(learner.takeDirty()).toEqual([]);
+  });
+
+  it('an attendant-verified weighing counts more', () => {
+    const learner = new WeightLearner(learningSchema.parse({ attendant_weight: 3 }));
+    learner.observe('y', 100, 0);
+    learner.observe('y', 120, 1, true);
+    expect(learner.get('y')!.mean).toBeCloseTo(115, 5);
+  });
+
+  it('once learned, the lane verifies against the learned weight, not the wrong nominal one', () => {
+    // The catalog says 160 g but this batch of chips really weighs 185 g (±1 g).
+    const l = lane({}, [item(CHIPS, 'chips', 160, { toleranceGrams: 30 }), item(COLA, 'cola', 352)]);
+    l.stable(0);
+    let on = 0;
+    for (let i = 0; i < 10; i++) {
+      l.scan(CHIPS);
+      const g = 185 + ((i % 3) - 1);
+      l.place(on, on + g);
+      on += g;
+    }
+    expect(l.alerts()).toEqual([]);
+    expect(l.learner.ready(`0${CHIPS}`)?.mean).toBeCloseTo(185, 0);
+    l.scan(CHIPS);
+    l.place(on, on + 160); // the nominal weight now stands out: a different, lighter product
+    l.wait(2_000);
+    expect(l.alerts()).toEqual(['weight_mismatch']);
+    expect(l.events.at(-1)?.data.expected_grams).toBeCloseTo(185, 0);
+  });
+});
+
+describe('scale health', () => {
+  it('a scale drifting over many sessions raises lane.maintenance once', () => {
+    // A generous tolerance keeps items verifying while the gain creeps up: only the accumulated error shows it.
+    const l = lane({ learning: { enabled: false } }, [item(COLA, 'cola', 352, { toleranceGrams: 30 })]);
+    l.stable(0);
+    for (let s = 0; s < 40; s++) {
+      const gain = 1 + (s / 40) * 0.05; // up to +5 % gain drift
+      l.pos('basket-open');
+      l.scan(COLA);
+      l.place(0, Math.round(352 * gain));
+      l.pos('payment-success');
+      l.place(Math.round(352 * gain), 0);
+      l.pos('basket-close');
+      l.wait(5_000);
+    }
+    const maintenance = l.events.filter((e) => e.type === 'lane.maintenance');
+    expect(maintenance).toHaveLength(1);
+    expect(maintenance[0]?.data).toMatchObject({ lane: 'lane-1', reason: 'scale_drift' });
+    expect(l.processor.state('lane-1')?.maintenance).toBe(true);
+  });
+
+  it('a healthy scale never does', () => {
+    const l = lane();
+    l.stable(0);
+    for (let s = 0; s < 40; s++) {
+      l.pos('basket-open');
+      l.scan(COLA);
+      l.place(0, 352 + ((s % 5) - 2));
+      l.pos('payment-success');
+      l.place(352, 0);
+      l.pos('basket-close');
+    }
+    expect(l.events.filter((e) => e.type === 'lane.maintenance')).toHaveLength(0);
+  });
+});
