@@ -1,0 +1,31 @@
+import { Counter, type Registry } from 'prom-client';
+
+/** A metric registered once per registry, so two features (or tests) sharing a registry never collide. */
+export function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]) {
+  const existing = registry.getSingleMetric(name);
+  if (existing) return existing as Counter<L>;
+  return new Counter<L>({ name, help, labelNames, registers: [registry] });
+}
+
+export function deviceMessageMetrics(registry: Registry) {
+  return {
+    accepted: counter(
+      registry,
+      'storegate_device_messages_accepted_total',
+      'Device messages validated and ingested, per device',
+      ['device'],
+    ),
+    rejected: counter(
+      registry,
+      'storegate_device_messages_rejected_total',
+      'Device messages rejected, per device and reason (not_json, schema, oversize, unknown_topic, wrong_kind, image_data)',
+      ['device', 'reason'],
+    ),
+    ingestFailed: counter(
+      registry,
+      'storegate_device_ingest_failures_total',
+      'Readings the pipeline failed to make durable (QoS 1 must-deliver: not acknowledged, the device resends)',
+      ['device'],
+    ),
+  };
+}

@@ -1,0 +1,99 @@
+import type { GatewayContext } from '../../context.js';
+import type { DeviceKind } from '../../core/device-contract.js';
+import { createLogThrottle, type Logger } from '../../core/logger.js';
+import { MUST_DELIVER_READINGS } from '../../core/readings.js';
+import { deviceMessageMetrics } from './metrics.js';
+import { parseDeviceMessage } from './parse-device-message.js';
+
+export interface DevicePublish {
+  deviceId: string;
+  kind: DeviceKind;
+  /** Topic after `devices/{id}/`. */
+  suffix: string;
+  payload: Buffer;
+  qos: 0 | 1 | 2;
+}
+
+export type PublishOutcome =
+  /** Accepted; `durable` is set when the publisher must not be acknowledged before it resolves. */
+  { accepted: true; durable?: Promise<void> } | { accepted: false; reason: string };
+
+/**
+ * Turns authenticated device publishes into Readings: validate against the device contract, normalize, note
+ * the device as seen, and hand the reading to the pipeline. Rejections are counted per device and reason and
+ * logged with throttling; nothing here throws into the broker.
+ */
+export class MqttDeviceConnector {
+  private readonly metrics;
+  private readonly log: Logger;
+  private readonly throttle;
+  private readonly acceptedByDevice = new Map<string, { inc(): void }>();
+
+  constructor(private readonly ctx: GatewayContext) {
+    this.metrics = deviceMessageMetrics(ctx.metrics);
+    this.log = ctx.logger.child({ mod: 'mqtt-devices' });
+    this.throttle = createLogThrottle({ now: () => ctx.clock.now() });
+  }
+
+  handle(msg: DevicePublish): PublishOutcome {
+    const receivedAt = this.ctx.clock.now();
+    const result = parseDeviceMessage(
+      { deviceId: msg.deviceId, kind: msg.kind, suffix: msg.suffix, receivedAt },
+      msg.payload,
+    );
+    if (!result.ok) {
+      this.reject(msg.deviceId, result.reason, result.detail, msg.suffix);
+      return { accepted: false, reason: result.reason };
+    }
+    const reading = result.reading;
+    this.ctx.registry.touch(msg.deviceId, receivedAt, result.firmware);
+    this.ctx.deviceStats.accepted(msg.deviceId, receivedAt);
+    this.acceptedCounter(msg.deviceId).inc();
+    const ingested = this.ctx.pipeline.ingest(reading);
+    if (msg.qos > 0 && MUST_DELIVER_READINGS.has(reading.type)) {
+      return {
+        accepted: true,
+        durable: ingested.catch((err: unknown) => {
+          this.ingestFailed(msg.deviceId, err);
+          throw err;
+        }),
+      };
+    }
+    ingested.catch((err: unknown) => this.ingestFailed(msg.deviceId, err));
+    return { accepted: true };
+  }
+
+  /** Count a rejection decided elsewhere (e.g. rate limit) the same way as a payload rejection. */
+  reject(deviceId: string, reason: string, detail: string, suffix?: string): void {
+    this.ctx.deviceStats.rejected(deviceId, reason);
+    this.metrics.rejected.labels(deviceId, reason).inc();
+    const gate = this.throttle.allow(`${deviceId}:${reason}`);
+    if (gate.log) {
+      this.log.warn(
+        { device: deviceId, reason, detail, topic: suffix, suppressed: gate.suppressed },
+        'device message rejected',
+      );
+    }
+  }
+
+  private ingestFailed(deviceId: string, err: unknown): void {
+    this.metrics.ingestFailed.labels(deviceId).inc();
+    const gate = this.throttle.allow(`${deviceId}:ingest`);
+    if (gate.log)
+      this.log.error({ err, device: deviceId, suppressed: gate.suppressed }, 'reading ingest failed');
+  }
+
+  private acceptedCounter(deviceId: string): { inc(): void } {
+    let c = this.acceptedByDevice.get(deviceId);
+    if (!c) {
+      c = this.metrics.accepted.labels(deviceId);
+      this.acceptedByDevice.set(deviceId, c);
+    }
+    return c;
+  }
+
+  /** Drop cached per-device state when a device disconnects (bounded memory with many devices). */
+  forget(deviceId: string): void {
+    this.acceptedByDevice.delete(deviceId);
+  }
+}
