@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load.js';
+import { type OutboxStatus, readOutboxStatus } from '../../sinks/outbox/outbox-status.js';
+
+function human(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let i = 0;
+  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+function render(s: OutboxStatus): string {
+  const age = s.oldest_unsent_age_s === null ? '-' : `${s.oldest_unsent_age_s.toFixed(1)} s`;
+  const lines = [
+    `must_deliver  ${String(s.depth.must_deliver).padStart(10)} events  ${human(s.bytes.must_deliver)}`,
+    `telemetry     ${String(s.depth.telemetry).padStart(10)} events  ${human(s.bytes.telemetry)}`,
+    `budget        ${human(s.used_bytes)} of ${human(s.budget_bytes)} (${(s.used_share * 100).toFixed(1)} %), watermark ${s.watermark}`,
+    `free disk     ${human(s.free_disk_bytes)} (floor ${human(s.min_free_disk_bytes)})`,
+    `oldest unsent ${age}`,
+    `streams       ${s.streams}`,
+  ];
+  const counters = Object.entries(s.counters);
+  if (counters.length > 0) {
+    lines.push('counters:');
+    for (const [name, n] of counters) lines.push(`  ${name.padEnd(32)} ${n}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerOutboxCommand(program: Command): void {
+  const outbox = program
+    .command('outbox')
+    .description('inspect the durable outbox (store-and-forward queue)');
+  outbox
+    .command('status')
+    .description(
+      'depth, bytes, budget, oldest unsent event and counters, read from the outbox database (safe while the gateway runs)',
+    )
+    .option('--json', 'print JSON (snake_case) instead of a table')
+    .action((opts: { json?: boolean }) => {
+      const { config } = program.opts<{ config: string }>();
+      const explicit = program.getOptionValueSource('config') === 'cli' ? config : undefined;
+      const loaded = loadConfig(explicit ?? (process.env.STOREGATE_CONFIG || undefined));
+      const status = readOutboxStatus(loaded);
+      process.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : render(status));
+    });
+}

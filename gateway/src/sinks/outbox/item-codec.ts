@@ -1,0 +1,31 @@
+import type { StoreEvent } from '../../core/events.js';
+
+/**
+ * One event on the wire (an element of a batch message's `batch` array):
+ * `{"id","seq","stream","type","t","class","data"}`. Built by concatenation because `data` is already
+ * serialized once for size accounting, and this runs for every event on the hot path.
+ */
+export function encodeItem(id: string, seq: number, event: StoreEvent, dataJson: string): string {
+  return `{"id":"${id}","seq":${seq},"stream":${JSON.stringify(event.stream)},"type":${JSON.stringify(
+    event.type,
+  )},"t":${event.t},"class":"${event.dataClass}","data":${dataJson}}`;
+}
+
+/** Null if the event can be stored; otherwise what is wrong with it (it is then refused, never stored). */
+export function validateEvent(event: StoreEvent): string | null {
+  if (event === null || typeof event !== 'object') return 'event is not an object';
+  if (typeof event.type !== 'string' || event.type.length === 0 || event.type.length > 128) {
+    return 'type must be a non-empty string of at most 128 characters';
+  }
+  if (typeof event.stream !== 'string' || event.stream.length === 0 || event.stream.length > 256) {
+    return 'stream must be a non-empty string of at most 256 characters';
+  }
+  if (typeof event.t !== 'number' || !Number.isFinite(event.t)) return 't must be a finite epoch-ms number';
+  if (event.dataClass !== 'must_deliver' && event.dataClass !== 'telemetry') {
+    return 'dataClass must be must_deliver or telemetry';
+  }
+  if (event.data === null || typeof event.data !== 'object' || Array.isArray(event.data)) {
+    return 'data must be an object';
+  }
+  return null;
+}

@@ -1,0 +1,114 @@
+import { StoregateError } from '../../core/errors.js';
+
+/** Request on `{prefix}/cmd/{name}`. */
+export interface CommandRequest {
+  id: string;
+  args?: Record<string, unknown>;
+}
+
+/** Response on `{prefix}/cmd-response/{name}`; `id` is null only when the request had no usable id. */
+export type CommandResponse =
+  | { id: string; status: 'ok'; data: unknown }
+  | { id: string | null; status: 'error'; error: { code: CommandErrorCode; message: string } };
+
+export type CommandErrorCode = 'bad_request' | 'unknown_command' | 'failed' | 'timeout';
+
+export type CommandHandler = (
+  args: Record<string, unknown>,
+  request: { id: string; name: string },
+) => unknown | Promise<unknown>;
+
+const NAME = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
+const MAX_ID_LENGTH = 128;
+
+/**
+ * Commands the cloud may call on this gateway. Any feature registers its own, e.g. in its constructor:
+ *   cloudCommands(ctx).register('catalog.sync', async (args) => ({ items: await sync(args) }));
+ * A handler returns the response `data` (JSON-serialisable) or throws; a StoregateError's message is sent
+ * back, anything else is logged and answered with a generic `failed`.
+ */
+export class CommandRegistry {
+  private readonly handlers = new Map<string, CommandHandler>();
+
+  constructor(private readonly timeoutMs = 10_000) {}
+
+  /** Returns an unregister function (for a feature's stop()). */
+  register(name: string, handler: CommandHandler): () => void {
+    if (!NAME.test(name) || name.length > 64) {
+      throw new StoregateError('SG_BAD_ARGUMENT', `invalid command name "${name}" (dotted lowercase words)`);
+    }
+    if (this.handlers.has(name))
+      throw new StoregateError('SG_BAD_ARGUMENT', `command "${name}" is already registered`);
+    this.handlers.set(name, handler);
+    return () => {
+      if (this.handlers.get(name) === handler) this.handlers.delete(name);
+    };
+  }
+
+  names(): string[] {
+    return [...this.handlers.keys()].sort();
+  }
+
+  /** Parse, dispatch and answer; never throws. `onFailure` sees unexpected handler errors (for logging). */
+  async execute(name: string, payload: Buffer, onFailure?: (err: unknown) => void): Promise<CommandResponse> {
+    let request: unknown;
+    try {
+      request = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return fail(null, 'bad_request', 'request is not valid JSON');
+    }
+    if (request === null || typeof request !== 'object' || Array.isArray(request)) {
+      return fail(null, 'bad_request', 'request must be a JSON object {id, args?}');
+    }
+    const { id, args } = request as { id?: unknown; args?: unknown };
+    if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
+      return fail(
+        null,
+        'bad_request',
+        `id must be a non-empty string of at most ${MAX_ID_LENGTH} characters`,
+      );
+    }
+    if (args !== undefined && (args === null || typeof args !== 'object' || Array.isArray(args))) {
+      return fail(id, 'bad_request', 'args must be an object when present');
+    }
+    const handler = this.handlers.get(name);
+    if (!handler)
+      return fail(id, 'unknown_command', `unknown command "${name}"; known: ${this.names().join(', ')}`);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new CommandTimeout()), this.timeoutMs);
+      });
+      const data = await Promise.race([
+        Promise.resolve().then(() => handler((args ?? {}) as Record<string, unknown>, { id, name })),
+        timeout,
+      ]);
+      return { id, status: 'ok', data: data ?? null };
+    } catch (err) {
+      if (err instanceof CommandTimeout) return fail(id, 'timeout', `no answer within ${this.timeoutMs} ms`);
+      if (err instanceof StoregateError) return fail(id, 'failed', `${err.code}: ${err.message}`);
+      onFailure?.(err);
+      return fail(id, 'failed', 'command failed; see the gateway log');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+class CommandTimeout extends Error {}
+
+function fail(id: string | null, code: CommandErrorCode, message: string): CommandResponse {
+  return { id, status: 'error', error: { code, message } };
+}
+
+const registries = new WeakMap<object, CommandRegistry>();
+
+/** The command registry of one gateway (keyed by its context object: no module-wide singleton). */
+export function cloudCommands(ctx: object): CommandRegistry {
+  let registry = registries.get(ctx);
+  if (!registry) {
+    registry = new CommandRegistry();
+    registries.set(ctx, registry);
+  }
+  return registry;
+}
