@@ -19,6 +19,7 @@ import { Pipeline } from './processors/pipeline.js';
 import { PipelineTicker } from './processors/ticker.js';
 import { openSqliteDeviceRegistry } from './registry/sqlite-device-registry.js';
 import { openOutbox } from './sinks/outbox/open-outbox.js';
+import { buildCloudFeatures } from './sinks/uplink/cloud-features.js';
 
 export interface GatewayDeps {
   clock?: Clock;
@@ -110,6 +111,8 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
 function buildFeatures(ctx: GatewayContext): Feature[] {
   ctx.pipeline.add(new RawForwardProcessor());
   const features: Feature[] = [
+    // First: the outbox is closed last, after every feature that appends to it has stopped.
+    ...buildCloudFeatures(ctx),
     new CoreHttpFeature(ctx),
     new PipelineTicker(ctx.pipeline, ctx.clock, ctx.logger),
     createDeviceHealthFeature(ctx),

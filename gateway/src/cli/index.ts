@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { StoregateError } from '../core/errors.js';
+import { registerOutboxCommand } from './commands/outbox.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerStartCommand } from './commands/start.js';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerStartCommand(program);
   registerReplayCommand(program);
+  registerOutboxCommand(program);
   registerSchemaCommand(program);
   return program;
 }
