@@ -1,0 +1,175 @@
+import { resolve } from 'node:path';
+import type { OpcuaEndpointConfig, OpcuaPointConfig } from '../../config/sections/opcua.js';
+import type { GatewayContext } from '../../context.js';
+import { createLogThrottle, type Logger } from '../../core/logger.js';
+import type { Reading } from '../../core/readings.js';
+import type { HealthCheck } from '../../http/core-routes.js';
+import type { Feature } from '../../ports/feature.js';
+import type { PlantSample } from './data-value.js';
+import type { EndpointState, OpcuaEndpointConnection } from './endpoint-connection.js';
+import { FridgeAlarmProcessor, fridgeAlarmRulesFrom } from './fridge-alarm.js';
+import { createOpcuaMetrics, type OpcuaErrorKind, type OpcuaMetrics } from './opcua-metrics.js';
+
+export interface OpcuaFeatureOptions {
+  /** The lead's CoreHttpFeature (or anything with addCheck): endpoints that stay down show in /healthz. */
+  health?: { addCheck(check: HealthCheck): void };
+}
+
+/** An endpoint down for longer than this makes /healthz report `degraded`. */
+const HEALTH_GRACE_MS = 15_000;
+const REGISTRY_RECHECK_MS = 60_000;
+
+/**
+ * OPC UA connector for refrigeration and building systems: each configured endpoint's data changes become
+ * `plant.value` readings (deviceId = endpoint id). A failing endpoint is logged (throttled), counted and
+ * retried; it never takes the gateway down. node-opcua is loaded only when endpoints are configured.
+ */
+export class OpcuaConnectorFeature implements Feature {
+  readonly name = 'opcua';
+  readonly alarms: FridgeAlarmProcessor | null = null;
+  private readonly connections = new Map<string, OpcuaEndpointConnection>();
+  private readonly metrics: OpcuaMetrics | null = null;
+  private readonly log: Logger;
+  private readonly throttle: ReturnType<typeof createLogThrottle>;
+  private readonly registered = new Map<string, { known: boolean; checkedAt: number }>();
+
+  constructor(
+    private readonly ctx: GatewayContext,
+    options: OpcuaFeatureOptions = {},
+  ) {
+    this.log = ctx.logger.child({ mod: 'opcua' });
+    this.throttle = createLogThrottle({ now: () => ctx.clock.now() });
+    const section = ctx.config.opcua;
+    if (section.endpoints.length === 0) return;
+    this.metrics = createOpcuaMetrics(ctx.metrics);
+    const rules = fridgeAlarmRulesFrom(section);
+    if (rules.length > 0) {
+      this.alarms = new FridgeAlarmProcessor(rules);
+      ctx.pipeline.add(this.alarms);
+    }
+    options.health?.addCheck({ name: 'opcua', check: () => this.healthProblem() });
+  }
+
+  async start(): Promise<void> {
+    const section = this.ctx.config.opcua;
+    if (section.endpoints.length === 0) return;
+    const { OpcuaEndpointConnection, createCertificateManager } = await import('./endpoint-connection.js');
+    const certificateManager = createCertificateManager(resolve(this.ctx.config.dataDir, section.pki_dir));
+    for (const endpoint of section.endpoints) {
+      this.metrics?.connected(endpoint.id, false);
+      const connection = new OpcuaEndpointConnection({
+        endpoint,
+        settings: section,
+        certificateManager,
+        logger: this.log,
+        events: {
+          sample: (point, sample) => this.onSample(endpoint, point, sample),
+          state: (state) => this.onState(endpoint, state),
+          error: (kind, err, detail) => this.onError(endpoint, kind, err, detail),
+          subscribed: (items, _failed, created) => this.metrics?.subscribed(endpoint.id, items, created),
+        },
+      });
+      this.connections.set(endpoint.id, connection);
+      connection.start();
+    }
+    this.log.info({ endpoints: section.endpoints.map((e) => e.id) }, 'opcua connector started');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.connections.values()].map((c) => c.stop()));
+    this.connections.clear();
+  }
+
+  /** Per-endpoint state for status pages and tests. */
+  status(): Record<string, { state: EndpointState; since: number; failedPoints: Record<string, string> }> {
+    const out: Record<string, { state: EndpointState; since: number; failedPoints: Record<string, string> }> =
+      {};
+    for (const [id, c] of this.connections) {
+      out[id] = { state: c.state, since: c.stateSince, failedPoints: Object.fromEntries(c.failedPoints) };
+    }
+    return out;
+  }
+
+  private onSample(endpoint: OpcuaEndpointConfig, point: OpcuaPointConfig, sample: PlantSample): void {
+    const receivedAt = this.ctx.clock.now();
+    const reading: Reading = {
+      type: 'plant.value',
+      deviceId: endpoint.id,
+      deviceTime: sample.deviceTime,
+      receivedAt,
+      quality: sample.quality,
+      source: 'opcua',
+      point: point.name,
+      value: sample.value,
+      ...(point.unit === undefined ? {} : { unit: point.unit }),
+    };
+    this.metrics?.dataChange(endpoint.id, sample.quality);
+    this.ctx.deviceStats.accepted(endpoint.id, receivedAt);
+    if (this.isRegistered(endpoint.id, receivedAt)) this.ctx.registry.touch(endpoint.id, receivedAt);
+    if (sample.quality !== 'good') {
+      this.warn(
+        `${endpoint.id}:${point.name}:quality`,
+        { endpoint: endpoint.id, point: point.name, status: sample.status },
+        'opcua point not good',
+      );
+    }
+    this.ctx.pipeline
+      .ingest(reading)
+      .catch((err: unknown) => this.onError(endpoint, 'ingest', err, { point: point.name }));
+  }
+
+  /** Endpoints need not be registered devices; look up at most once a minute so the hot path stays cheap. */
+  private isRegistered(id: string, now: number): boolean {
+    const cached = this.registered.get(id);
+    if (cached && now - cached.checkedAt < REGISTRY_RECHECK_MS) return cached.known;
+    let known = false;
+    try {
+      known = this.ctx.registry.get(id) !== undefined;
+    } catch (err) {
+      this.warn(`${id}:registry`, { endpoint: id, err }, 'opcua registry lookup failed');
+    }
+    this.registered.set(id, { known, checkedAt: now });
+    return known;
+  }
+
+  private onState(endpoint: OpcuaEndpointConfig, state: EndpointState): void {
+    const up = state === 'connected';
+    this.metrics?.connected(endpoint.id, up);
+    this.ctx.deviceStats.connection(endpoint.id, up);
+    if (state === 'reconnecting') this.metrics?.reconnect(endpoint.id);
+    this.log.info({ endpoint: endpoint.id, url: endpoint.url, state }, 'opcua endpoint state');
+  }
+
+  private onError(
+    endpoint: OpcuaEndpointConfig,
+    kind: OpcuaErrorKind,
+    err: unknown,
+    detail?: Record<string, unknown>,
+  ): void {
+    this.metrics?.error(endpoint.id, kind);
+    this.ctx.deviceStats.rejected(endpoint.id, `opcua_${kind}`);
+    const message = err instanceof Error ? err.message : String(err);
+    this.warn(
+      `${endpoint.id}:${kind}`,
+      { endpoint: endpoint.id, url: endpoint.url, kind, error: message, ...detail },
+      'opcua endpoint error',
+    );
+  }
+
+  private warn(key: string, fields: Record<string, unknown>, msg: string): void {
+    const { log, suppressed } = this.throttle.allow(key);
+    if (log) this.log.warn(suppressed > 0 ? { ...fields, suppressed } : fields, msg);
+  }
+
+  private healthProblem(): string | null {
+    const now = Date.now();
+    const problems: string[] = [];
+    for (const [id, c] of this.connections) {
+      if (c.state !== 'connected' && c.state !== 'stopped' && now - c.stateSince > HEALTH_GRACE_MS) {
+        problems.push(`${id} ${c.state} for ${Math.round((now - c.stateSince) / 1000)} s`);
+      }
+      for (const [point, error] of c.failedPoints) problems.push(`${id}/${point}: ${error}`);
+    }
+    return problems.length > 0 ? problems.join('; ') : null;
+  }
+}

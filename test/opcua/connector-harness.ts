@@ -1,0 +1,94 @@
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { parseConfig } from '../../gateway/src/config/load.js';
+import { OpcuaConnectorFeature } from '../../gateway/src/connectors/opcua/opcua-feature.js';
+import type { GatewayContext } from '../../gateway/src/context.js';
+import { systemClock } from '../../gateway/src/core/clock.js';
+import type { StoreEvent } from '../../gateway/src/core/events.js';
+import type { Reading, ReadingOf } from '../../gateway/src/core/readings.js';
+import type { HealthCheck } from '../../gateway/src/http/core-routes.js';
+import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
+import { MemoryEventSink, type Processor } from '../../gateway/src/ports/pipeline.js';
+import { Pipeline } from '../../gateway/src/processors/pipeline.js';
+import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
+
+/** Records every plant.value reading the pipeline routes, in order. */
+export class RecordingProcessor implements Processor {
+  readonly name = 'recorder';
+  readonly handles = ['plant.value'] as const;
+  readonly readings: ReadingOf<'plant.value'>[] = [];
+  process(reading: Reading): StoreEvent[] {
+    if (reading.type === 'plant.value') this.readings.push(reading);
+    return [];
+  }
+  of(point: string): ReadingOf<'plant.value'>[] {
+    return this.readings.filter((r) => r.point === point);
+  }
+}
+
+/** A real gateway context (SQLite registry, Pipeline, MemoryEventSink, prom registry) around the OPC UA feature. */
+export function buildHarness(opcua: unknown) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sg-opcua-'));
+  const logLines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => logLines.push(JSON.parse(line)) });
+  const sink = new MemoryEventSink();
+  const recorder = new RecordingProcessor();
+  const pipeline = new Pipeline(sink).add(recorder);
+  const registry = openSqliteDeviceRegistry(join(dataDir, 'registry.db'));
+  const http = Fastify();
+  const checks: HealthCheck[] = [];
+  const ctx: GatewayContext = {
+    config: parseConfig({ data_dir: dataDir, opcua }),
+    clock: systemClock(),
+    logger,
+    metrics: new Registry(),
+    registry,
+    deviceStats: new DeviceStats(),
+    pipeline,
+    events: sink,
+    live: new EventEmitter<{ events: [readonly StoreEvent[]] }>(),
+    http: http as never,
+  };
+  const feature = new OpcuaConnectorFeature(ctx, { health: { addCheck: (c) => checks.push(c) } });
+  return {
+    ctx,
+    feature,
+    sink,
+    recorder,
+    registry,
+    logLines,
+    health: () => checks.map((c) => c.check()).find((p) => p !== null) ?? null,
+    async metric(name: string, labels: Record<string, string>): Promise<number> {
+      const m = ctx.metrics.getSingleMetric(name);
+      if (!m) return 0;
+      const { values } = await m.get();
+      const hit = values.find((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want));
+      return hit?.value ?? 0;
+    },
+    async close() {
+      await feature.stop();
+      registry.close();
+      await http.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | null,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false && v !== null) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
