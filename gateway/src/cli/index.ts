@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { StoregateError } from '../core/errors.js';
+import { registerCatalogCommand } from './commands/catalog.js';
+import { registerDeviceCommand } from './commands/device.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerOutboxCommand } from './commands/outbox.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerSchemaCommand } from './commands/schema.js';
@@ -16,7 +19,10 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerStartCommand(program);
+  registerDeviceCommand(program);
+  registerDoctorCommand(program);
   registerReplayCommand(program);
+  registerCatalogCommand(program);
   registerOutboxCommand(program);
   registerSchemaCommand(program);
   return program;
