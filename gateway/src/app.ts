@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createBrokerFeature } from './broker/broker-feature.js';
 import type { LoadedConfig } from './config/load.js';
 import type { GatewayContext } from './context.js';
 import { type Clock, systemClock } from './core/clock.js';
@@ -116,6 +117,8 @@ function buildFeatures(ctx: GatewayContext): Feature[] {
     new CoreHttpFeature(ctx),
     new PipelineTicker(ctx.pipeline, ctx.clock, ctx.logger),
     createDeviceHealthFeature(ctx),
+    // After the outbox and health (stopped before them): device ingest ends before its sinks close.
+    createBrokerFeature(ctx),
   ];
   return features;
 }
