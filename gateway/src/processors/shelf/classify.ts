@@ -1,0 +1,107 @@
+import type { PlateSpec } from '../../registry/planogram.js';
+import type { Plateau } from './plate-detector.js';
+
+/** A possible reading of a weight change: this many units of this SKU, with a normalised confidence. */
+export interface Candidate {
+  sku: string;
+  qty: number;
+  confidence: number;
+  device: string;
+  channel: number;
+}
+
+/**
+ * Grams a change of `qty` units may deviate from qty × unit weight: item-to-item variation adds up like
+ * independent errors (√qty), plus 3 sigmas of the measured delta and half a gram of resolution.
+ */
+export function allowedResidual(spec: PlateSpec, qty: number, sigmaDelta: number): number {
+  return spec.toleranceGrams * Math.sqrt(Math.max(qty, 1)) + 3 * sigmaDelta + 0.5;
+}
+
+function likelihood(absDelta: number, spec: PlateSpec, qty: number, sigmaDelta: number): number {
+  const s = allowedResidual(spec, qty, sigmaDelta) / 3;
+  const z = (absDelta - qty * spec.unitGrams) / s;
+  return Math.exp(-0.5 * z * z);
+}
+
+/** Units of `spec` that best explain |delta|, whether that is within tolerance, and the likelihood. */
+export function bestQty(
+  delta: number,
+  spec: PlateSpec,
+  sigmaDelta: number,
+): { qty: number; explained: boolean; likelihood: number } {
+  const abs = Math.abs(delta);
+  const qty = Math.round(abs / spec.unitGrams);
+  if (qty === 0) return { qty: 0, explained: false, likelihood: 0 };
+  const explained = Math.abs(abs - qty * spec.unitGrams) <= allowedResidual(spec, qty, sigmaDelta);
+  return { qty, explained, likelihood: likelihood(abs, spec, qty, sigmaDelta) };
+}
+
+/**
+ * Every (SKU, qty) among `specs` that could explain |delta|, most likely first, confidences summing to 1 over
+ * the list. Neighbouring quantities are included so a large count on a loosely toleranced item shows its doubt.
+ */
+export function candidatesFor(
+  delta: number,
+  specs: readonly PlateSpec[],
+  sigmaDelta: number,
+  maxQty = 50,
+  weight: (spec: PlateSpec) => number = () => 1,
+): Candidate[] {
+  const abs = Math.abs(delta);
+  const raw: Candidate[] = [];
+  let total = 0;
+  for (const spec of specs) {
+    const centre = Math.round(abs / spec.unitGrams);
+    for (let qty = Math.max(1, centre - 1); qty <= Math.min(maxQty, centre + 1); qty++) {
+      const l = likelihood(abs, spec, qty, sigmaDelta) * weight(spec);
+      if (l < 1e-6) continue;
+      total += l;
+      raw.push({ sku: spec.sku, qty, confidence: l, device: spec.device, channel: spec.channel });
+    }
+  }
+  for (const c of raw) c.confidence = Math.round((c.confidence / total) * 1000) / 1000;
+  return raw.filter((c) => c.confidence >= 0.01).sort((a, b) => b.confidence - a.confidence);
+}
+
+/** One step of a busy span: `qty` signed units (negative = pick) at time `t`. */
+export interface Step {
+  qty: number;
+  t: number;
+}
+
+/**
+ * Split one busy span into separate events when it passed through intermediate plateaus that are themselves
+ * whole-unit levels (two picks 300 ms apart). A plateau that is not a whole number of units (a hand pressing
+ * on the shelf) is ignored, so a lean or a press never becomes an event of its own.
+ */
+export function splitSteps(
+  before: number,
+  totalQty: number,
+  tStart: number,
+  plateaus: readonly Plateau[],
+  spec: PlateSpec,
+  sigmaDelta: number,
+  minPlateauMs = 40,
+  maxTransitionMs = 400,
+): Step[] {
+  const sign = Math.sign(totalQty);
+  const total = Math.abs(totalQty);
+  if (total <= 1) return [{ qty: totalQty, t: tStart }];
+  const steps: Step[] = [];
+  let reached = 0;
+  let t = tStart;
+  for (const p of plateaus) {
+    // Only quick steps between real plateaus split a span; a slow put passes through every level on its way.
+    if (p.tEnd - p.tStart < minPlateauMs || p.tStart - t > maxTransitionMs) continue;
+    const offset = (p.level - before) * sign;
+    const k = Math.round(offset / spec.unitGrams);
+    if (k <= reached || k >= total) continue;
+    if (Math.abs(offset - k * spec.unitGrams) > allowedResidual(spec, k, sigmaDelta)) continue;
+    steps.push({ qty: sign * (k - reached), t });
+    reached = k;
+    t = p.tEnd;
+  }
+  steps.push({ qty: sign * (total - reached), t });
+  return steps;
+}

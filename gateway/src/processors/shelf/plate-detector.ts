@@ -1,0 +1,217 @@
+import { NoiseEstimator, RollingWindow } from './rolling-window.js';
+import { SpikeFilter } from './spike-filter.js';
+
+export interface DetectorTuning {
+  /** Window whose spread and slope decide "stable". */
+  windowMs: number;
+  /** Short window used to find intermediate plateaus inside one busy span (two picks 300 ms apart). */
+  plateauMs: number;
+  /** Stable this long after activity before an event is closed. */
+  settleMs: number;
+  /** Extra wait when the processor cannot explain the delta yet (a hand still resting, a neighbour busy). */
+  holdMs: number;
+  /** Activity starts when the signal leaves the baseline by this many noise sigmas… */
+  triggerSigma: number;
+  /** …and by at least this many grams. */
+  minTriggerGrams: number;
+  /** Auto-zero: how fast the baseline may follow a stable signal (thermal drift), grams per minute. */
+  maxDriftGramsPerMin: number;
+  /** An event this long is forced to close, so a plate cannot stay busy forever. */
+  maxActiveMs: number;
+}
+
+export const DEFAULT_TUNING: DetectorTuning = {
+  windowMs: 400,
+  plateauMs: 100,
+  settleMs: 450,
+  holdMs: 2500,
+  triggerSigma: 5,
+  minTriggerGrams: 5,
+  maxDriftGramsPerMin: 3,
+  maxActiveMs: 60_000,
+};
+
+/** A flat stretch inside a busy span; tStart..tEnd spans the ends of consecutive flat short windows. */
+export interface Plateau {
+  level: number;
+  tStart: number;
+  tEnd: number;
+}
+
+/** One busy span from stable to stable, handed to the processor to explain. */
+export interface SettledSpan {
+  before: number;
+  after: number;
+  /** First sample that left the baseline. */
+  tStart: number;
+  /** When the signal had been stable long enough to close the span. */
+  tSettled: number;
+  plateaus: readonly Plateau[];
+  /** Noise sigma of the plate at settle time (grams). */
+  sigma: number;
+  /** True when the processor must accept now (hold time or max span reached). */
+  final: boolean;
+}
+
+/** The processor's answer: close the span (`accept`) or keep it open a little longer (`hold`). */
+export type SpanDecision = 'accept' | 'hold';
+
+const MAX_PLATEAUS = 32;
+
+/**
+ * Per-plate signal chain: spike filter → noise estimate → stability → baseline (auto-zero) → busy spans.
+ * Pure and deterministic: time comes only from the sample timestamps it is fed.
+ */
+export class PlateDetector {
+  readonly spikes = new SpikeFilter();
+  readonly noise: NoiseEstimator;
+  private readonly long: RollingWindow;
+  private readonly short: RollingWindow;
+  private readonly settleSamples: number;
+  private readonly holdSamples: number;
+  private readonly dtMs: number;
+  /** Baseline while stable; frozen during a span (never re-zero across an unfinished event). */
+  baseline = Number.NaN;
+  /** Total baseline movement attributed to drift (auto-zero), grams. */
+  driftGrams = 0;
+  private active = false;
+  private tStart = 0;
+  private before = 0;
+  private triggerRun = 0;
+  private firstTriggerT = 0;
+  private stableRun = 0;
+  private holding = false;
+  private plateaus: Plateau[] = [];
+  private open: (Plateau & { first: number }) | null = null;
+  private samples = 0;
+  private lastT = Number.NaN;
+
+  constructor(
+    readonly hz: number,
+    initialSigma: number,
+    private readonly tuning: DetectorTuning,
+    private readonly decide: (span: SettledSpan) => SpanDecision,
+  ) {
+    this.dtMs = 1000 / hz;
+    this.noise = new NoiseEstimator(initialSigma);
+    this.long = new RollingWindow(Math.max(6, Math.round(tuning.windowMs / this.dtMs)));
+    this.short = new RollingWindow(Math.max(4, Math.round(tuning.plateauMs / this.dtMs)));
+    this.settleSamples = Math.max(this.long.size, Math.round(tuning.settleMs / this.dtMs));
+    this.holdSamples = Math.round(tuning.holdMs / this.dtMs);
+  }
+
+  get busy(): boolean {
+    return this.active;
+  }
+
+  get stable(): boolean {
+    return !this.active && !Number.isNaN(this.baseline);
+  }
+
+  /** Feed one raw sample taken at `t` (epoch ms). */
+  push(raw: number, t: number): void {
+    const sigma = this.noise.sigma;
+    const x = this.spikes.push(raw, sigma);
+    if (Number.isNaN(x)) return;
+    // The filter lags by two samples: date the output accordingly.
+    const tx = t - 2 * this.dtMs;
+    this.noise.push(x);
+    this.long.push(x);
+    this.short.push(x);
+    this.samples++;
+    const dtMs = Number.isNaN(this.lastT) ? this.dtMs : tx - this.lastT;
+    this.lastT = tx;
+    if (this.active) this.pushActive(tx, sigma);
+    else this.pushIdle(x, tx, dtMs, sigma);
+  }
+
+  private pushIdle(x: number, t: number, dtMs: number, sigma: number): void {
+    const stable = this.long.isStable(sigma, 1.7, 4, 0.3);
+    if (Number.isNaN(this.baseline)) {
+      if (stable) this.baseline = this.long.mean();
+      return;
+    }
+    const threshold = Math.max(this.tuning.triggerSigma * sigma, this.tuning.minTriggerGrams);
+    if (Math.abs(x - this.baseline) > threshold) {
+      if (this.triggerRun++ === 0) this.firstTriggerT = t;
+      if (this.triggerRun >= 2) this.begin();
+      return;
+    }
+    this.triggerRun = 0;
+    if (stable) {
+      // Auto-zero only while stable, rate-limited so a slow put is not mistaken for drift.
+      const limit = (this.tuning.maxDriftGramsPerMin / 60_000) * Math.max(dtMs, 0);
+      const step = Math.min(limit, Math.max(-limit, this.long.mean() - this.baseline));
+      this.baseline += step;
+      this.driftGrams += step;
+    }
+  }
+
+  private begin(): void {
+    this.active = true;
+    this.before = this.baseline;
+    this.tStart = this.firstTriggerT;
+    this.stableRun = 0;
+    this.holding = false;
+    this.plateaus = [];
+    this.open = null;
+    this.triggerRun = 0;
+  }
+
+  private pushActive(t: number, sigma: number): void {
+    this.trackPlateau(t, sigma);
+    const stable = this.long.isStable(sigma, 1.7, 4, 0.3);
+    this.stableRun = stable ? this.stableRun + 1 : 0;
+    if (!stable && this.holding) this.holding = false;
+    const tooLong = t - this.tStart >= this.tuning.maxActiveMs;
+    const settled = this.stableRun === this.settleSamples;
+    const holdOver = this.holding && this.stableRun === this.settleSamples + this.holdSamples;
+    if (settled || holdOver || (tooLong && stable)) {
+      const final = tooLong || this.holding;
+      const span: SettledSpan = {
+        before: this.before,
+        after: this.long.mean(),
+        tStart: this.tStart,
+        tSettled: t,
+        plateaus: this.plateaus,
+        sigma,
+        final,
+      };
+      if (this.decide(span) === 'accept' || final) this.end(span.after);
+      else this.holding = true;
+    }
+  }
+
+  private trackPlateau(t: number, sigma: number): void {
+    if (!this.short.isStable(sigma, 2, 4, 0.3)) {
+      this.open = null;
+      return;
+    }
+    const level = this.short.mean();
+    const open = this.open;
+    // Compared with where the plateau began, so a slow ramp cannot creep along as one "plateau".
+    const drift = 3 * sigma * Math.sqrt(2 / this.short.size) + 0.5;
+    if (open && Math.abs(level - open.first) <= drift) {
+      open.level = level;
+      open.tEnd = t;
+      return;
+    }
+    if (this.plateaus.length >= MAX_PLATEAUS) this.plateaus.shift();
+    this.open = { level, first: level, tStart: t, tEnd: t };
+    this.plateaus.push(this.open);
+  }
+
+  private end(after: number): void {
+    this.active = false;
+    this.baseline = after;
+    this.plateaus = [];
+    this.open = null;
+    this.stableRun = 0;
+    this.holding = false;
+  }
+
+  /** Samples consumed (after the spike filter's lag). */
+  get sampleCount(): number {
+    return this.samples;
+  }
+}

@@ -1,0 +1,76 @@
+import type { CalibrationRecord } from '../../registry/calibration.js';
+import { type PlateSpec, plateKey } from '../../registry/planogram.js';
+import type { PlateDetector } from './plate-detector.js';
+import type { ForeignItem } from './resolver.js';
+import { type HealthLimits, SensorHealth, type SensorStatus } from './sensor-health.js';
+import { StockLevel } from './stock.js';
+
+/** Everything the processor keeps per plate. */
+export class PlateState {
+  readonly key: string;
+  readonly stock: StockLevel;
+  readonly health: SensorHealth;
+  detector: PlateDetector | null = null;
+  lastT = Number.NaN;
+  /** Grams added to the measured net weight so counts stay right with straddling or foreign items on it. */
+  adjustGrams = 0;
+  foreign: ForeignItem[] = [];
+  sensorStatus: SensorStatus = 'ok';
+  lastEventAt: number | null = null;
+  /** Settled level of the last closed span (grams, calibrated). */
+  level = Number.NaN;
+  samples = 0;
+
+  constructor(
+    readonly spec: PlateSpec,
+    readonly calibration: CalibrationRecord | undefined,
+    limits: HealthLimits,
+  ) {
+    this.key = plateKey(spec.device, spec.channel);
+    this.stock = new StockLevel(spec);
+    this.health = new SensorHealth(limits, calibration ? calibration.noiseGrams : null);
+  }
+
+  /** Raw device grams → true grams with this channel's calibration (identity when uncalibrated). */
+  correct(raw: number): number {
+    const c = this.calibration;
+    return c ? (raw - c.zeroGrams) * c.scale : raw;
+  }
+
+  /** Net product grams at a settled level: drift tracked by auto-zero removed, adjustments applied. */
+  netGrams(level: number): number {
+    return level - (this.detector?.driftGrams ?? 0) + this.adjustGrams;
+  }
+
+  snapshot() {
+    const d = this.detector;
+    return {
+      device: this.spec.device,
+      channel: this.spec.channel,
+      sku: this.spec.sku,
+      ...(this.spec.name ? { name: this.spec.name } : {}),
+      ...(this.spec.fixture ? { fixture: this.spec.fixture } : {}),
+      ...(this.spec.shelf ? { shelf: this.spec.shelf } : {}),
+      unit_grams: this.spec.unitGrams,
+      capacity: this.spec.capacity,
+      low_stock: this.spec.lowStock,
+      stock: this.stock.count,
+      stock_alarm: this.stock.alarm,
+      stock_updated_at: this.stock.updatedAt,
+      net_grams: d && !Number.isNaN(d.baseline) ? round1(this.netGrams(d.baseline)) : null,
+      busy: d?.busy ?? false,
+      sensor: this.sensorStatus,
+      noise_grams: d ? round1(d.noise.sigma) : null,
+      drift_grams: d ? round1(d.driftGrams) : 0,
+      spikes_rejected: d?.spikes.replaced ?? 0,
+      misplaced_items: this.foreign.map((f) => ({ sku: f.sku, qty: f.qty })),
+      calibrated_at: this.calibration?.calibratedAt ?? null,
+      last_sample_at: Number.isNaN(this.lastT) ? null : Math.round(this.lastT),
+      last_event_at: this.lastEventAt,
+    };
+  }
+}
+
+export type PlateSnapshot = ReturnType<PlateState['snapshot']>;
+
+export const round1 = (x: number): number => Math.round(x * 10) / 10;
