@@ -67,7 +67,30 @@ export const maintenanceSchema = z.strictObject({
 
 /** Staff-less checkout lanes (docs/checkout.md). */
 export const checkoutSection = z.strictObject({
-  lanes: z.array(laneSchema).default([]),
+  lanes: z
+    .array(laneSchema)
+    .default([])
+    .superRefine((lanes, ctx) => {
+      const ids = new Set<string>();
+      const owner = new Map<string, string>();
+      lanes.forEach((lane, i) => {
+        if (ids.has(lane.id))
+          ctx.addIssue({ code: 'custom', message: `duplicate lane id ${lane.id}`, path: [i, 'id'] });
+        ids.add(lane.id);
+        for (const role of ['scanner', 'scale', 'camera', 'pos'] as const) {
+          const device = lane[role];
+          if (device === undefined) continue;
+          const other = owner.get(device);
+          if (other !== undefined && other !== lane.id)
+            ctx.addIssue({
+              code: 'custom',
+              message: `device ${device} is already in lane ${other}`,
+              path: [i, role],
+            });
+          owner.set(device, lane.id);
+        }
+      });
+    }),
   verification: verificationSchema.default(verificationSchema.parse({})),
   learning: learningSchema.default(learningSchema.parse({})),
   maintenance: maintenanceSchema.default(maintenanceSchema.parse({})),

@@ -23,6 +23,8 @@ export interface CheckoutProcessorDeps {
   directory: LaneDirectory;
   /** Called synchronously after any input changed a lane (the feature publishes the display state). */
   onStateChange?(state: LaneState): void;
+  /** A queued (replay) attendant action could not apply, e.g. no open alert at that time. */
+  onAttendantRejected?(lane: string, t: number, reason: string): void;
 }
 
 export interface CheckoutCounters {
@@ -91,8 +93,10 @@ export class CheckoutProcessor implements Processor {
     by: string | null,
     t = this.deps.clock.now(),
   ) {
-    const engine = this.engines.get(lane);
-    if (!engine) return { events: [] as StoreEvent[], error: `unknown lane ${lane}` };
+    if (!this.engines.has(lane) && !this.deps.directory.lanes().includes(lane)) {
+      return { events: [] as StoreEvent[], error: `unknown lane ${lane}` };
+    }
+    const engine = this.engine(lane);
     const result = engine.attendant(action, t, note, by);
     this.changed(engine);
     return result;
@@ -109,12 +113,15 @@ export class CheckoutProcessor implements Processor {
     this.queued.push({ lane, action, t, note, by });
   }
 
+  /** Every known lane (configured, placed in the registry, or seen in a reading). */
   states(): LaneState[] {
-    return [...this.engines.values()].map((e) => e.snapshot());
+    for (const lane of this.deps.directory.lanes()) this.engine(lane);
+    return [...this.engines.values()].map((e) => e.snapshot()).sort((a, b) => a.lane.localeCompare(b.lane));
   }
 
   state(lane: string): LaneState | undefined {
-    return this.engines.get(lane)?.snapshot();
+    if (!this.engines.has(lane) && !this.deps.directory.lanes().includes(lane)) return undefined;
+    return this.engine(lane).snapshot();
   }
 
   private drainQueued(now: number): StoreEvent[] {
@@ -122,6 +129,7 @@ export class CheckoutProcessor implements Processor {
     while (this.queued.length > 0 && this.queued[0]!.t <= now) {
       const q = this.queued.shift()!;
       const r = this.attendant(q.lane, q.action, q.note, q.by, q.t);
+      if (r.error) this.deps.onAttendantRejected?.(q.lane, q.t, `attendant ${q.action} ignored: ${r.error}`);
       out.push(...r.events);
     }
     return out;

@@ -107,6 +107,11 @@ export class WeightLearner {
     if (this.byGtin.delete(gtin)) this.dirty.add(gtin);
   }
 
+  /** A save failed: offer these again at the next `takeDirty`. */
+  markDirty(gtins: readonly string[]): void {
+    for (const g of gtins) this.dirty.add(g);
+  }
+
   /** Changed entries since the last call (a deleted entry comes back as `{gtin, deleted: true}`). */
   takeDirty(): Array<LearnedWeight | { gtin: string; deleted: true }> {
     const out = [...this.dirty].map((gtin) => this.byGtin.get(gtin) ?? { gtin, deleted: true as const });

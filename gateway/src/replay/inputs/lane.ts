@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { checkoutSection } from '../../config/sections/checkout.js';
+import type { Clock } from '../../core/clock.js';
+import { StoregateError } from '../../core/errors.js';
+import type { PosEventName, Reading, ScaleStatus } from '../../core/readings.js';
+import type { Processor } from '../../ports/pipeline.js';
+import { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
+import { WeightLearner } from '../../processors/checkout/weight-learner.js';
+import { memoryCatalog, parseCatalog, toCatalogItem } from '../../registry/catalog-schema.js';
+import type { ReplayDomain, ReplayOptions } from '../replay-domain.js';
+
+const POS_EVENTS: readonly PosEventName[] = [
+  'basket-open',
+  'payment-start',
+  'payment-success',
+  'basket-close',
+  'transaction',
+];
+const STATUSES: readonly ScaleStatus[] = ['stable', 'motion', 'zero', 'under', 'over'];
+const LANE = /^[A-Za-z0-9_.:-]{1,64}$/;
+const KEYS = [
+  't',
+  'lane',
+  'pos',
+  'scan',
+  'grams',
+  'stable',
+  'status',
+  'attendant',
+  'note',
+  'by',
+  'transaction_id',
+];
+
+/** The lane's devices in replay are named after the lane: `replay:{lane}:{scanner|scale|pos}`. */
+const deviceOf = (lane: string, role: string) => `replay:${lane}:${role}`;
+
+function loadCatalog(file: string) {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new StoregateError('SG_IO', `cannot read catalog ${file}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new StoregateError('SG_PAYLOAD_REJECTED', `catalog ${file} is not JSON: ${(err as Error).message}`);
+  }
+  return parseCatalog(json, `catalog ${file}`).items.map(toCatalogItem);
+}
+
+/**
+ * Checkout-lane lines for `storegate replay` (docs/checkout.md):
+ *   {"t", "lane", "pos": "basket-open" | "payment-start" | "payment-success" | "basket-close"}
+ *   {"t", "lane", "scan": "5012345678900"}
+ *   {"t", "lane", "grams": 1234.5, "stable": true | false}     (or "status": "zero" | "over" | "under")
+ *   {"t", "lane", "attendant": "clear" | "override", "note"?, "by"?}
+ */
+export function laneReplayDomain(): ReplayDomain {
+  let processor: CheckoutProcessor | null = null;
+  const seen = new Set<string>();
+  return {
+    name: 'lane',
+    parse(line: Record<string, unknown>): Reading[] | null {
+      if (!('lane' in line)) return null;
+      if (!processor) throw new Error('lane inputs need --catalog FILE');
+      const { t, lane } = line;
+      if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
+        throw new Error('"t" must be epoch milliseconds');
+      if (typeof lane !== 'string' || !LANE.test(lane))
+        throw new Error('"lane" must be a lane id (letters, digits, _ . : -)');
+      seen.add(lane);
+      for (const key of Object.keys(line))
+        if (!KEYS.includes(key)) throw new Error(`unknown key "${key}" in lane line`);
+      const kinds = ['pos', 'scan', 'grams', 'attendant'].filter((k) => k in line);
+      if (kinds.length !== 1)
+        throw new Error('a lane line has exactly one of "pos", "scan", "grams", "attendant"');
+      const meta = (role: string) => ({
+        deviceId: deviceOf(lane, role),
+        deviceTime: t,
+        receivedAt: t,
+        quality: 'good' as const,
+        source: 'replay' as const,
+      });
+      if ('pos' in line) {
+        const event = line.pos as PosEventName;
+        if (!POS_EVENTS.includes(event)) throw new Error(`"pos" must be one of ${POS_EVENTS.join(', ')}`);
+        const tx = typeof line.transaction_id === 'string' ? { transactionId: line.transaction_id } : {};
+        return [{ ...meta('pos'), type: 'pos.event', event, lane, ...tx }];
+      }
+      if ('scan' in line) {
+        if (typeof line.scan !== 'string' || line.scan === '' || line.scan.length > 64)
+          throw new Error('"scan" must be the scanned code');
+        return [{ ...meta('scanner'), type: 'scanner.scan', code: line.scan }];
+      }
+      if ('grams' in line) {
+        if (typeof line.grams !== 'number' || !Number.isFinite(line.grams))
+          throw new Error('"grams" must be a number');
+        let status: ScaleStatus;
+        if ('status' in line) {
+          if (!STATUSES.includes(line.status as ScaleStatus))
+            throw new Error(`"status" must be one of ${STATUSES.join(', ')}`);
+          status = line.status as ScaleStatus;
+        } else if (typeof line.stable === 'boolean') status = line.stable ? 'stable' : 'motion';
+        else throw new Error('a scale line needs "stable": true | false');
+        return [{ ...meta('scale'), type: 'scale.reading', grams: line.grams, status }];
+      }
+      if (line.attendant !== 'clear' && line.attendant !== 'override')
+        throw new Error('"attendant" must be "clear" or "override"');
+      const note = typeof line.note === 'string' ? line.note : null;
+      const by = typeof line.by === 'string' ? line.by : null;
+      processor.queueAttendant(lane, line.attendant, t, note, by);
+      return [];
+    },
+    processors(options: ReplayOptions, clock: Clock): Processor[] {
+      if (!options.catalog) return [];
+      const catalog = memoryCatalog(loadCatalog(options.catalog));
+      const config = checkoutSection.parse({});
+      processor = new CheckoutProcessor({
+        config,
+        clock,
+        catalog,
+        learner: new WeightLearner(config.learning),
+        directory: {
+          laneOf: (deviceId) => {
+            const lane = deviceId.startsWith('replay:')
+              ? deviceId.slice(7, deviceId.lastIndexOf(':'))
+              : undefined;
+            if (lane) seen.add(lane);
+            return lane;
+          },
+          lanes: () => [...seen],
+        },
+        onAttendantRejected: (lane, t, reason) =>
+          process.stderr.write(`replay: lane ${lane} at ${t}: ${reason}\n`),
+      });
+      return [processor];
+    },
+  };
+}
