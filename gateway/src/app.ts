@@ -15,6 +15,8 @@ import { DeviceStats } from './ports/device-stats.js';
 import type { Feature } from './ports/feature.js';
 import type { EventSink } from './ports/pipeline.js';
 import { RawForwardProcessor } from './processors/forward/raw-forward.js';
+import { CheckoutFeature } from './processors/checkout/checkout-feature.js';
+import type { InternalPublish } from './processors/checkout/lane-state-publisher.js';
 import { createDeviceHealthFeature } from './processors/health/device-health-feature.js';
 import { Pipeline } from './processors/pipeline.js';
 import { PipelineTicker } from './processors/ticker.js';
@@ -121,4 +123,7 @@ function buildFeatures(ctx: GatewayContext): Feature[] {
     createBrokerFeature(ctx),
   ];
   return features;
+  // Lane states go retained to the embedded broker when there is one (looked up by name: wiring order-free).
+  const broker = features.find((f) => f.name === 'broker') as (Feature & Partial<InternalPublish>) | undefined;
+  features.push(new CheckoutFeature(ctx, broker?.publish ? { broker: broker as InternalPublish } : {}));
 }
