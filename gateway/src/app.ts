@@ -14,9 +14,9 @@ import type { DeviceRegistry } from './ports/device-registry.js';
 import { DeviceStats } from './ports/device-stats.js';
 import type { Feature } from './ports/feature.js';
 import type { EventSink } from './ports/pipeline.js';
-import { RawForwardProcessor } from './processors/forward/raw-forward.js';
 import { CheckoutFeature } from './processors/checkout/checkout-feature.js';
 import type { InternalPublish } from './processors/checkout/lane-state-publisher.js';
+import { RawForwardProcessor } from './processors/forward/raw-forward.js';
 import { createDeviceHealthFeature } from './processors/health/device-health-feature.js';
 import { Pipeline } from './processors/pipeline.js';
 import { PipelineTicker } from './processors/ticker.js';
@@ -122,8 +122,8 @@ function buildFeatures(ctx: GatewayContext): Feature[] {
     // After the outbox and health (stopped before them): device ingest ends before its sinks close.
     createBrokerFeature(ctx),
   ];
-  return features;
   // Lane states go retained to the embedded broker when there is one (looked up by name: wiring order-free).
   const broker = features.find((f) => f.name === 'broker') as (Feature & Partial<InternalPublish>) | undefined;
   features.push(new CheckoutFeature(ctx, broker?.publish ? { broker: broker as InternalPublish } : {}));
+  return features;
 }
