@@ -69,3 +69,29 @@ describe('decodeMessage rejects malformed payloads', () => {
     expect(() => decodeMessage(0x11, hex('0000000009000000000'.padEnd(18, '0')))).toThrow(/scale status 9/);
   });
 });
+
+describe('large messages', () => {
+  it('a 12 × 12 raw batch (the shelf controller default) round-trips', () => {
+    const values = Int32Array.from({ length: 144 }, (_, i) => (i % 2 ? -1 : 1) * (i * 104_729 + 8_000_000));
+    const calibration = Array.from({ length: 12 }, (_, c) => ({
+      offset: c * 1000 - 6000,
+      countsPerGram: 400 + c,
+    }));
+    const m = {
+      type: 'shelfBatch' as const,
+      uptimeMs: 4_000_000_000,
+      hz: 60,
+      channels: 12,
+      samples: 12,
+      encoding: 'rawCounts' as const,
+      calibration,
+      values,
+    };
+    const { type, payload } = encodeMessage(m);
+    expect(payload.length).toBe(9 + 12 * 8 + 144 * 4);
+    const wire = new Frame(type, 200, payload).encode();
+    const f = Frame.decode(wire, 0, wire.length - 1);
+    if (typeof f === 'string') throw new Error(f);
+    expect(decodeMessage(f.type, f.payload)).toEqual(m);
+  });
+});

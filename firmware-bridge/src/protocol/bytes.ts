@@ -53,6 +53,7 @@ export class ByteWriter {
   constructor(size = 64) {
     this.buf = Buffer.allocUnsafe(size);
   }
+  /** Reserve n bytes; may replace this.buf, so callers take the offset before touching the buffer. */
   private room(n: number): number {
     if (this.at + n > this.buf.length) {
       const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
@@ -64,38 +65,46 @@ export class ByteWriter {
     return at;
   }
   u8(v: number): this {
-    this.buf.writeUInt8(v, this.room(1));
+    const at = this.room(1);
+    this.buf.writeUInt8(v, at);
     return this;
   }
   u16(v: number): this {
-    this.buf.writeUInt16LE(v, this.room(2));
+    const at = this.room(2);
+    this.buf.writeUInt16LE(v, at);
     return this;
   }
   i16(v: number): this {
-    this.buf.writeInt16LE(v, this.room(2));
+    const at = this.room(2);
+    this.buf.writeInt16LE(v, at);
     return this;
   }
   u32(v: number): this {
-    this.buf.writeUInt32LE(v >>> 0, this.room(4));
+    const at = this.room(4);
+    this.buf.writeUInt32LE(v >>> 0, at);
     return this;
   }
   i32(v: number): this {
-    this.buf.writeInt32LE(v, this.room(4));
+    const at = this.room(4);
+    this.buf.writeInt32LE(v, at);
     return this;
   }
   f32(v: number): this {
-    this.buf.writeFloatLE(v, this.room(4));
+    const at = this.room(4);
+    this.buf.writeFloatLE(v, at);
     return this;
   }
   str(s: string): this {
     const bytes = Buffer.from(s, 'utf8');
     if (bytes.length > 255) throw new RangeError(`string longer than 255 bytes: ${s.slice(0, 20)}…`);
     this.u8(bytes.length);
-    bytes.copy(this.buf, this.room(bytes.length));
+    const at = this.room(bytes.length);
+    bytes.copy(this.buf, at);
     return this;
   }
   bytes(b: Uint8Array): this {
-    this.buf.set(b, this.room(b.length));
+    const at = this.room(b.length);
+    this.buf.set(b, at);
     return this;
   }
   done(): Buffer {
