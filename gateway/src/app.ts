@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createBrokerFeature } from './broker/broker-feature.js';
 import type { LoadedConfig } from './config/load.js';
+import { SerialConnectorFeature } from './connectors/serial/serial-connector.js';
 import type { GatewayContext } from './context.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { StoreEvent } from './core/events.js';
@@ -121,6 +122,7 @@ function buildFeatures(ctx: GatewayContext): Feature[] {
     createDeviceHealthFeature(ctx),
     // After the outbox and health (stopped before them): device ingest ends before its sinks close.
     createBrokerFeature(ctx),
+    new SerialConnectorFeature(ctx),
   ];
   // Lane states go retained to the embedded broker when there is one (looked up by name: wiring order-free).
   const broker = features.find((f) => f.name === 'broker') as (Feature & Partial<InternalPublish>) | undefined;
