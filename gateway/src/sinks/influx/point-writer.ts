@@ -30,6 +30,8 @@ const RETRY_MAX_MS = 30_000;
 export class InfluxPointWriter {
   private current: StoredPoint[] = [];
   private readonly queue: StoredPoint[][] = [];
+  /** A batch from memory whose send failed: the oldest data, sent first when InfluxDB returns. */
+  private retry: StoredPoint[] | null = null;
   private pumping: Promise<void> | null = null;
   private down = false;
   private retryMs = RETRY_MIN_MS;
@@ -81,7 +83,8 @@ export class InfluxPointWriter {
   }
 
   backlog(): number {
-    return this.buffer.size() + this.queue.reduce((n, b) => n + b.length, 0) + this.current.length;
+    const memory = this.queue.reduce((n, b) => n + b.length, 0) + this.current.length + (this.retry?.length ?? 0);
+    return this.buffer.size() + memory;
   }
 
   isDown(): boolean {
@@ -94,7 +97,10 @@ export class InfluxPointWriter {
     this.timer = this.retryTimer = null;
     this.seal();
     if (!this.down) await this.flush();
-    // Whatever could not be sent survives the restart on disk.
+    // Whatever could not be sent survives the restart on disk (InfluxDB keys points by time, so the order
+    // in which they are replayed later does not change any answer).
+    if (this.retry) this.spill(this.retry);
+    this.retry = null;
     for (const batch of this.queue.splice(0)) this.spill(batch);
   }
 
@@ -106,8 +112,12 @@ export class InfluxPointWriter {
     if (this.current.length === 0) return;
     const batch = this.current;
     this.current = [];
-    if (this.down || this.queue.length >= this.maxQueued()) this.spill(batch);
-    else this.queue.push(batch);
+    if (this.down) this.spill(batch);
+    else if (this.queue.length >= this.maxQueued()) {
+      // Keep "disk is older than memory": the queued batches go to disk first, then this one.
+      for (const b of this.queue.splice(0)) this.spill(b);
+      this.spill(batch);
+    } else this.queue.push(batch);
     this.pump();
   }
 
@@ -125,6 +135,11 @@ export class InfluxPointWriter {
 
   private async drain(): Promise<void> {
     for (;;) {
+      if (this.retry) {
+        if (!(await this.send(this.retry))) return;
+        this.retry = null;
+        continue;
+      }
       if (this.buffer.size() > 0) {
         const { points, lastId } = this.buffer.peek(this.opts.batchSize);
         if (!(await this.send(points))) return;
@@ -135,7 +150,7 @@ export class InfluxPointWriter {
       this.releaseWaiters();
       if (!batch) return;
       if (!(await this.send(batch))) {
-        this.spill(batch);
+        this.retry = batch;
         for (const b of this.queue.splice(0)) this.spill(b);
         this.releaseWaiters();
         return;
