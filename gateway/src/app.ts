@@ -20,6 +20,7 @@ import type { InternalPublish } from './processors/checkout/lane-state-publisher
 import { RawForwardProcessor } from './processors/forward/raw-forward.js';
 import { createDeviceHealthFeature } from './processors/health/device-health-feature.js';
 import { Pipeline } from './processors/pipeline.js';
+import { ShelfFeature } from './processors/shelf/shelf-feature.js';
 import { PipelineTicker } from './processors/ticker.js';
 import { openSqliteDeviceRegistry } from './registry/sqlite-device-registry.js';
 import { openOutbox } from './sinks/outbox/open-outbox.js';
@@ -120,6 +121,7 @@ function buildFeatures(ctx: GatewayContext): Feature[] {
     new CoreHttpFeature(ctx),
     new PipelineTicker(ctx.pipeline, ctx.clock, ctx.logger),
     createDeviceHealthFeature(ctx),
+    new ShelfFeature(ctx),
     // After the outbox and health (stopped before them): device ingest ends before its sinks close.
     createBrokerFeature(ctx),
     new SerialConnectorFeature(ctx),

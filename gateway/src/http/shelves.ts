@@ -1,0 +1,150 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { StoregateError } from '../core/errors.js';
+import type { ShelfFeature } from '../processors/shelf/shelf-feature.js';
+import { calibrationFromWire, calibrationToWire } from '../registry/calibration.js';
+import { plateSchema, specToWire } from '../registry/planogram.js';
+
+const MAX_SAMPLE_MS = 30_000;
+
+function fail(reply: FastifyReply, err: unknown) {
+  if (err instanceof StoregateError) {
+    const status = err.code === 'SG_BAD_ARGUMENT' ? 400 : err.code === 'SG_DEVICE_UNKNOWN' ? 404 : 500;
+    return reply.code(status).send({ error: { code: err.code, message: err.message } });
+  }
+  throw err;
+}
+
+function channelParam(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 63)
+    throw new StoregateError('SG_BAD_ARGUMENT', 'channel must be 0..63');
+  return n;
+}
+
+/** Who made a change: the `x-storegate-user` header, else "api". Kept with every planogram version. */
+function who(headers: Record<string, unknown>): string {
+  const h = headers['x-storegate-user'];
+  return typeof h === 'string' && h.length > 0 ? h.slice(0, 120) : 'api';
+}
+
+/**
+ * Shelf HTTP API: stock state, the versioned planogram, calibrations, and a raw-sample window for the
+ * installer-guided `storegate calibrate`.
+ */
+export function registerShelfRoutes(http: FastifyInstance, shelves: ShelfFeature): void {
+  http.get('/api/shelves', async () => ({
+    planogram_version: shelves.planogramVersion,
+    plates: shelves.processor.stock(),
+  }));
+
+  http.get('/api/planogram', async () => {
+    const v = shelves.store.current();
+    return {
+      version: v?.version ?? 0,
+      changed_by: v?.changedBy ?? null,
+      changed_at: v?.changedAt ?? null,
+      reason: v?.reason ?? null,
+      plates: (v?.plates ?? []).map(specToWire),
+    };
+  });
+
+  http.get('/api/planogram/history', async () => ({
+    versions: shelves.store.history().map((h) => ({
+      version: h.version,
+      changed_by: h.changedBy,
+      changed_at: h.changedAt,
+      reason: h.reason,
+    })),
+  }));
+
+  http.put('/api/planogram', async (req, reply) => {
+    try {
+      const v = shelves.store.replace(req.body, who(req.headers), 'replaced via API', Date.now());
+      shelves.reload();
+      return { version: v.version, plates: v.plates.length };
+    } catch (err) {
+      return fail(reply, err);
+    }
+  });
+
+  http.put<{ Params: { device: string; channel: string } }>(
+    '/api/planogram/plates/:device/:channel',
+    async (req, reply) => {
+      try {
+        const channel = channelParam(req.params.channel);
+        const body = { ...(req.body as object), device: req.params.device, channel };
+        const parsed = plateSchema.safeParse(body);
+        if (!parsed.success) {
+          const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+          throw new StoregateError('SG_BAD_ARGUMENT', `invalid plate: ${msg}`);
+        }
+        const v = shelves.store.setPlate(parsed.data, who(req.headers), Date.now());
+        shelves.reload();
+        return { version: v.version };
+      } catch (err) {
+        return fail(reply, err);
+      }
+    },
+  );
+
+  http.delete<{ Params: { device: string; channel: string } }>(
+    '/api/planogram/plates/:device/:channel',
+    async (req, reply) => {
+      try {
+        const channel = channelParam(req.params.channel);
+        const v = shelves.store.removePlate(req.params.device, channel, who(req.headers), Date.now());
+        shelves.reload();
+        return { version: v.version };
+      } catch (err) {
+        return fail(reply, err);
+      }
+    },
+  );
+
+  http.get('/api/calibrations', async () => ({
+    calibrations: shelves.store.calibrations().map(calibrationToWire),
+  }));
+
+  http.put<{ Params: { device: string; channel: string } }>(
+    '/api/calibrations/:device/:channel',
+    async (req, reply) => {
+      try {
+        const channel = channelParam(req.params.channel);
+        const record = calibrationFromWire({ ...(req.body as object), device: req.params.device, channel });
+        shelves.store.saveCalibration(record, Date.now());
+        shelves.reload();
+        return { saved: true };
+      } catch (err) {
+        return fail(reply, err);
+      }
+    },
+  );
+
+  // Raw samples of one channel over the next `ms` milliseconds (what the calibration wizard measures).
+  http.get<{ Params: { device: string; channel: string }; Querystring: { ms?: string } }>(
+    '/api/shelves/:device/:channel/samples',
+    async (req, reply) => {
+      try {
+        const channel = channelParam(req.params.channel);
+        const ms = Math.min(MAX_SAMPLE_MS, Math.max(100, Number(req.query.ms ?? 2000) || 2000));
+        if (!shelves.processor.hasPlate(req.params.device, channel)) {
+          throw new StoregateError(
+            'SG_DEVICE_UNKNOWN',
+            `${req.params.device} channel ${channel} is not in the planogram`,
+          );
+        }
+        const samples: number[] = [];
+        let hz: number | null = null;
+        const untap = shelves.processor.tap(req.params.device, channel, (grams, _t, rate) => {
+          samples.push(...grams);
+          if (rate) hz = rate;
+        });
+        await new Promise((r) => setTimeout(r, ms));
+        untap();
+        return { device: req.params.device, channel, ms, hz, samples };
+      } catch (err) {
+        return fail(reply, err);
+      }
+    },
+  );
+}

@@ -1,0 +1,134 @@
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { Counter } from 'prom-client';
+import type { GatewayContext } from '../../context.js';
+import type { TimerHandle } from '../../core/clock.js';
+import { createLogThrottle } from '../../core/logger.js';
+import { registerShelfRoutes } from '../../http/shelves.js';
+import type { Feature } from '../../ports/feature.js';
+import type { Processor } from '../../ports/pipeline.js';
+import { loadPlanogramFile, specToWire } from '../../registry/planogram.js';
+import { ShelvesStore } from '../../registry/planogram-store.js';
+import { ShelfProcessor } from './shelf-processor.js';
+
+const RELOAD_CHECK_MS = 5000;
+
+/**
+ * Smart shelves in the live gateway: the planogram and calibrations from `${data_dir}/shelves.db` (seeded from
+ * `shelves.planogram`), the ShelfProcessor in the pipeline (ticked by the gateway's PipelineTicker: silence,
+ * resolver expiry), and the HTTP API. Edits made by the CLI in the same database are picked up within 5 s.
+ */
+export class ShelfFeature implements Feature {
+  readonly name = 'shelves';
+  readonly store: ShelvesStore;
+  processor: ShelfProcessor;
+  private loadedVersion = 0;
+  private timer: TimerHandle | null = null;
+  private readonly throttle = createLogThrottle();
+  private readonly eventsTotal: Counter<'type'>;
+
+  constructor(private readonly ctx: GatewayContext) {
+    this.store = new ShelvesStore(join(ctx.config.dataDir, 'shelves.db'));
+    this.seedFromConfig();
+    this.processor = this.build();
+    this.eventsTotal = new Counter({
+      name: 'storegate_shelf_events_total',
+      help: 'Shelf events derived, by type',
+      labelNames: ['type'],
+      registers: [ctx.metrics],
+    });
+    const samples = () => this.processor.counters;
+    new Counter({
+      name: 'storegate_shelf_samples_total',
+      help: 'Load-cell samples processed',
+      registers: [ctx.metrics],
+      collect() {
+        this.reset();
+        this.inc(samples().samples);
+      },
+    });
+    const delegate: Processor = {
+      name: 'shelf',
+      handles: ['shelf.weight'],
+      process: (r) => this.count(this.processor.process(r)),
+      tick: (now) => this.count(this.processor.tick(now)),
+    };
+    ctx.pipeline.add(delegate);
+    registerShelfRoutes(ctx.http, this);
+  }
+
+  async start(): Promise<void> {
+    const loop = async () => {
+      const now = this.ctx.clock.now();
+      try {
+        this.reloadIfChanged(now);
+      } catch (err) {
+        this.ctx.logger.error({ err, mod: 'shelves' }, 'shelf planogram reload failed');
+      }
+      if (this.timer) this.timer = this.ctx.clock.setTimeout(() => void loop(), RELOAD_CHECK_MS);
+    };
+    this.timer = this.ctx.clock.setTimeout(() => void loop(), RELOAD_CHECK_MS);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) this.ctx.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.store.close();
+  }
+
+  get planogramVersion(): number {
+    return this.loadedVersion;
+  }
+
+  /** Rebuild the processor from the store (after an API/CLI edit or a new calibration). Stock re-settles. */
+  reload(): void {
+    this.processor = this.build();
+    this.ctx.logger.info({ mod: 'shelves', version: this.loadedVersion }, 'planogram/calibration reloaded');
+  }
+
+  private reloadIfChanged(_now: number): void {
+    if (this.store.version() !== this.loadedVersion) this.reload();
+  }
+
+  private count<T extends { type: string }[]>(events: T): T {
+    for (const e of events) this.eventsTotal.inc({ type: e.type });
+    return events;
+  }
+
+  private seedFromConfig(): void {
+    const file = this.ctx.config.shelves.planogram;
+    if (!file) return;
+    const configFile = this.ctx.config.configFile;
+    const resolved = isAbsolute(file) || !configFile ? file : resolve(dirname(configFile), file);
+    const plates = loadPlanogramFile(resolved);
+    const current = this.store.current();
+    const same =
+      current && JSON.stringify(current.plates.map(specToWire)) === JSON.stringify(plates.map(specToWire));
+    if (!same) {
+      this.store.replace(
+        { plates: plates.map(specToWire) },
+        'config',
+        `loaded ${resolved}`,
+        this.ctx.clock.now(),
+      );
+    }
+  }
+
+  private build(): ShelfProcessor {
+    const current = this.store.current();
+    this.loadedVersion = current?.version ?? 0;
+    return new ShelfProcessor({
+      plates: current?.plates ?? [],
+      calibrations: this.store.calibrations(),
+      onUnknownPlate: (device, channel) => {
+        const key = `shelf-unknown:${device}#${channel}`;
+        const { log, suppressed } = this.throttle.allow(key);
+        if (log) {
+          this.ctx.logger.warn(
+            { mod: 'shelves', device, channel, suppressed },
+            'shelf channel not in planogram; ignored',
+          );
+        }
+      },
+    });
+  }
+}
