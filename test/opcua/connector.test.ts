@@ -160,7 +160,6 @@ describe('OPC UA connector against a real node-opcua server', () => {
     // Re-creating the subscription must not duplicate readings: each value change arrives once.
     expect(h.recorder.of('fridge-3.temp').filter((r) => r.value === 3.25)).toHaveLength(1);
     expect(h.recorder.of('fridge-3.temp').filter((r) => r.value === 2.75)).toHaveLength(1);
-    if (process.env.DUMP)
-      console.log(JSON.stringify(h.logLines.map((l) => [l.msg, l.state ?? l.reason ?? l.error])));
+    console.log(JSON.stringify(h.logLines.map((l) => [l.msg, l.state ?? l.reason ?? l.error])));
   });
 });

@@ -27,10 +27,14 @@ export class TestOpcuaServer {
     return `opc.tcp://127.0.0.1:${this.port}`;
   }
 
-  async start(initialTemp = 3.5): Promise<void> {
+  /** `users`: if given, user name/password sessions are checked against it (anonymous stays allowed). */
+  async start(initialTemp = 3.5, users?: Record<string, string>): Promise<void> {
     const server = new OPCUAServer({
       port: this.port,
       hostname: '127.0.0.1',
+      ...(users
+        ? { userManager: { isValidUser: (user: string, password: string) => users[user] === password } }
+        : {}),
       serverCertificateManager: new OPCUACertificateManager({
         rootFolder: this.pkiDir,
         automaticallyAcceptUnknownCertificate: true,

@@ -52,6 +52,8 @@ export class OpcuaEndpointConnection {
   private retryTimer: NodeJS.Timeout | null = null;
   private pointRetryTimer: NodeJS.Timeout | null = null;
   private accepted = 0;
+  private transportDown = true;
+  private connecting = false;
   private retryDelayMs: number;
   private readonly last = new Map<string, string>();
   state: EndpointState = 'connecting';
@@ -81,8 +83,22 @@ export class OpcuaEndpointConnection {
     this.client.on('backoff', (attempt: number, delayMs: number) =>
       o.events.error('connect', new Error(`${ep.url} unreachable, retry ${attempt + 1} in ${delayMs} ms`)),
     );
-    this.client.on('connection_lost', () => this.setState('reconnecting'));
-    this.client.on('connection_reestablished', () => this.scheduleRebuild('connection re-established', 0));
+    this.client.on('connection_lost', () => {
+      this.transportDown = true;
+      this.setState('reconnecting');
+    });
+    this.client.on('connection_reestablished', () => {
+      this.transportDown = false;
+      this.scheduleRebuild('connection re-established', 0);
+    });
+    // node-opcua gives up repairing only on internal errors; then we start over with a fresh connect().
+    this.client.on('close', (err?: Error | null) => {
+      if (this.stopping || this.connecting || !err) return;
+      this.transportDown = true;
+      this.setState('reconnecting');
+      this.o.events.error('connect', err);
+      this.retryTimer = setTimeout(() => void this.connect(), this.nextDelay());
+    });
   }
 
   /** Starts connecting in the background: an unreachable endpoint never blocks or fails the gateway start. */
@@ -91,14 +107,22 @@ export class OpcuaEndpointConnection {
   }
 
   private async connect(): Promise<void> {
+    this.connecting = true;
+    let failure: unknown = null;
     try {
       await this.client.connect(this.o.endpoint.url);
     } catch (err) {
-      if (this.stopping) return;
-      this.o.events.error('connect', err);
+      failure = err ?? new Error('connect failed');
+    } finally {
+      this.connecting = false;
+    }
+    if (this.stopping) return;
+    if (failure !== null) {
+      this.o.events.error('connect', failure);
       this.retryTimer = setTimeout(() => void this.connect(), this.nextDelay());
       return;
     }
+    this.transportDown = false;
     this.scheduleRebuild('connected', 0);
   }
 
@@ -119,7 +143,8 @@ export class OpcuaEndpointConnection {
 
   /** Drop the current subscription (and a dead session) and build them again from config. Serialized. */
   private async rebuild(reason: string): Promise<void> {
-    if (this.stopping) return;
+    // While the transport is down node-opcua is reconnecting; `connection_reestablished` triggers the rebuild.
+    if (this.stopping || this.transportDown) return;
     const generation = ++this.generation;
     const old = this.subscription;
     this.subscription = null;
@@ -150,6 +175,8 @@ export class OpcuaEndpointConnection {
         (point, dv) => this.onChange(generation, point, dv),
         this.o.settings.request_timeout_ms,
       );
+      // The link may have dropped while items were being created; the next rebuild starts over.
+      if (this.transportDown || generation !== this.generation || this.stopping) return;
       this.accepted = results.filter((r) => r.error === null).length;
       this.recordFailures(results);
       this.retryDelayMs = this.o.settings.reconnect.initial_delay_ms;
@@ -163,6 +190,7 @@ export class OpcuaEndpointConnection {
     } catch (err) {
       if (this.stopping) return;
       this.o.events.error(this.session ? 'subscription' : 'session', err, { reason });
+      if (this.transportDown) return;
       this.setState('reconnecting');
       // The session may be the broken part (a failed repair): start the next attempt from a fresh one.
       const session = this.session;
