@@ -14,6 +14,7 @@ import { SerialConnectorFeature } from '../../gateway/src/connectors/serial/seri
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import type { CheckoutFeature } from '../../gateway/src/processors/checkout/checkout-feature.js';
 import type { LaneState } from '../../gateway/src/processors/checkout/lane-types.js';
+import { cloudCommands } from '../../gateway/src/sinks/uplink/commands.js';
 import { freePort } from '../support/peers.js';
 import { createPtyPair, type PtyPair } from '../support/pty.js';
 
@@ -211,5 +212,32 @@ describe('checkout lane end to end: scanner and MT-SICS scale on real PTYs, POS 
     const metrics = await (await fetch(`${httpBase}/metrics`)).text();
     expect(metrics).toMatch(/storegate_lane_alerts_total\{lane="lane-1",reason="weight_mismatch"\} 1/);
     expect(metrics).toMatch(/storegate_lane_sessions_closed_total\{lane="lane-1"\} 2/);
+  });
+
+  it('catalog.sync downlink command: a new version applies, a malformed one is refused and the old kept', async () => {
+    const commands = cloudCommands(gateway.context);
+    expect(commands.names()).toContain('catalog.sync');
+    const request = (id: string, catalog: unknown) => Buffer.from(JSON.stringify({ id, args: { catalog } }));
+    const ok = await commands.execute(
+      'catalog.sync',
+      request('c-1', {
+        version: 7,
+        items: [{ gtin: COLA, sku: 'cola-330', grams: 352, tolerance_grams: 8 }],
+      }),
+    );
+    expect(ok).toEqual({ id: 'c-1', status: 'ok', data: { version: 7, items: 1, relearn: 0 } });
+    const bad = await commands.execute(
+      'catalog.sync',
+      request('c-2', { version: 8, items: [{ gtin: COLA }] }),
+    );
+    expect(bad).toMatchObject({ id: 'c-2', status: 'error', error: { code: 'failed' } });
+    expect(bad.status === 'error' && bad.error.message).toMatch(/items\[0\]\.sku.*|kept/s);
+    const stale = await commands.execute('catalog.sync', request('c-3', { version: 6, items: [] }));
+    expect(stale.status === 'error' && stale.error.message).toMatch(/not newer than the current version 7/);
+    const current = (await (await fetch(`${httpBase}/api/checkout/catalog`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(current).toMatchObject({ version: 7, items: 1, source: 'cloud' });
   });
 });
