@@ -118,6 +118,7 @@ describe('storegate doctor', () => {
     gateway = await startGateway(file, http);
     const res = await runCli(file, ['doctor']);
     expect(line(res.stdout, 'port http')).toMatch(/^PASS.*held by a running storegate \(store demo-store\)/);
+    expect(line(res.stdout, 'port broker')).toMatch(/^PASS.*held by a running storegate/);
     expect(res.code).toBe(0);
   });
 });

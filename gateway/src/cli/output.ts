@@ -11,7 +11,7 @@ export function printLine(line = ''): void {
 }
 
 export function table(head: string[], rows: string[][]): string {
-  const t = new Table({ head, style: { head: [], border: [] } });
+  const t = new Table({ head, style: { head: [], border: [], compact: true } });
   t.push(...rows);
   return t.toString();
 }

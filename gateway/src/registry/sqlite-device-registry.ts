@@ -179,11 +179,14 @@ export class SqliteDeviceRegistry implements DeviceRegistry {
 
   touch(id: string, at: number, firmware?: string): void {
     if (this.closed) return;
+    // Called per accepted message: update in place, no allocation once a device is pending.
     const prev = this.pending.get(id);
-    this.pending.set(id, {
-      at: prev ? Math.max(prev.at, at) : at,
-      firmware: firmware ?? prev?.firmware,
-    });
+    if (prev) {
+      if (at > prev.at) prev.at = at;
+      if (firmware !== undefined) prev.firmware = firmware;
+    } else {
+      this.pending.set(id, { at, firmware });
+    }
     if (!this.flushTimer)
       this.flushTimer = this.clock.setTimeout(() => this.flushSafely(), this.flushIntervalMs);
   }
@@ -193,11 +196,11 @@ export class SqliteDeviceRegistry implements DeviceRegistry {
     if (this.flushTimer) this.clock.clearTimeout(this.flushTimer);
     this.flushTimer = null;
     if (this.pending.size === 0 || this.closed) return;
-    const batch = [...this.pending];
+    // Synchronous: no touch can interleave, so the whole map is written and cleared (kept if the write fails).
     this.db.transaction(() => {
-      for (const [id, t] of batch) this.stmt.touch.run({ at: t.at, firmware: t.firmware ?? null, id });
+      for (const [id, t] of this.pending) this.stmt.touch.run({ at: t.at, firmware: t.firmware ?? null, id });
     })();
-    for (const [id, t] of batch) if (this.pending.get(id) === t) this.pending.delete(id);
+    this.pending.clear();
   }
 
   close(): void {

@@ -19,7 +19,10 @@ export async function printCredentials(
     printJson({ device: deviceJson(device), secret, mqtt, qr_payload: JSON.stringify(payload) });
     return;
   }
-  const verb = opts.action === 'added' ? 'added' : 'has a new secret; the old one no longer works';
+  const verb =
+    opts.action === 'added'
+      ? 'added'
+      : 'has a new secret; connections with the old one are refused from now on';
   printLine(`Device ${device.id} (${device.kind}) ${verb}.`);
   printLine(
     fields([

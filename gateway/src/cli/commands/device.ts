@@ -169,12 +169,12 @@ export function registerDeviceCommand(program: Command): void {
       const config = loadCliConfig(remove);
       const removed = await withRegistry(config, (r) => r.remove(id));
       if (!removed) throw unknownDevice(id);
-      printLine(`Device ${id} removed; its credentials no longer work.`);
+      printLine(`Device ${id} removed; connections with its credentials are refused from now on.`);
     });
 
   const rotate = device
     .command('rotate-secret')
-    .description('generate a new secret (printed once); the old one stops working at once')
+    .description('generate a new secret (printed once); connections with the old one are refused from now on')
     .argument('<id>', 'device id')
     .option('--broker-url <url>', 'broker URL devices should dial (default: from config and this host)')
     .option('--json', 'machine-readable output')
