@@ -50,7 +50,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private closed = false;
 
   constructor(
-    private readonly link: Pick<Duplex, 'write' | 'pipe' | 'unpipe'>,
+    private readonly link: Pick<Duplex, 'write' | 'pipe' | 'unpipe' | 'once' | 'on'>,
     private readonly clock: Clock,
     private readonly defaultTimeoutMs = 1_000,
   ) {
@@ -67,6 +67,9 @@ export class Session extends EventEmitter<SessionEvents> {
     this.parser = new FrameParser((reason, bytes) => this.emit('reject', reason, `${bytes} bytes`));
     this.parser.on('data', (frame: Frame) => this.onFrame(frame));
     link.pipe(this.parser);
+    // a port that goes away fails every pending request at once instead of letting each time out
+    link.once('close', () => this.close('link closed'));
+    link.on('error', (err: Error) => this.close(`link error: ${err.message}`));
   }
 
   private onFrame(frame: Frame): void {
