@@ -56,6 +56,7 @@ describe('storegate doctor', () => {
     expect(line(res.stdout, 'port broker')).toContain(`127.0.0.1:${broker} is free`);
     expect(line(res.stdout, 'data dir')).toMatch(/^PASS.*will be created/);
     expect(line(res.stdout, 'disk space')).toMatch(/^(PASS|WARN).* free on the data_dir filesystem/);
+    expect(line(res.stdout, 'registry')).toMatch(/^PASS.*will be created at first use/);
     expect(line(res.stdout, 'clock')).toMatch(/^PASS {2}clock\s+system time 20\d\d-/);
     expect(line(res.stdout, 'cloud')).toMatch(/^PASS {2}cloud\s+not configured/);
     expect(line(res.stdout, 'influxdb')).toMatch(/^PASS {2}influxdb\s+not configured/);
@@ -70,6 +71,7 @@ describe('storegate doctor', () => {
       'port http',
       'data dir',
       'disk space',
+      'registry',
       'clock',
       'cloud',
       'influxdb',
@@ -116,7 +118,9 @@ describe('storegate doctor', () => {
   it('accepts ports held by the running storegate of this config', async () => {
     const { file, http } = await baseConfig();
     gateway = await startGateway(file, http);
+    await runCli(file, ['device', 'add', 'door-1', '--kind', 'door']);
     const res = await runCli(file, ['doctor']);
+    expect(line(res.stdout, 'registry')).toMatch(/^PASS {2}registry\s+1 device\(s\) registered/);
     expect(line(res.stdout, 'port http')).toMatch(/^PASS.*held by a running storegate \(store demo-store\)/);
     expect(line(res.stdout, 'port broker')).toMatch(/^PASS.*held by a running storegate/);
     expect(res.code).toBe(0);

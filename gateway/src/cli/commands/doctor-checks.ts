@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LoadedConfig } from '../../config/load.js';
+import { openDatabase, type SqliteDatabase } from '../../registry/db.js';
+import { deviceMigrations } from '../../registry/migrations-devices.js';
 import { formatBytes } from '../output.js';
 import { endpointOf, localAddress, storegateAt, tcpConnect, tryBind } from './doctor-net.js';
 
@@ -100,6 +102,27 @@ export function checkDataDir(config: LoadedConfig): CheckResult[] {
     results.push(warn('disk space', `cannot read free space of ${probeDir}: ${(err as Error).message}`));
   }
   return results;
+}
+
+/** The device registry file opens, its schema is one this storegate knows, and how many devices it holds. */
+export function checkRegistry(config: LoadedConfig): CheckResult {
+  const file = join(config.dataDir, 'registry.db');
+  if (!existsSync(file)) return pass('registry', `${file} will be created at first use (no devices yet)`);
+  let db: SqliteDatabase | undefined;
+  try {
+    db = openDatabase(file, { readonly: true, busyTimeoutMs: 2_000 });
+    const version = db.prepare("SELECT version FROM schema_version WHERE module = 'devices'").pluck().get();
+    const known = deviceMigrations.length;
+    if (typeof version === 'number' && version > known) {
+      return fail('registry', `${file} has device schema v${version}, newer than this storegate (v${known})`);
+    }
+    const count = db.prepare('SELECT count(*) FROM devices').pluck().get() as number;
+    return pass('registry', `${count} device(s) registered in ${file}`);
+  } catch (err) {
+    return fail('registry', `cannot read ${file}: ${(err as Error).message}`);
+  } finally {
+    db?.close();
+  }
 }
 
 /** Timestamps come from this clock: a year before 2024 means no RTC and no NTP yet. */

@@ -3,7 +3,14 @@ import { type LoadedConfig, loadConfig } from '../../config/load.js';
 import { StoregateError } from '../../core/errors.js';
 import { configPathOf } from '../cli-config.js';
 import { printJson, printLine } from '../output.js';
-import { type CheckResult, checkClock, checkDataDir, checkPeers, checkPorts } from './doctor-checks.js';
+import {
+  type CheckResult,
+  checkClock,
+  checkDataDir,
+  checkPeers,
+  checkPorts,
+  checkRegistry,
+} from './doctor-checks.js';
 
 function checkConfig(path: string | undefined): { result: CheckResult; config?: LoadedConfig } {
   try {
@@ -31,6 +38,7 @@ export async function runDoctor(configPath: string | undefined): Promise<CheckRe
   if (config) {
     results.push(...(await checkPorts(config)));
     results.push(...checkDataDir(config));
+    results.push(checkRegistry(config));
   }
   results.push(checkClock());
   if (config) results.push(...(await checkPeers(config)));
