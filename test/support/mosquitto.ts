@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,8 @@ export interface MosquittoOptions {
   tls?: MosquittoTls;
   /** Keep queued QoS 1 messages for persistent sessions across a graceful restart (default true). */
   persistence?: boolean;
+  /** Require this username/password (a password file made with mosquitto_passwd); anonymous refused. */
+  auth?: { username: string; password: string };
   extraConfig?: string;
 }
 
@@ -44,8 +46,10 @@ export class Mosquitto {
 
   private writeConfig(): string {
     const lines = [
+      // As root, Mosquitto drops to user `mosquitto`, which cannot write our 0700 temp dir (persistence).
+      ...(process.getuid?.() === 0 ? ['user root'] : []),
       'per_listener_settings false',
-      'allow_anonymous true',
+      `allow_anonymous ${this.options.auth ? 'false' : 'true'}`,
       `persistence ${this.options.persistence === false ? 'false' : 'true'}`,
       `persistence_location ${this.dir}/`,
       'log_dest stdout',
@@ -63,6 +67,12 @@ export class Mosquitto {
         `keyfile ${tls.keyfile}`,
         `require_certificate ${tls.requireCertificate === false ? 'false' : 'true'}`,
       );
+    }
+    if (this.options.auth) {
+      const file = join(this.dir, 'passwd');
+      const { username, password } = this.options.auth;
+      execFileSync('mosquitto_passwd', ['-b', '-c', file, username, password]);
+      lines.push(`password_file ${file}`);
     }
     if (this.options.extraConfig) lines.push(this.options.extraConfig);
     const file = join(this.dir, 'mosquitto.conf');

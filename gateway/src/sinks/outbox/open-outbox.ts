@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import type { Registry } from 'prom-client';
 import type { LoadedConfig } from '../../config/load.js';
 import type { Clock } from '../../core/clock.js';
@@ -47,6 +48,7 @@ export async function openOutbox(
   config: Pick<LoadedConfig, 'outbox' | 'cloud' | 'dataDir'>,
   deps: OpenOutboxDeps,
 ): Promise<Outbox> {
+  mkdirSync(config.dataDir, { recursive: true });
   const outbox = new Outbox(new SqliteOutboxStorage(outboxDbPath(config)), outboxOptions(config, deps));
   if (deps.metrics) outbox.onClose(registerOutboxMetrics(outbox, deps.metrics));
   const t = outbox.totals();
