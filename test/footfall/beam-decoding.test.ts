@@ -19,7 +19,16 @@ function processor(overrides: Partial<ConstructorParameters<typeof FootfallProce
 }
 
 function beam(t: number, b: 'a' | 'b', blocked: boolean, deviceId = 'door-1'): Reading {
-  return { type: 'door.beam', beam: b, blocked, deviceId, deviceTime: t, receivedAt: t, quality: 'good', source: 'gpio' };
+  return {
+    type: 'door.beam',
+    beam: b,
+    blocked,
+    deviceId,
+    deviceTime: t,
+    receivedAt: t,
+    quality: 'good',
+    source: 'gpio',
+  };
 }
 
 /** Feed "A+ B+ A- B-" style steps, 200 ms apart starting at `start`, then tick past the debounce window. */
@@ -44,7 +53,13 @@ describe('dual-beam decoding', () => {
     expect(kinds(run(p, 'A+ B+ A- B-'))).toEqual(['door.entry']);
     expect(kinds(run(p, 'B+ A+ B- A-', T0 + 5_000))).toEqual(['door.exit']);
     const entry = run(processor(), 'A+ B+ A- B-').find((e) => e.type === 'door.entry')!;
-    expect(entry.data).toMatchObject({ device: 'door-1', door: 'door-1', count: 1, source: 'beam', occupancy: 1 });
+    expect(entry.data).toMatchObject({
+      device: 'door-1',
+      door: 'door-1',
+      count: 1,
+      source: 'beam',
+      occupancy: 1,
+    });
   });
 
   it('does not guess a direction when the beams never overlap (beams must be closer than a body width)', () => {

@@ -8,7 +8,12 @@ import { nextStoreDayBoundary, storeDayStart } from '../../gateway/src/processor
 
 const meta = (t: number, deviceId: string) =>
   ({ deviceId, deviceTime: t, receivedAt: t, quality: 'good', source: 'mqtt' }) as const;
-const count = (t: number, deviceId: string, i: number, o: number): Reading => ({ ...meta(t, deviceId), type: 'door.count', in: i, out: o });
+const count = (t: number, deviceId: string, i: number, o: number): Reading => ({
+  ...meta(t, deviceId),
+  type: 'door.count',
+  in: i,
+  out: o,
+});
 
 function processor(timeZone = 'UTC', storeEmptyTime = '03:00') {
   return new FootfallProcessor({
@@ -40,7 +45,13 @@ describe('cumulative counters', () => {
       ...p.process(count(t, 'door-2', 100, 90)),
       ...p.process(count(t + 1_000, 'door-2', 103, 91)),
       ...p.process(count(t + 2_000, 'door-2', 2, 0)), // power loss: restarted from 0
-      ...p.process({ ...meta(t + 3_000, 'cam-1'), type: 'camera.line', line: 'entrance', in: 65_535, out: 7 }),
+      ...p.process({
+        ...meta(t + 3_000, 'cam-1'),
+        type: 'camera.line',
+        line: 'entrance',
+        in: 65_535,
+        out: 7,
+      }),
       ...p.process({ ...meta(t + 4_000, 'cam-1'), type: 'camera.line', line: 'entrance', in: 1, out: 7 }),
     ];
     const crossings = out.filter((e) => e.type === 'door.entry' || e.type === 'door.exit');
@@ -50,7 +61,10 @@ describe('cumulative counters', () => {
       ['door.entry', 'door-2', 2],
       ['door.entry', 'cam-1:entrance', 2],
     ]);
-    expect(out.filter((e) => e.type === 'door.counter_reset').map((e) => e.data.kind)).toEqual(['reset', 'rollover']);
+    expect(out.filter((e) => e.type === 'door.counter_reset').map((e) => e.data.kind)).toEqual([
+      'reset',
+      'rollover',
+    ]);
     expect(p.snapshot(t + 5_000)).toMatchObject({ occupancy: 6, in: 7, out: 1 });
   });
 });
@@ -66,15 +80,41 @@ describe('occupancy over a scripted day', () => {
     // Morning: 100 in, 60 out; afternoon: 0 in, 30 out -> the counter missed 10 exits.
     events.push(...p.process(count(open + 3_600_000, 'door-1', 100, 62)));
     events.push(...p.process(count(open + 8 * 3_600_000, 'door-1', 100, 92)));
-    events.push(...p.process({ ...meta(open + 8 * 3_600_000 + 1, 'pos-1'), type: 'pos.event', event: 'transaction', transactionId: 'x1' }));
-    events.push(...p.process({ ...meta(open + 8 * 3_600_000 + 2, 'pos-1'), type: 'pos.event', event: 'payment-success', transactionId: 'x1' }));
-    events.push(...p.process({ ...meta(open + 8 * 3_600_000 + 3, 'pos-1'), type: 'pos.event', event: 'payment-success' }));
-    expect(p.snapshot(open + 8 * 3_600_000 + 4)).toMatchObject({ occupancy: 10, transactions: 2, conversion: 0.02 });
+    events.push(
+      ...p.process({
+        ...meta(open + 8 * 3_600_000 + 1, 'pos-1'),
+        type: 'pos.event',
+        event: 'transaction',
+        transactionId: 'x1',
+      }),
+    );
+    events.push(
+      ...p.process({
+        ...meta(open + 8 * 3_600_000 + 2, 'pos-1'),
+        type: 'pos.event',
+        event: 'payment-success',
+        transactionId: 'x1',
+      }),
+    );
+    events.push(
+      ...p.process({
+        ...meta(open + 8 * 3_600_000 + 3, 'pos-1'),
+        type: 'pos.event',
+        event: 'payment-success',
+      }),
+    );
+    expect(p.snapshot(open + 8 * 3_600_000 + 4)).toMatchObject({
+      occupancy: 10,
+      transactions: 2,
+      conversion: 0.02,
+    });
 
     const reset = Date.UTC(2026, 10, 21, 2, 0); // 03:00 Berlin next day
     for (let t = open + 8 * 3_600_000; t <= reset + 120_000; t += 1_000) events.push(...p.tick(t));
 
-    const minutes = events.filter((e) => e.type === 'footfall.minute').map((e) => e.data as unknown as MinuteRecord);
+    const minutes = events
+      .filter((e) => e.type === 'footfall.minute')
+      .map((e) => e.data as unknown as MinuteRecord);
     expect(minutes[0]).toMatchObject({ t: open, in: 0, out: 2, occupancy: 0 });
     for (let i = 1; i < minutes.length; i++) expect(minutes[i]!.t - minutes[i - 1]!.t).toBe(60_000);
     expect(minutes.every((m) => m.occupancy >= 0)).toBe(true);
@@ -86,7 +126,14 @@ describe('occupancy over a scripted day', () => {
     expect(days).toHaveLength(1);
     const day = days[0]!.data as unknown as DayRecord;
     expect(days[0]!.dataClass).toBe('must_deliver');
-    expect(day).toMatchObject({ date: '2026-11-20', in: 100, out: 92, residual: 8, transactions: 2, conversion: 0.02 });
+    expect(day).toMatchObject({
+      date: '2026-11-20',
+      in: 100,
+      out: 92,
+      residual: 8,
+      transactions: 2,
+      conversion: 0.02,
+    });
     expect(day.doors['door-1']).toEqual({ in: 100, out: 92, residual: 8 });
     expect(day.scale).toBeCloseTo(100 / 92, 5);
     expect(day.corrected_occupancy).toHaveLength(beforeReset.length);

@@ -2,9 +2,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FakeGpio } from '../../gateway/src/connectors/gpio/fake-gpio.js';
 import { GpioDoorConnector } from '../../gateway/src/connectors/gpio/gpio-door-connector.js';
 import type { GpioPort, GpioValue } from '../../gateway/src/connectors/gpio/gpio-port.js';
-import { FakeGpio } from '../../gateway/src/connectors/gpio/fake-gpio.js';
 import { GpiodGpio } from '../../gateway/src/connectors/gpio/gpiod-gpio.js';
 import {
   gpiodArgs,
@@ -18,16 +18,16 @@ import type { Reading } from '../../gateway/src/core/readings.js';
 
 describe('libgpiod tool output', () => {
   it('parses gpiomon v1 lines (libgpiod 1.6, as installed here)', () => {
-    expect(parseGpiomonLine('event:  RISING EDGE offset: 17 timestamp: [1700000000.123456789]')).toEqual({
-      edge: 'rising',
-      offset: 17,
-      timestampMs: 1_700_000_000_123.456789,
-    });
+    const v1 = parseGpiomonLine('event:  RISING EDGE offset: 17 timestamp: [1700000000.123456789]');
+    expect(v1).toMatchObject({ edge: 'rising', offset: 17 });
+    expect(v1!.timestampMs).toBeCloseTo(1_700_000_000_123.457, 2);
     expect(parseGpiomonLine('event: FALLING EDGE offset: 4 timestamp: [     123.000000042]')).toMatchObject({
       edge: 'falling',
       offset: 4,
     });
-    expect(parseGpiomonLine('event: FALLING EDGE offset: 4 timestamp: [     123.000000042]')!.timestampMs).toBeCloseTo(123_000.000042, 6);
+    expect(
+      parseGpiomonLine('event: FALLING EDGE offset: 4 timestamp: [     123.000000042]')!.timestampMs,
+    ).toBeCloseTo(123_000.000042, 6);
   });
 
   it('parses gpiomon v2 lines (unnamed, named, chip-id forms)', () => {
@@ -36,12 +36,23 @@ describe('libgpiod tool output', () => {
       offset: 17,
       timestampMs: 10_002_907.638045,
     });
-    expect(parseGpiomonLine('10037.132562259\tfalling\t"GPIO23"')).toMatchObject({ edge: 'falling', name: 'GPIO23' });
-    expect(parseGpiomonLine('5.000000001\trising\tgpiochip1 2 "foo"')).toMatchObject({ offset: 2, name: 'foo' });
+    expect(parseGpiomonLine('10037.132562259\tfalling\t"GPIO23"')).toMatchObject({
+      edge: 'falling',
+      name: 'GPIO23',
+    });
+    expect(parseGpiomonLine('5.000000001\trising\tgpiochip1 2 "foo"')).toMatchObject({
+      offset: 2,
+      name: 'foo',
+    });
   });
 
   it('ignores banners, errors and garbage', () => {
-    for (const line of ['', 'Monitoring line 17 on gpiochip0...', 'gpiomon: error waiting for events', 'event: SIDEWAYS EDGE']) {
+    for (const line of [
+      '',
+      'Monitoring line 17 on gpiochip0...',
+      'gpiomon: error waiting for events',
+      'event: SIDEWAYS EDGE',
+    ]) {
       expect(parseGpiomonLine(line)).toBeNull();
     }
   });
@@ -54,7 +65,13 @@ describe('libgpiod tool output', () => {
     expect(() => parseGpiogetOutput('gpioget: error')).toThrow(/unexpected gpioget output/);
     expect(parseLibgpiodVersion('gpiomon (libgpiod) v1.6.3\nCopyright ...')).toBe(1);
     expect(parseLibgpiodVersion('gpiomon (libgpiod) v2.1.3')).toBe(2);
-    expect(gpiodArgs(2, 'gpiochip0', 17, true).mon).toEqual(['--active-low', '--edges=both', '-c', 'gpiochip0', '17']);
+    expect(gpiodArgs(2, 'gpiochip0', 17, true).mon).toEqual([
+      '--active-low',
+      '--edges=both',
+      '-c',
+      'gpiochip0',
+      '17',
+    ]);
     expect(gpiodArgs(1, 'gpiochip0', 17, false).mon).toEqual(['--line-buffered', 'gpiochip0', '17']);
   });
 });
@@ -109,7 +126,11 @@ describe('GPIO door connector on the fake port', () => {
     const connector = new GpioDoorConnector(
       gpio as GpioPort,
       [{ id: 'door-1', chip: 'gpiochip0', pinA: 17, pinB: 27, activeLow: true }],
-      { ingest: { ingest: async (r) => void readings.push(r) }, clock, logger: createLogger({ level: 'silent' }) },
+      {
+        ingest: { ingest: async (r) => void readings.push(r) },
+        clock,
+        logger: createLogger({ level: 'silent' }),
+      },
     );
     gpio.setPhysical('gpiochip0', 17, 1); // beams intact: receivers pull high
     gpio.setPhysical('gpiochip0', 27, 0); // beam b already broken at start

@@ -14,7 +14,9 @@ const logger = createLogger({ level: 'silent' });
 const DAY0 = Date.UTC(2026, 10, 20, 8, 0);
 
 function influxConfig(url: string, extra: Partial<InfluxConfig> = {}): InfluxConfig {
-  return footfallSection.parse({ influx: { url, database: 'footfall', flush_interval_ms: 50, batch_size: 500, ...extra } }).influx!;
+  return footfallSection.parse({
+    influx: { url, database: 'footfall', flush_interval_ms: 50, batch_size: 500, ...extra },
+  }).influx!;
 }
 
 describe('footfall storage in a real InfluxDB 1.x', () => {
@@ -34,7 +36,12 @@ describe('footfall storage in a real InfluxDB 1.x', () => {
   });
 
   it('creates retention policies and continuous queries; points come back through InfluxQL', async () => {
-    const store = new InfluxFootfallStore(influxConfig(influxd.url), { store: 'test-store', dataDir: tmp(), clock: systemClock(), logger });
+    const store = new InfluxFootfallStore(influxConfig(influxd.url), {
+      store: 'test-store',
+      dataDir: tmp(),
+      clock: systemClock(),
+      logger,
+    });
     await store.start();
     const { minutes } = scriptedTraffic(DAY0, 2);
     for (const m of minutes) store.writeMinute(m);
@@ -50,11 +57,17 @@ describe('footfall storage in a real InfluxDB 1.x', () => {
     const names = cqs.find((s) => s.name === 'footfall')!.values.map((v) => v[0]);
     expect(names).toEqual(expect.arrayContaining(['cq_footfall_store_1h', 'cq_footfall_door_1h']));
 
-    const rows = await influxd.query('footfall', `SELECT count("entries"), sum("entries"), sum("exits") FROM "footfall_store" WHERE "store" = 'test-store'`);
+    const rows = await influxd.query(
+      'footfall',
+      `SELECT count("entries"), sum("entries"), sum("exits") FROM "footfall_store" WHERE "store" = 'test-store'`,
+    );
     const sumIn = minutes.reduce((n, m) => n + m.in, 0);
     const sumOut = minutes.reduce((n, m) => n + m.out, 0);
     expect(rows[0]!.values[0]!.slice(1)).toEqual([minutes.length, sumIn, sumOut]);
-    const doors = await influxd.query('footfall', `SELECT sum("entries") FROM "footfall_door" GROUP BY "door"`);
+    const doors = await influxd.query(
+      'footfall',
+      `SELECT sum("entries") FROM "footfall_door" GROUP BY "door"`,
+    );
     expect(doors.map((s) => s.tags!.door).sort()).toEqual(['door-1', 'door-2']);
     const first = await influxd.query('footfall', `SELECT * FROM "footfall_store" LIMIT 1`);
     expect(first[0]!.values[0]![0]).toBe(minutes[0]!.t); // precision kept: minute starts, epoch ms
@@ -63,7 +76,12 @@ describe('footfall storage in a real InfluxDB 1.x', () => {
 
   it('loses nothing when InfluxDB is stopped and restarted mid-stream', async () => {
     const cfg = influxConfig(influxd.url, { database: 'restart', batch_size: 50 });
-    const store = new InfluxFootfallStore(cfg, { store: 'test-store', dataDir: tmp(), clock: systemClock(), logger });
+    const store = new InfluxFootfallStore(cfg, {
+      store: 'test-store',
+      dataDir: tmp(),
+      clock: systemClock(),
+      logger,
+    });
     await store.start();
     const { minutes } = scriptedTraffic(DAY0, 6, 11);
     const third = Math.floor(minutes.length / 3);
@@ -78,7 +96,10 @@ describe('footfall storage in a real InfluxDB 1.x', () => {
     for (const m of minutes.slice(2 * third)) store.writeMinute(m);
     await expect.poll(() => store.writer.backlog(), { timeout: 40_000, interval: 200 }).toBe(0);
     await store.flush();
-    const rows = await influxd.query('restart', `SELECT count("entries"), sum("entries") FROM "footfall_store"`);
+    const rows = await influxd.query(
+      'restart',
+      `SELECT count("entries"), sum("entries") FROM "footfall_store"`,
+    );
     expect(rows[0]!.values[0]!.slice(1)).toEqual([minutes.length, minutes.reduce((n, m) => n + m.in, 0)]);
     expect(store.writer.stats.dropped).toBe(0);
     await store.close();
@@ -87,7 +108,11 @@ describe('footfall storage in a real InfluxDB 1.x', () => {
   it('answers GET /api/footfall queries exactly like the SQLite default for the same input', async () => {
     const { minutes, days } = scriptedTraffic(DAY0, 24, 3); // crosses the 03:00 store-empty time
     expect(days).toHaveLength(1);
-    const sqlite = new SqliteRollupStore(join(tmp(), 'footfall.db'), { store: 'test-store', rollupDays: 3650, clock: systemClock() });
+    const sqlite = new SqliteRollupStore(join(tmp(), 'footfall.db'), {
+      store: 'test-store',
+      rollupDays: 3650,
+      clock: systemClock(),
+    });
     const influx = new InfluxFootfallStore(influxConfig(influxd.url, { database: 'parity' }), {
       store: 'test-store',
       dataDir: tmp(),
@@ -116,7 +141,9 @@ describe('footfall storage in a real InfluxDB 1.x', () => {
     }
     const hourly = await sqlite.query(queries[0]!);
     expect(hourly.some((r) => r.occupancy_corrected !== null)).toBe(true);
-    expect(hourly.reduce((n, r) => n + r.in, 0)).toBe(minutes.filter((m) => m.t < DAY0 + 86_400_000).reduce((n, m) => n + m.in, 0));
+    expect(hourly.reduce((n, r) => n + r.in, 0)).toBe(
+      minutes.filter((m) => m.t < DAY0 + 86_400_000).reduce((n, m) => n + m.in, 0),
+    );
     await Promise.all([sqlite.close(), influx.close()]);
   });
 });

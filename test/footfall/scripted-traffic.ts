@@ -7,7 +7,11 @@ import type { DayRecord, MinuteRecord } from '../../gateway/src/processors/footf
  * Deterministic traffic for storage tests: two counter doors and a POS over `hours` hours starting at
  * `start`, run through the real processor; returns its minute and day records in emission order.
  */
-export function scriptedTraffic(start: number, hours: number, seed = 7): { minutes: MinuteRecord[]; days: DayRecord[]; events: StoreEvent[] } {
+export function scriptedTraffic(
+  start: number,
+  hours: number,
+  seed = 7,
+): { minutes: MinuteRecord[]; days: DayRecord[]; events: StoreEvent[] } {
   let s = seed;
   const rand = () => {
     s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
@@ -24,7 +28,8 @@ export function scriptedTraffic(start: number, hours: number, seed = 7): { minut
   });
   const totals = { 'door-1': { in: 1_000, out: 990 }, 'door-2': { in: 65_500, out: 20 } };
   const events: StoreEvent[] = [];
-  const meta = (t: number, deviceId: string) => ({ deviceId, deviceTime: t, receivedAt: t, quality: 'good', source: 'mqtt' }) as const;
+  const meta = (t: number, deviceId: string) =>
+    ({ deviceId, deviceTime: t, receivedAt: t, quality: 'good', source: 'mqtt' }) as const;
   for (let t = start; t < start + hours * 3_600_000; t += 20_000) {
     for (const [door, c] of Object.entries(totals)) {
       c.in = (c.in + Math.floor(rand() * 4)) % 65_536; // door-2 rolls over its 16-bit register
@@ -32,7 +37,8 @@ export function scriptedTraffic(start: number, hours: number, seed = 7): { minut
       const r: Reading = { ...meta(t, door), type: 'door.count', in: c.in, out: c.out };
       events.push(...p.process(r));
     }
-    if (rand() < 0.3) events.push(...p.process({ ...meta(t + 1, 'pos-1'), type: 'pos.event', event: 'transaction' }));
+    if (rand() < 0.3)
+      events.push(...p.process({ ...meta(t + 1, 'pos-1'), type: 'pos.event', event: 'transaction' }));
     events.push(...p.tick(t + 10_000));
   }
   events.push(...p.tick(start + hours * 3_600_000 + 120_000));

@@ -74,7 +74,8 @@ bind-address = "127.0.0.1:${this.rpcPort}"
     const deadline = Date.now() + 30_000;
     while (!(await this.ping())) {
       if (proc.exitCode !== null) throw new Error(`influxd exited (${proc.exitCode}): ${this.output}`);
-      if (Date.now() > deadline) throw new Error(`influxd did not answer /ping on ${this.port}: ${this.output}`);
+      if (Date.now() > deadline)
+        throw new Error(`influxd did not answer /ping on ${this.port}: ${this.output}`);
       await sleep(100);
     }
     return this;
@@ -101,7 +102,10 @@ bind-address = "127.0.0.1:${this.rpcPort}"
   }
 
   /** Run an InfluxQL query over HTTP (epoch ms timestamps); returns the first result's series. */
-  async query(db: string, q: string): Promise<{ name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }[]> {
+  async query(
+    db: string,
+    q: string,
+  ): Promise<{ name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }[]> {
     const url = `${this.url}/query?db=${encodeURIComponent(db)}&epoch=ms&q=${encodeURIComponent(q)}`;
     const res = await fetch(url);
     const body = (await res.json()) as { results: { series?: never[]; error?: string }[] };

@@ -1,6 +1,13 @@
 import type { Clock } from '../../core/clock.js';
 import { StoregateError } from '../../core/errors.js';
-import { type GpioLine, type GpioPort, type GpioValue, type GpioWatch, lineName, type WatchOptions } from './gpio-port.js';
+import {
+  type GpioLine,
+  type GpioPort,
+  type GpioValue,
+  type GpioWatch,
+  lineName,
+  type WatchOptions,
+} from './gpio-port.js';
 
 interface Watcher {
   line: GpioLine;

@@ -50,7 +50,11 @@ export class GpioDoorConnector implements Feature {
 
   private async watch(door: GpioDoor, beam: 'a' | 'b'): Promise<void> {
     const key = `${door.id}/${beam}`;
-    const line: GpioLine = { chip: door.chip, line: beam === 'a' ? door.pinA : door.pinB, activeLow: door.activeLow };
+    const line: GpioLine = {
+      chip: door.chip,
+      line: beam === 'a' ? door.pinA : door.pinB,
+      activeLow: door.activeLow,
+    };
     try {
       const w = await this.gpio.watch(line, {
         onEdge: (value, t) => this.emit(door.id, beam, value === 1, t),

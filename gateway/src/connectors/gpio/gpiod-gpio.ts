@@ -3,12 +3,14 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { StoregateError } from '../../core/errors.js';
 import {
-  gpiodArgs,
-  parseGpiogetOutput,
-  parseGpiomonLine,
-  parseLibgpiodVersion,
-} from './gpiod-output.js';
-import { type GpioLine, type GpioPort, type GpioValue, type GpioWatch, lineName, type WatchOptions } from './gpio-port.js';
+  type GpioLine,
+  type GpioPort,
+  type GpioValue,
+  type GpioWatch,
+  lineName,
+  type WatchOptions,
+} from './gpio-port.js';
+import { gpiodArgs, parseGpiogetOutput, parseGpiomonLine, parseLibgpiodVersion } from './gpiod-output.js';
 
 const run = promisify(execFile);
 
@@ -56,7 +58,10 @@ export class GpiodGpio implements GpioPort {
       if (!anchor || Math.abs(anchor.wall + (event.timestampMs - anchor.kernel) - wall) > REANCHOR_MS) {
         anchor = { kernel: event.timestampMs, wall };
       }
-      options.onEdge(event.edge === 'rising' ? 1 : 0, Math.round(anchor.wall + (event.timestampMs - anchor.kernel)));
+      options.onEdge(
+        event.edge === 'rising' ? 1 : 0,
+        Math.round(anchor.wall + (event.timestampMs - anchor.kernel)),
+      );
     });
     // A line that cannot be requested makes gpiomon exit at once: report that as a failed watch, not later.
     const early = await new Promise<Error | null>((resolve) => {
@@ -79,7 +84,10 @@ export class GpiodGpio implements GpioPort {
       if (!active) return;
       active = false;
       options.onError?.(
-        new StoregateError('SG_IO', `gpiomon for ${lineName(line)} exited (${code ?? signal}): ${stderr.trim()}`),
+        new StoregateError(
+          'SG_IO',
+          `gpiomon for ${lineName(line)} exited (${code ?? signal}): ${stderr.trim()}`,
+        ),
       );
     });
     return {

@@ -1,5 +1,12 @@
 import { StoregateError } from '../../core/errors.js';
-import { type GpioLine, type GpioPort, type GpioValue, type GpioWatch, lineName, type WatchOptions } from './gpio-port.js';
+import {
+  type GpioLine,
+  type GpioPort,
+  type GpioValue,
+  type GpioWatch,
+  lineName,
+  type WatchOptions,
+} from './gpio-port.js';
 
 type SysfsLine = import('onoff').Gpio;
 
@@ -61,7 +68,11 @@ export class OnoffGpio implements GpioPort {
     this.lines.clear();
   }
 
-  private async open(line: GpioLine, edge: 'none' | 'both', direction: 'in' | 'out' = 'in'): Promise<SysfsLine> {
+  private async open(
+    line: GpioLine,
+    edge: 'none' | 'both',
+    direction: 'in' | 'out' = 'in',
+  ): Promise<SysfsLine> {
     let Gpio: typeof import('onoff').Gpio;
     try {
       ({ Gpio } = await import('onoff'));
@@ -80,7 +91,9 @@ export class OnoffGpio implements GpioPort {
       this.lines.add(gpio);
       return gpio;
     } catch (err) {
-      throw new StoregateError('SG_IO', `cannot export GPIO ${line.line}: ${(err as Error).message}`, { cause: err });
+      throw new StoregateError('SG_IO', `cannot export GPIO ${line.line}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 }

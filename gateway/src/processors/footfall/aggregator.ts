@@ -1,6 +1,6 @@
 import type { StoreEvent } from '../../core/events.js';
 import { correctDrift } from './drift-correction.js';
-import { type DayRecord, type DoorCounts, type MinuteRecord, conversionRate } from './records.js';
+import { conversionRate, type DayRecord, type DoorCounts, type MinuteRecord } from './records.js';
 import { nextStoreDayBoundary, storeDayLabel, storeDayStart } from './store-day.js';
 
 const MINUTE_MS = 60_000;
@@ -102,12 +102,12 @@ export class FootfallAggregator {
 
   snapshot(now: number): OccupancySnapshot {
     const doors: Record<string, DoorCounts> = {};
-    let dayIn = 0;
-    let dayOut = 0;
-    for (const [id, c] of Object.entries(this.dayDoors)) {
-      doors[id] = { ...c };
-      dayIn += c.in;
-      dayOut += c.out;
+    for (const [id, c] of Object.entries(this.dayDoors)) doors[id] = { ...c };
+    let dayIn = this.minute.in;
+    let dayOut = this.minute.out;
+    for (const m of this.dayMinutes) {
+      dayIn += m.in;
+      dayOut += m.out;
     }
     return {
       store: this.opts.store,
@@ -121,6 +121,26 @@ export class FootfallAggregator {
       doors,
       zones: { ...this.zones },
     };
+  }
+
+  /**
+   * Resume the current store day after a restart from stored minutes (ascending, all of this day):
+   * occupancy, the drift-correction series and transactions continue; per-door totals restart at 0.
+   */
+  restore(
+    minutes: readonly { t: number; in: number; out: number; transactions: number; occupancy: number }[],
+    now: number,
+  ): void {
+    const dayStart = storeDayStart(now, this.opts.storeEmptyTime, this.opts.timeZone);
+    const today = minutes.filter((m) => m.t >= dayStart && m.t < now);
+    const last = today.at(-1);
+    if (!last || this.minuteStart !== null) return;
+    this.dayStart = dayStart;
+    this.dayEnd = nextStoreDayBoundary(now, this.opts.storeEmptyTime, this.opts.timeZone);
+    this.minuteStart = last.t + MINUTE_MS;
+    this.occupancy = last.occupancy;
+    this.dayMinutes = today.map((m) => ({ t: m.t, in: m.in, out: m.out }));
+    this.dayTransactions = today.reduce((n, m) => n + m.transactions, 0);
   }
 
   /** Start counting minutes at `t` if not started yet, else close minutes that ended before `t`. */
@@ -153,18 +173,26 @@ export class FootfallAggregator {
       doors: m.doors,
       zones: { ...this.zones },
     };
-    return { type: 'footfall.minute', t, stream: `footfall/${this.opts.store}`, dataClass: 'must_deliver', data: { ...data } };
+    return {
+      type: 'footfall.minute',
+      t,
+      stream: `footfall/${this.opts.store}`,
+      dataClass: 'must_deliver',
+      data: { ...data },
+    };
   }
 
   private closeDay(nextMinute: number): StoreEvent[] {
     const { scale, corrected } = correctDrift(this.dayMinutes, this.opts.driftCorrection);
     const doors: DayRecord['doors'] = {};
+    for (const [id, c] of Object.entries(this.dayDoors))
+      doors[id] = { in: c.in, out: c.out, residual: c.in - c.out };
+    // Store totals from the minutes (they survive a restart through restore(); door totals do not).
     let totalIn = 0;
     let totalOut = 0;
-    for (const [id, c] of Object.entries(this.dayDoors)) {
-      doors[id] = { in: c.in, out: c.out, residual: c.in - c.out };
-      totalIn += c.in;
-      totalOut += c.out;
+    for (const m of this.dayMinutes) {
+      totalIn += m.in;
+      totalOut += m.out;
     }
     const record: DayRecord = {
       store: this.opts.store,

@@ -16,7 +16,10 @@ export interface DriftCorrection {
  * k = ΣIN/ΣOUT, occupancy(t) = cumIN(t) − k·cumOUT(t). If the side to rescale counted nothing there is no
  * slope to rescale: the uncorrected (clamped) curve is returned with scale null.
  */
-export function correctDrift(minutes: readonly MinuteFlow[], mode: 'exits' | 'entries' | 'off'): DriftCorrection {
+export function correctDrift(
+  minutes: readonly MinuteFlow[],
+  mode: 'exits' | 'entries' | 'off',
+): DriftCorrection {
   let totalIn = 0;
   let totalOut = 0;
   for (const m of minutes) {

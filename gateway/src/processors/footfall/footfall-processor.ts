@@ -18,7 +18,13 @@ interface BeamDoor {
   decoder: BeamDecoder;
 }
 
-const HANDLES: readonly ReadingType[] = ['door.beam', 'door.count', 'camera.line', 'camera.zone', 'pos.event'];
+const HANDLES: readonly ReadingType[] = [
+  'door.beam',
+  'door.count',
+  'camera.line',
+  'camera.zone',
+  'pos.event',
+];
 
 /**
  * Footfall from every kind of door counter: dual-beam edges (GPIO or MQTT), cumulative door counters and camera
@@ -54,7 +60,15 @@ export class FootfallProcessor implements Processor {
         out.push(...this.cumulative(t, reading.deviceId, reading.deviceId, reading.in, reading.out));
         break;
       case 'camera.line':
-        out.push(...this.cumulative(t, reading.deviceId, `${reading.deviceId}:${reading.line}`, reading.in, reading.out));
+        out.push(
+          ...this.cumulative(
+            t,
+            reading.deviceId,
+            `${reading.deviceId}:${reading.line}`,
+            reading.in,
+            reading.out,
+          ),
+        );
         break;
       case 'camera.zone':
         out.push(...this.aggregator.zone(t, reading.zone, reading.count));
@@ -86,10 +100,31 @@ export class FootfallProcessor implements Processor {
     return this.aggregator.snapshot(now);
   }
 
+  /** Beams currently held blocked past the alarm time, as `device/beam`. */
+  blockedBeams(): string[] {
+    const out: string[] = [];
+    for (const [device, door] of this.beams) {
+      for (const beam of ['a', 'b'] as const) if (door.decoder.isAlarmed(beam)) out.push(`${device}/${beam}`);
+    }
+    return out;
+  }
+
+  /** Last raw counter values, persisted by the feature so a restart does not lose the first interval. */
+  counterSnapshot(): Record<string, number> {
+    return this.counters.snapshot();
+  }
+
+  restoreCounters(values: Record<string, number>): void {
+    this.counters.restore(values);
+  }
+
   private beamDoor(device: string): BeamDoor {
     let door = this.beams.get(device);
     if (!door) {
-      door = { debouncer: new BeamDebouncer(this.opts.debounceMs), decoder: new BeamDecoder(this.opts.blockedAlarmMs) };
+      door = {
+        debouncer: new BeamDebouncer(this.opts.debounceMs),
+        decoder: new BeamDecoder(this.opts.blockedAlarmMs),
+      };
       this.beams.set(device, door);
     }
     return door;
@@ -98,7 +133,8 @@ export class FootfallProcessor implements Processor {
   private releaseBeams(now: number): StoreEvent[] {
     const out: StoreEvent[] = [];
     for (const [device, door] of this.beams) {
-      for (const edge of door.debouncer.release(now)) out.push(...this.outcomes(device, door.decoder.apply(edge)));
+      for (const edge of door.debouncer.release(now))
+        out.push(...this.outcomes(device, door.decoder.apply(edge)));
       out.push(...this.outcomes(device, door.decoder.check(now)));
     }
     return out;
@@ -124,7 +160,13 @@ export class FootfallProcessor implements Processor {
     return out;
   }
 
-  private cumulative(t: number, device: string, door: string, inTotal: number, outTotal: number): StoreEvent[] {
+  private cumulative(
+    t: number,
+    device: string,
+    door: string,
+    inTotal: number,
+    outTotal: number,
+  ): StoreEvent[] {
     const out: StoreEvent[] = [];
     const din = this.counters.update(`${door}/in`, inTotal);
     const dout = this.counters.update(`${door}/out`, outTotal);
@@ -135,7 +177,13 @@ export class FootfallProcessor implements Processor {
         t,
         stream: `door/${device}`,
         dataClass: 'telemetry',
-        data: { device, door, kind: kinds.includes('reset') ? 'reset' : 'rollover', in: inTotal, out: outTotal },
+        data: {
+          device,
+          door,
+          kind: kinds.includes('reset') ? 'reset' : 'rollover',
+          in: inTotal,
+          out: outTotal,
+        },
       });
     }
     if (din.delta > 0) out.push(...this.crossing(t, device, door, 'in', din.delta, 'counter'));
@@ -143,7 +191,14 @@ export class FootfallProcessor implements Processor {
     return out;
   }
 
-  private crossing(t: number, device: string, door: string, dir: 'in' | 'out', n: number, source: string): StoreEvent[] {
+  private crossing(
+    t: number,
+    device: string,
+    door: string,
+    dir: 'in' | 'out',
+    n: number,
+    source: string,
+  ): StoreEvent[] {
     const out = this.aggregator.count(t, door, dir, n);
     out.push({
       type: dir === 'in' ? 'door.entry' : 'door.exit',

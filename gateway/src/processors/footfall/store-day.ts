@@ -20,12 +20,22 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 }
 
 /** Wall-clock fields of instant `t` in `timeZone`. */
-function wallClock(t: number, timeZone: string): { y: number; mo: number; d: number; h: number; mi: number; s: number } {
+function wallClock(
+  t: number,
+  timeZone: string,
+): { y: number; mo: number; d: number; h: number; mi: number; s: number } {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(t))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
-  return { y: parts.year!, mo: parts.month!, d: parts.day!, h: parts.hour!, mi: parts.minute!, s: parts.second! };
+  return {
+    y: parts.year!,
+    mo: parts.month!,
+    d: parts.day!,
+    h: parts.hour!,
+    mi: parts.minute!,
+    s: parts.second!,
+  };
 }
 
 /** Offset of `timeZone` from UTC at instant `t`, in ms (positive east of Greenwich). */
@@ -61,7 +71,14 @@ export function nextStoreDayBoundary(t: number, hhmm: string, timeZone: string):
   for (let dayShift = -1; dayShift <= 2; dayShift++) {
     const noonUtc = Date.UTC(w.y, w.mo - 1, w.d + dayShift, 12);
     const day = new Date(noonUtc);
-    const candidate = localToInstant(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), hh, mm, timeZone);
+    const candidate = localToInstant(
+      day.getUTCFullYear(),
+      day.getUTCMonth() + 1,
+      day.getUTCDate(),
+      hh,
+      mm,
+      timeZone,
+    );
     if (candidate > t) return candidate;
   }
   return t + DAY_MS; // unreachable for real zones; keeps the function total

@@ -23,7 +23,9 @@ export class PointDiskBuffer {
     private readonly maxPoints: number,
   ) {
     this.db = openDatabase(file);
-    this.db.exec('CREATE TABLE IF NOT EXISTS points (id INTEGER PRIMARY KEY AUTOINCREMENT, point TEXT NOT NULL)');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS points (id INTEGER PRIMARY KEY AUTOINCREMENT, point TEXT NOT NULL)',
+    );
     this.count = (this.db.prepare('SELECT COUNT(*) AS n FROM points').get() as { n: number }).n;
   }
 

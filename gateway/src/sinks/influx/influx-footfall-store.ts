@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { escape, InfluxDB } from 'influx';
+import { InfluxDB, escape as influxEscape } from 'influx';
 import type { Registry } from 'prom-client';
 import { Counter, Gauge } from 'prom-client';
 import type { InfluxConfig } from '../../config/sections/footfall.js';
@@ -38,18 +38,33 @@ export class InfluxFootfallStore implements FootfallStore {
 
   constructor(
     private readonly cfg: InfluxConfig,
-    private readonly deps: { store: string; dataDir: string; clock: Clock; logger: Logger; metrics?: Registry },
+    private readonly deps: {
+      store: string;
+      dataDir: string;
+      clock: Clock;
+      logger: Logger;
+      metrics?: Registry;
+    },
   ) {
     this.influx = createInfluxClient(cfg);
     this.buffer = new PointDiskBuffer(join(deps.dataDir, 'influx-buffer.db'), cfg.max_buffered_points);
     const written = deps.metrics
-      ? new Counter({ name: 'storegate_influx_points_written_total', help: 'Points accepted by InfluxDB', registers: [deps.metrics] })
+      ? new Counter({
+          name: 'storegate_influx_points_written_total',
+          help: 'Points accepted by InfluxDB',
+          registers: [deps.metrics],
+        })
       : null;
     this.writer = new InfluxPointWriter(
       this.influx,
       this.buffer,
       { batchSize: cfg.batch_size, flushIntervalMs: cfg.flush_interval_ms, precision: cfg.precision },
-      { clock: deps.clock, logger: deps.logger, onWritten: (n) => written?.inc(n), prepare: () => this.ensureSchema() },
+      {
+        clock: deps.clock,
+        logger: deps.logger,
+        onWritten: (n) => written?.inc(n),
+        prepare: () => this.ensureSchema(),
+      },
     );
     if (deps.metrics) {
       const writer = this.writer;
@@ -76,7 +91,10 @@ export class InfluxFootfallStore implements FootfallStore {
   /** Creates database, retention policies and continuous queries; if InfluxDB is down, retried on later writes. */
   async start(): Promise<void> {
     await this.ensureSchema().catch((err) => {
-      this.deps.logger.warn({ err, url: this.cfg.url }, 'InfluxDB not ready at start; points are buffered on disk');
+      this.deps.logger.warn(
+        { err, url: this.cfg.url },
+        'InfluxDB not ready at start; points are buffered on disk',
+      );
     });
     this.writer.start();
   }
@@ -97,15 +115,22 @@ export class InfluxFootfallStore implements FootfallStore {
     await this.flush();
     await this.ensureSchema().catch(() => undefined);
     if (this.writer.isDown() || !this.schemaReady) {
-      throw new StoregateError('SG_NOT_READY', `InfluxDB at ${this.cfg.url} is unreachable; points are buffered`);
+      throw new StoregateError(
+        'SG_NOT_READY',
+        `InfluxDB at ${this.cfg.url} is unreachable; points are buffered`,
+      );
     }
-    const where = `"store" = ${escape.stringLit(this.deps.store)} AND time >= ${q.from}ms AND time < ${q.to}ms`;
+    const where = `"store" = ${influxEscape.stringLit(this.deps.store)} AND time >= ${q.from}ms AND time < ${q.to}ms`;
     const group = `GROUP BY time(${q.stepMs}ms) fill(none)`;
     const from = (m: string) => `"${RP_MINUTES}"."${m}"`;
     const [store, door, corrected] = await Promise.all([
-      this.rows(`SELECT sum("entries"), sum("exits"), sum("transactions"), last("occupancy") FROM ${from('footfall_store')} WHERE ${where} ${group}`),
+      this.rows(
+        `SELECT sum("entries"), sum("exits"), sum("transactions"), last("occupancy") FROM ${from('footfall_store')} WHERE ${where} ${group}`,
+      ),
       q.door
-        ? this.rows(`SELECT sum("entries"), sum("exits") FROM ${from('footfall_door')} WHERE ${where} AND "door" = ${escape.stringLit(q.door)} ${group}`)
+        ? this.rows(
+            `SELECT sum("entries"), sum("exits") FROM ${from('footfall_door')} WHERE ${where} AND "door" = ${influxEscape.stringLit(q.door)} ${group}`,
+          )
         : Promise.resolve(null),
       this.rows(`SELECT last("occupancy") FROM ${from('occupancy_corrected')} WHERE ${where} ${group}`),
     ]);

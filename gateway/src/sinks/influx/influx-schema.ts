@@ -60,7 +60,12 @@ export function minutePoints(r: MinuteRecord): StoredPoint[] {
     },
   ];
   for (const [door, c] of Object.entries(r.doors)) {
-    points.push({ measurement: 'footfall_door', tags: { store: r.store, door }, fields: { entries: c.in, exits: c.out }, t: r.t });
+    points.push({
+      measurement: 'footfall_door',
+      tags: { store: r.store, door },
+      fields: { entries: c.in, exits: c.out },
+      t: r.t,
+    });
   }
   for (const [zone, count] of Object.entries(r.zones)) {
     points.push({ measurement: 'zone_occupancy', tags: { store: r.store, zone }, fields: { count }, t: r.t });
@@ -75,9 +80,19 @@ export function dayPoints(r: DayRecord): StoredPoint[] {
     fields: { occupancy },
     t: r.minute_t0 + i * 60_000,
   }));
-  const storeFields: Record<string, number> = { entries: r.in, exits: r.out, residual: r.residual, transactions: r.transactions };
+  const storeFields: Record<string, number> = {
+    entries: r.in,
+    exits: r.out,
+    residual: r.residual,
+    transactions: r.transactions,
+  };
   if (r.scale !== null) storeFields.scale = r.scale;
-  points.push({ measurement: 'footfall_day', tags: { store: r.store, door: '_store' }, fields: storeFields, t: r.day_start });
+  points.push({
+    measurement: 'footfall_day',
+    tags: { store: r.store, door: '_store' },
+    fields: storeFields,
+    t: r.day_start,
+  });
   for (const [door, d] of Object.entries(r.doors)) {
     points.push({
       measurement: 'footfall_day',

@@ -83,7 +83,8 @@ export class InfluxPointWriter {
   }
 
   backlog(): number {
-    const memory = this.queue.reduce((n, b) => n + b.length, 0) + this.current.length + (this.retry?.length ?? 0);
+    const memory =
+      this.queue.reduce((n, b) => n + b.length, 0) + this.current.length + (this.retry?.length ?? 0);
     return this.buffer.size() + memory;
   }
 
@@ -164,7 +165,8 @@ export class InfluxPointWriter {
       await this.influx.writePoints(points.map(toIPoint), { precision: this.opts.precision });
       this.stats.written += points.length;
       this.deps.onWritten?.(points.length);
-      if (this.down) this.deps.logger.info({ backlog: this.buffer.size() }, 'InfluxDB reachable again; replaying');
+      if (this.down)
+        this.deps.logger.info({ backlog: this.buffer.size() }, 'InfluxDB reachable again; replaying');
       this.down = false;
       this.retryMs = RETRY_MIN_MS;
       return true;

@@ -65,7 +65,9 @@ export class SqliteRollupStore implements FootfallStore {
       this.db
         .prepare('INSERT OR REPLACE INTO days (store, day_start, record) VALUES (?, ?, ?)')
         .run(r.store, r.day_start, JSON.stringify({ ...r, corrected_occupancy: undefined }));
-      r.corrected_occupancy.forEach((occ, i) => update.run(occ, r.store, r.minute_t0 + i * MINUTE_MS));
+      r.corrected_occupancy.forEach((occ, i) => {
+        update.run(occ, r.store, r.minute_t0 + i * MINUTE_MS);
+      });
     })();
   }
 
@@ -111,7 +113,9 @@ export class SqliteRollupStore implements FootfallStore {
   /** Stored day records (residuals, scale), newest last. */
   days(from: number, to: number): DayRecord[] {
     const rows = this.db
-      .prepare('SELECT record FROM days WHERE store = ? AND day_start >= ? AND day_start < ? ORDER BY day_start')
+      .prepare(
+        'SELECT record FROM days WHERE store = ? AND day_start >= ? AND day_start < ? ORDER BY day_start',
+      )
       .all(this.opts.store, from, to) as { record: string }[];
     return rows.map((r) => JSON.parse(r.record) as DayRecord);
   }
