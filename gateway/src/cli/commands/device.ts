@@ -69,6 +69,10 @@ export function registerDeviceCommand(program: Command): void {
     .option('--label <key=value>', 'free-form label (repeatable)', collectLabel, [])
     .option('--broker-url <url>', 'broker URL devices should dial (default: from config and this host)')
     .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      '\nExample:\n  storegate device add shelf-a3 --kind shelf --zone produce --aisle 3 --label vendor=acme\n',
+    )
     .action(async (id: string, opts: AddOptions) => {
       const config = loadCliConfig(add);
       const location: DeviceLocation = {};
