@@ -22,8 +22,9 @@ afterAll(async () => {
   rmSync(pkiDir, { recursive: true, force: true });
 });
 
-function harness(extra: Record<string, unknown>) {
+function harness(extra: Record<string, unknown>, section: Record<string, unknown> = {}) {
   const h = buildHarness({
+    ...section,
     reconnect: { initial_delay_ms: 100, max_delay_ms: 500 },
     endpoints: [
       {
@@ -56,13 +57,29 @@ describe('OPC UA connector security and credentials', () => {
     expect(h.feature.status()['cold-room']!.state).not.toBe('connected');
   });
 
-  it('user name + password and SignAndEncrypt/Basic256Sha256 connect and deliver readings', async () => {
-    const h = harness({
-      username: 'ops',
-      password: 'cold-chain-2026',
-      security_mode: 'SignAndEncrypt',
-      security_policy: 'Basic256Sha256',
-    });
+  it('SignAndEncrypt: an unknown server certificate is refused by default, counted and logged', async () => {
+    const h = harness({ security_mode: 'SignAndEncrypt', security_policy: 'Basic256Sha256' });
+    await h.feature.start();
+    const deadline = Date.now() + 15_000;
+    while ((await h.metric('storegate_opcua_errors_total', { endpoint: 'cold-room' })) < 1) {
+      if (Date.now() > deadline) throw new Error('untrusted server certificate was not reported');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(h.logLines.some((l) => l.msg === 'opcua endpoint error')).toBe(true);
+    expect(h.recorder.readings).toEqual([]);
+    expect(h.feature.status()['cold-room']!.state).not.toBe('connected');
+  });
+
+  it('user name + password over SignAndEncrypt/Basic256Sha256 with a trusted server delivers readings', async () => {
+    const h = harness(
+      {
+        username: 'ops',
+        password: 'cold-chain-2026',
+        security_mode: 'SignAndEncrypt',
+        security_policy: 'Basic256Sha256',
+      },
+      { trust_unknown_server_certificates: true },
+    );
     await h.feature.start();
     await waitFor(
       'reading over an encrypted channel',

@@ -99,6 +99,12 @@ export const opcuaSection = z
       .default({ initial_delay_ms: 1_000, max_delay_ms: 30_000 }),
     request_timeout_ms: z.number().int().min(500).max(600_000).default(10_000),
     stop_timeout_ms: z.number().int().min(100).max(60_000).default(3_000),
+    trust_unknown_server_certificates: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Accept any server certificate (testing only). Otherwise trust a server by copying its certificate into <pki_dir>/trusted/certs',
+      ),
     pki_dir: z
       .string()
       .default('opcua-pki')

@@ -1,19 +1,18 @@
-import {
-  type ClientSession,
-  type ClientSubscription,
-  type DataValue,
-  MessageSecurityMode,
+import type {
+  ClientSession,
+  ClientSubscription,
+  DataValue,
   OPCUACertificateManager,
   OPCUAClient,
-  SecurityPolicy,
-  type UserIdentityInfo,
-  UserTokenType,
 } from 'node-opcua';
 import type { OpcuaEndpointConfig, OpcuaPointConfig, OpcuaSection } from '../../config/sections/opcua.js';
 import type { Logger } from '../../core/logger.js';
 import { type PlantSample, toPlantSample } from './data-value.js';
 import { type MonitorResult, monitorPoints } from './monitored-points.js';
+import { type ClientSettings, createOpcuaClient, settle, userIdentity } from './opcua-client.js';
 import type { OpcuaErrorKind } from './opcua-metrics.js';
+
+export { createCertificateManager } from './opcua-client.js';
 
 export type EndpointState = 'connecting' | 'connected' | 'reconnecting' | 'stopped';
 
@@ -28,7 +27,7 @@ export interface EndpointEvents {
 
 export interface EndpointOptions {
   endpoint: OpcuaEndpointConfig;
-  settings: Pick<OpcuaSection, 'reconnect' | 'request_timeout_ms' | 'stop_timeout_ms'>;
+  settings: ClientSettings & Pick<OpcuaSection, 'stop_timeout_ms'>;
   certificateManager: OPCUACertificateManager;
   logger: Logger;
   events: EndpointEvents;
@@ -63,23 +62,7 @@ export class OpcuaEndpointConnection {
   constructor(private readonly o: EndpointOptions) {
     const ep = o.endpoint;
     this.retryDelayMs = o.settings.reconnect.initial_delay_ms;
-    this.client = OPCUAClient.create({
-      applicationName: 'storegate',
-      clientName: `storegate-${ep.id}`,
-      endpointMustExist: false,
-      keepSessionAlive: true,
-      requestedSessionTimeout: 60_000,
-      defaultTransactionTimeout: o.settings.request_timeout_ms,
-      securityMode: MessageSecurityMode[ep.security_mode],
-      securityPolicy: SecurityPolicy[ep.security_policy],
-      clientCertificateManager: o.certificateManager,
-      connectionStrategy: {
-        initialDelay: o.settings.reconnect.initial_delay_ms,
-        maxDelay: o.settings.reconnect.max_delay_ms,
-        maxRetry: -1,
-        randomisationFactor: 0.1,
-      },
-    });
+    this.client = createOpcuaClient(ep, o.settings, o.certificateManager);
     this.client.on('backoff', (attempt: number, delayMs: number) =>
       o.events.error('connect', new Error(`${ep.url} unreachable, retry ${attempt + 1} in ${delayMs} ms`)),
     );
@@ -237,12 +220,7 @@ export class OpcuaEndpointConnection {
   }
 
   private async openSession(): Promise<ClientSession> {
-    const ep = this.o.endpoint;
-    const identity: UserIdentityInfo =
-      ep.username === undefined
-        ? { type: UserTokenType.Anonymous }
-        : { type: UserTokenType.UserName, userName: ep.username, password: ep.password ?? '' };
-    const session = await this.client.createSession(identity);
+    const session = await this.client.createSession(userIdentity(this.o.endpoint));
     session.on('session_closed', () => {
       if (this.session !== session) return;
       this.session = null;
@@ -290,32 +268,4 @@ export class OpcuaEndpointConnection {
     if (!inTime) this.o.events.error('stop', new Error(`did not close within ${timeout} ms`));
     this.setState('stopped');
   }
-}
-
-/** Await a promise but never longer than `ms`, never throwing: true if it settled successfully in time. */
-async function settle(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([
-      p.then(
-        () => true as const,
-        () => false as const,
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * The client's own certificate store (created on first use). Unknown server certificates are accepted: with
- * SecurityPolicy None nothing is verified anyway; with Sign/SignAndEncrypt the channel is protected but the
- * server is not authenticated until operators pin its certificate (docs/opcua.md).
- */
-export function createCertificateManager(rootFolder: string): OPCUACertificateManager {
-  return new OPCUACertificateManager({ rootFolder, automaticallyAcceptUnknownCertificate: true });
 }

@@ -54,7 +54,10 @@ export class OpcuaConnectorFeature implements Feature {
     const section = this.ctx.config.opcua;
     if (section.endpoints.length === 0) return;
     const { OpcuaEndpointConnection, createCertificateManager } = await import('./endpoint-connection.js');
-    const certificateManager = createCertificateManager(resolve(this.ctx.config.dataDir, section.pki_dir));
+    const certificateManager = createCertificateManager(
+      resolve(this.ctx.config.dataDir, section.pki_dir),
+      section.trust_unknown_server_certificates,
+    );
     for (const endpoint of section.endpoints) {
       this.metrics?.connected(endpoint.id, false);
       const connection = new OpcuaEndpointConnection({
