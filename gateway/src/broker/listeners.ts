@@ -50,7 +50,8 @@ export async function startTcpListener(
   port: number,
   onConn: ConnectionHandler,
 ): Promise<Listener> {
-  const server = createNetServer((socket: Socket) =>
+  // noDelay: acks are tiny and latency-bound; Nagle + the device's delayed ACK would hold them ~40 ms
+  const server = createNetServer({ noDelay: true }, (socket: Socket) =>
     onConn(socket, { listener: 'tcp', remoteAddress: socket.remoteAddress ?? 'unknown' }),
   );
   await listen(server, host, port);
