@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { StoregateError } from '../core/errors.js';
+import { registerCalibrateCommand } from './commands/calibrate.js';
 import { registerCatalogCommand } from './commands/catalog.js';
 import { registerDeviceCommand } from './commands/device.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerFirmwareCommand } from './commands/firmware.js';
 import { registerOutboxCommand } from './commands/outbox.js';
+import { registerPlanogramCommand } from './commands/planogram.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerStartCommand } from './commands/start.js';
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerCatalogCommand(program);
   registerOutboxCommand(program);
   registerSchemaCommand(program);
+  registerPlanogramCommand(program);
+  registerCalibrateCommand(program);
   registerFirmwareCommand(program);
   return program;
 }

@@ -6,6 +6,8 @@ export interface Candidate {
   sku: string;
   qty: number;
   confidence: number;
+  /** |delta| − qty × unit weight, grams. */
+  residualGrams: number;
   device: string;
   channel: number;
 }
@@ -38,8 +40,9 @@ export function bestQty(
 }
 
 /**
- * Every (SKU, qty) among `specs` that could explain |delta|, most likely first, confidences summing to 1 over
- * the list. Neighbouring quantities are included so a large count on a loosely toleranced item shows its doubt.
+ * Every (SKU, qty) among `specs` that could explain |delta|, most likely first, with confidences that are
+ * shares of the likelihood (summing to about 1 over the list) and the residual each leaves. Shares are relative:
+ * a delta halfway between one and two units is reported as a 50/50 doubt, not dropped.
  */
 export function candidatesFor(
   delta: number,
@@ -49,19 +52,44 @@ export function candidatesFor(
   weight: (spec: PlateSpec) => number = () => 1,
 ): Candidate[] {
   const abs = Math.abs(delta);
-  const raw: Candidate[] = [];
-  let total = 0;
+  const raw: (Candidate & { logL: number })[] = [];
   for (const spec of specs) {
     const centre = Math.round(abs / spec.unitGrams);
     for (let qty = Math.max(1, centre - 1); qty <= Math.min(maxQty, centre + 1); qty++) {
-      const l = likelihood(abs, spec, qty, sigmaDelta) * weight(spec);
-      if (l < 1e-6) continue;
-      total += l;
-      raw.push({ sku: spec.sku, qty, confidence: l, device: spec.device, channel: spec.channel });
+      // Shares use at least a quarter unit as the scale: far in the tails the Gaussian model would otherwise
+      // call one of two equally bad fits certain.
+      const s = Math.max(allowedResidual(spec, qty, sigmaDelta) / 3, 0.25 * spec.unitGrams);
+      const z = (abs - qty * spec.unitGrams) / s;
+      const residualGrams = Math.round((abs - qty * spec.unitGrams) * 10) / 10;
+      const logL = -0.5 * z * z + Math.log(weight(spec));
+      raw.push({
+        sku: spec.sku,
+        qty,
+        confidence: 0,
+        residualGrams,
+        device: spec.device,
+        channel: spec.channel,
+        logL,
+      });
     }
   }
-  for (const c of raw) c.confidence = Math.round((c.confidence / total) * 1000) / 1000;
-  return raw.filter((c) => c.confidence >= 0.01).sort((a, b) => b.confidence - a.confidence);
+  if (raw.length === 0) return [];
+  const best = Math.max(...raw.map((c) => c.logL));
+  let total = 0;
+  for (const c of raw) total += Math.exp(c.logL - best);
+  return raw
+    .map(({ logL, ...c }) => ({
+      ...c,
+      confidence: Math.round((Math.exp(logL - best) / total) * 1000) / 1000,
+    }))
+    .filter((c) => c.confidence >= 0.01)
+    .sort((a, b) => b.confidence - a.confidence);
+}
+
+/** How well the best candidate fits in absolute terms: 1 on the unit weight, ~0.14 half a unit off. */
+export function fitOf(c: Candidate, unitGrams: number): number {
+  const z = c.residualGrams / (0.25 * unitGrams);
+  return Math.exp(-0.5 * z * z);
 }
 
 /** One step of a busy span: `qty` signed units (negative = pick) at time `t`. */

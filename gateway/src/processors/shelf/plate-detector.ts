@@ -182,6 +182,25 @@ export class PlateDetector {
     }
   }
 
+  /**
+   * No more samples are coming for a while (end of a replay, a device gone quiet): close an open span now if the
+   * signal was stable at its end, as a final decision. An unstable tail stays open (never re-zero mid-event).
+   */
+  flush(): void {
+    if (!this.active || !this.long.isStable(this.noise.sigma, 1.7, 4, 0.3) || this.stableRun === 0) return;
+    const span: SettledSpan = {
+      before: this.before,
+      after: this.long.mean(),
+      tStart: this.tStart,
+      tSettled: this.lastT,
+      plateaus: this.plateaus,
+      sigma: this.noise.sigma,
+      final: true,
+    };
+    this.decide(span);
+    this.end(span.after);
+  }
+
   private trackPlateau(t: number, sigma: number): void {
     if (!this.short.isStable(sigma, 2, 4, 0.3)) {
       this.open = null;

@@ -1,4 +1,5 @@
 import type { StoreEvent } from '../../core/events.js';
+import { fitOf } from './classify.js';
 import type { PlateState } from './plate-state.js';
 import { round1 } from './plate-state.js';
 import type { Resolution } from './resolver.js';
@@ -94,11 +95,15 @@ export function applyResolution(r: Resolution, plates: Map<string, PlateState>, 
       const plate = plates.get(r.change.key)!;
       const top = r.candidates[0];
       const base = { delta_grams: round1(r.change.delta), ambiguous: true, candidates: r.candidates };
+      const unit = top
+        ? (plates.get(`${top.device}#${top.channel}`)?.spec.unitGrams ?? plate.spec.unitGrams)
+        : 1;
       const ev = top
         ? shelfEvent(r.change.delta < 0 ? 'shelf.pick' : 'shelf.put', r.change.tStart, plate.spec, {
             sku: top.sku,
             qty: top.qty,
-            confidence: top.confidence,
+            // Relative share × absolute fit: "1 or 2 cans, and neither fits well" must read as low confidence.
+            confidence: Math.round(top.confidence * fitOf(top, unit) * 1000) / 1000,
             ...base,
           })
         : shelfEvent('shelf.change', r.change.tStart, plate.spec, { sku: null, confidence: 0, ...base });

@@ -116,9 +116,27 @@ export class ShelfFeature implements Feature {
   private build(): ShelfProcessor {
     const current = this.store.current();
     this.loadedVersion = current?.version ?? 0;
+    const c = this.ctx.config.shelves;
     return new ShelfProcessor({
       plates: current?.plates ?? [],
       calibrations: this.store.calibrations(),
+      defaultHz: c.sample_hz,
+      defaultNoiseGrams: c.default_noise_grams,
+      misplacedMemoryMs: c.misplaced_memory_ms,
+      tuning: {
+        settleMs: c.detection.settle_ms,
+        holdMs: c.detection.hold_ms,
+        triggerSigma: c.detection.trigger_sigma,
+        minTriggerGrams: c.detection.min_trigger_grams,
+        maxDriftGramsPerMin: c.detection.max_drift_grams_per_min,
+      },
+      health: {
+        silentMs: c.health.silent_ms,
+        stuckMs: c.health.stuck_ms,
+        saturationGrams: c.health.saturation_grams,
+        noisyFactor: c.health.noisy_factor,
+        noisyGrams: c.health.noisy_grams,
+      },
       onUnknownPlate: (device, channel) => {
         const key = `shelf-unknown:${device}#${channel}`;
         const { log, suppressed } = this.throttle.allow(key);

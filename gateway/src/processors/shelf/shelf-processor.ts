@@ -125,9 +125,15 @@ export class ShelfProcessor implements Processor {
 
   tick(now: number): StoreEvent[] {
     const out: StoreEvent[] = [];
+    const quietMs = this.tuning.settleMs + this.tuning.holdMs;
     for (const plate of this.plates.values()) {
       const ev = this.healthEvent(plate, now, now);
       if (ev) out.push(ev);
+      if (plate.detector?.busy && now - plate.lastT > quietMs) {
+        this.out = out;
+        plate.detector.flush();
+        this.out = [];
+      }
     }
     for (const r of this.resolver.expire(now)) out.push(...applyResolution(r, this.plates, now));
     return out;

@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { neighbours, parsePlanogram } from '../../gateway/src/registry/planogram.js';
+import { ShelvesStore } from '../../gateway/src/registry/planogram-store.js';
+
+const minimal = {
+  plates: [
+    { device: 'shelf-a3', channel: 0, sku: 'cola-330', unit_grams: 352, tolerance_grams: 6, capacity: 24 },
+  ],
+};
+
+describe('planogram schema', () => {
+  it('accepts the minimal flat form with defaults for tolerance and low stock', () => {
+    const [p] = parsePlanogram({
+      plates: [{ device: 'd', channel: 1, sku: 's', unit_grams: 500, capacity: 8 }],
+    });
+    expect(p).toMatchObject({
+      device: 'd',
+      channel: 1,
+      unitGrams: 500,
+      toleranceGrams: 10,
+      capacity: 8,
+      lowStock: 2,
+    });
+  });
+
+  it('flattens fixtures → shelves → plates and links neighbours on a shelf and on a device', () => {
+    const plates = parsePlanogram({
+      fixtures: [
+        {
+          id: 'gondola-3',
+          shelves: [
+            {
+              id: 'top',
+              plates: [
+                { device: 'a', channel: 0, sku: 'x', unit_grams: 100, capacity: 5 },
+                { device: 'b', channel: 4, sku: 'y', unit_grams: 200, capacity: 5 },
+              ],
+            },
+          ],
+        },
+      ],
+      plates: [{ device: 'a', channel: 1, sku: 'z', unit_grams: 300, capacity: 5 }],
+    });
+    expect(plates.map((p) => [p.fixture, p.shelf])).toEqual([
+      ['gondola-3', 'top'],
+      ['gondola-3', 'top'],
+      [undefined, undefined],
+    ]);
+    const n = neighbours(plates);
+    expect(n.get('a#0')).toEqual(expect.arrayContaining(['b#4', 'a#1']));
+  });
+
+  it('reports every problem with its path, and duplicate plates', () => {
+    expect(() =>
+      parsePlanogram({
+        plates: [{ device: 'd', channel: 99, sku: '', unit_grams: -1, capacity: 0, extra: 1 }],
+      }),
+    ).toThrow(/plates\.0\.channel[\s\S]*plates\.0\.sku[\s\S]*unit_grams/);
+    expect(() => parsePlanogram({ plates: [minimal.plates[0], minimal.plates[0]] })).toThrow(/listed twice/);
+  });
+});
+
+describe('planogram store (shelves.db)', () => {
+  let dir: string;
+  let store: ShelvesStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sg-planogram-'));
+    store = new ShelvesStore(join(dir, 'shelves.db'));
+  });
+  afterEach(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('versions every change with who, when and why; survives reopening', () => {
+    store.replace(minimal, 'alice', 'initial', 1000);
+    store.setPlate(
+      { device: 'shelf-a3', channel: 1, sku: 'chips', unit_grams: 250, capacity: 20 },
+      'bob',
+      2000,
+    );
+    store.removePlate('shelf-a3', 0, 'carol', 3000);
+    expect(store.history().map((h) => [h.version, h.changedBy, h.changedAt, h.reason])).toEqual([
+      [3, 'carol', 3000, 'remove shelf-a3#0'],
+      [2, 'bob', 2000, 'set shelf-a3#1'],
+      [1, 'alice', 1000, 'initial'],
+    ]);
+    store.close();
+    store = new ShelvesStore(join(dir, 'shelves.db'));
+    expect(store.current()!.plates.map((p) => p.sku)).toEqual(['chips']);
+  });
+
+  it('a bad planogram changes nothing', () => {
+    store.replace(minimal, 'alice', 'initial', 1000);
+    expect(() => store.replace({ plates: [{ device: 'x' }] }, 'eve', 'bad', 2000)).toThrow(
+      /invalid planogram/,
+    );
+    expect(() => store.removePlate('nope', 0, 'eve', 2000)).toThrow(/no plate/);
+    expect(store.version()).toBe(1);
+  });
+
+  it('keeps calibration history and returns the latest per channel', () => {
+    const base = {
+      device: 'shelf-a3',
+      channel: 0,
+      scale: 1,
+      spanGrams: 1000,
+      noiseGrams: 0.4,
+      installer: 'i',
+      note: '',
+    };
+    store.saveCalibration({ ...base, zeroGrams: 10, calibratedAt: 1 }, 1);
+    store.saveCalibration({ ...base, zeroGrams: 12, calibratedAt: 2 }, 2);
+    expect(store.calibrations().map((c) => c.zeroGrams)).toEqual([12]);
+    expect(store.calibrationHistory('shelf-a3', 0).map((c) => c.zeroGrams)).toEqual([12, 10]);
+  });
+});

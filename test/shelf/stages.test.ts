@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { bestQty, candidatesFor, splitSteps } from '../../gateway/src/processors/shelf/classify.js';
+import {
+  DEFAULT_TUNING,
+  PlateDetector,
+  type SettledSpan,
+} from '../../gateway/src/processors/shelf/plate-detector.js';
+import { NoiseEstimator, RollingWindow } from '../../gateway/src/processors/shelf/rolling-window.js';
+import { DEFAULT_HEALTH, SensorHealth } from '../../gateway/src/processors/shelf/sensor-health.js';
+import { median5, SpikeFilter } from '../../gateway/src/processors/shelf/spike-filter.js';
+import { StockLevel } from '../../gateway/src/processors/shelf/stock.js';
+import { parsePlanogram } from '../../gateway/src/registry/planogram.js';
+import { Prng } from '../bench/shelf-prng.js';
+
+const [cola] = parsePlanogram({
+  plates: [{ device: 'd', channel: 0, sku: 'cola-330', unit_grams: 352, tolerance_grams: 6, capacity: 24 }],
+});
+
+describe('spike filter (Hampel over 5)', () => {
+  it('median5 equals the sorted middle for every permutation-ish input', () => {
+    const rng = new Prng(21);
+    for (let i = 0; i < 2000; i++) {
+      const v = [0, 0, 0, 0, 0].map(() => Math.floor(rng.next() * 7));
+      expect(median5(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!)).toBe([...v].sort((a, b) => a - b)[2]);
+    }
+  });
+
+  it('replaces single and double spikes, passes a step unchanged', () => {
+    const f = new SpikeFilter();
+    const input = [100, 100, 100, 5000, 100, 100, -900, -900, 100, 100, 100, 400, 400, 400, 400, 400];
+    const out = input.map((x) => f.push(x, 1)).filter((x) => !Number.isNaN(x));
+    // Centres of input[2..13]: the spikes are gone, the step to 400 arrives intact.
+    expect(out).toEqual([100, 100, 100, 100, 100, 100, 100, 100, 100, 400, 400, 400]);
+    expect(f.replaced).toBe(3);
+  });
+});
+
+describe('rolling window and noise estimate', () => {
+  it('mean, std and half difference match a direct computation', () => {
+    const w = new RollingWindow(8);
+    const xs = [5, 7, 9, 4, 6, 8, 10, 12, 3, 1];
+    for (const x of xs) w.push(x);
+    const last = xs.slice(-8);
+    const mean = last.reduce((a, b) => a + b) / 8;
+    expect(w.mean()).toBeCloseTo(mean, 9);
+    expect(w.std()).toBeCloseTo(Math.sqrt(last.reduce((a, b) => a + (b - mean) ** 2, 0) / 8), 9);
+    expect(w.halfDiff()).toBeCloseTo((10 + 12 + 3 + 1) / 4 - (9 + 4 + 6 + 8) / 4, 9);
+  });
+
+  it('stable on noise, unstable on a slow ramp whose spread alone looks small', () => {
+    const rng = new Prng(22);
+    const noise = new RollingWindow(24);
+    const ramp = new RollingWindow(24);
+    for (let i = 0; i < 24; i++) {
+      noise.push(1000 + rng.gauss() * 2);
+      ramp.push(1000 + i * 0.8 + rng.gauss() * 2);
+    }
+    expect(noise.isStable(2, 1.7, 4, 0.3)).toBe(true);
+    expect(ramp.std()).toBeLessThan(1.7 * 2 + 0.3 + 5);
+    expect(ramp.isStable(2, 1.7, 4, 0.3)).toBe(false);
+  });
+
+  it('noise estimate converges from a wrong initial guess and ignores steps', () => {
+    const rng = new Prng(23);
+    const est = new NoiseEstimator(0.5);
+    for (let i = 0; i < 5000; i++) est.push((i % 600 < 300 ? 0 : 500) + rng.gauss() * 5);
+    expect(est.sigma).toBeGreaterThan(4);
+    expect(est.sigma).toBeLessThan(6.5);
+  });
+});
+
+describe('plate detector', () => {
+  function feed(samples: number[], decide: (s: SettledSpan) => 'accept' | 'hold' = () => 'accept') {
+    const spans: SettledSpan[] = [];
+    const d = new PlateDetector(60, 1, DEFAULT_TUNING, (s) => {
+      spans.push({ ...s, plateaus: [...s.plateaus] });
+      return decide(s);
+    });
+    for (const [i, x] of samples.entries()) d.push(x, 1000 + (i * 1000) / 60);
+    return { d, spans };
+  }
+
+  it('one span per step with before/after levels, baseline moved to after', () => {
+    const rng = new Prng(24);
+    const xs = Array.from({ length: 600 }, (_, i) => (i < 240 ? 2000 : 1648) + rng.gauss());
+    const { d, spans } = feed(xs);
+    expect(spans).toHaveLength(1);
+    expect(spans[0]!.before).toBeCloseTo(2000, 0);
+    expect(spans[0]!.after).toBeCloseTo(1648, 0);
+    expect(d.baseline).toBeCloseTo(1648, 0);
+  });
+
+  it('auto-zero follows slow drift while stable, rate-limited', () => {
+    const rng = new Prng(25);
+    // 60 g/h of drift over 2 minutes.
+    const xs = Array.from({ length: 7200 }, (_, i) => 2000 + (i / 60) * (60 / 3600) + rng.gauss() * 0.5);
+    const { d, spans } = feed(xs);
+    expect(spans).toHaveLength(0);
+    expect(d.driftGrams).toBeGreaterThan(1.5);
+    expect(d.driftGrams).toBeLessThan(2.5);
+  });
+
+  it('never re-zeros across an unfinished event: a held span keeps its original baseline', () => {
+    const rng = new Prng(26);
+    const xs = Array.from({ length: 900 }, (_, i) => (i < 240 ? 2000 : i < 360 ? 2300 : 2000) + rng.gauss());
+    const { spans } = feed(xs, (s) => (s.final ? 'accept' : 'hold'));
+    // The 2300 plateau was held (unexplained), the return to 2000 closed the same span: delta ≈ 0.
+    expect(spans.every((s) => Math.abs(s.before - 2000) < 1)).toBe(true);
+    expect(Math.abs(spans.at(-1)!.after - 2000)).toBeLessThan(1);
+  });
+});
+
+describe('classification', () => {
+  it('whole units within tolerance are explained; in-between deltas are not', () => {
+    expect(bestQty(-704, cola!, 1)).toMatchObject({ qty: 2, explained: true });
+    expect(bestQty(-528, cola!, 1).explained).toBe(false);
+    expect(bestQty(20, cola!, 1).qty).toBe(0);
+  });
+
+  it('candidates are ranked with confidences that sum to about 1', () => {
+    const c = candidatesFor(-528, [cola!], 1);
+    expect(c.length).toBeGreaterThanOrEqual(2);
+    expect(c.reduce((a, x) => a + x.confidence, 0)).toBeCloseTo(1, 1);
+  });
+
+  it('splits a span at whole-unit plateaus reached quickly, not at a slow pass-through', () => {
+    const quick = splitSteps(3520, -2, 1000, [{ level: 3168, tStart: 1200, tEnd: 1300 }], cola!, 1);
+    expect(quick).toEqual([
+      { qty: -1, t: 1000 },
+      { qty: -1, t: 1300 },
+    ]);
+    const slow = splitSteps(3520, 2, 1000, [{ level: 3872, tStart: 2000, tEnd: 2100 }], cola!, 1);
+    expect(slow).toEqual([{ qty: 2, t: 1000 }]);
+  });
+});
+
+describe('stock level', () => {
+  it('low/out with hysteresis', () => {
+    const s = new StockLevel(cola!); // low at 6, hysteresis 3
+    expect(s.set(10, 0)).toEqual({ from: null, to: 'ok' });
+    expect(s.set(6, 1)).toEqual({ from: 'ok', to: 'low' });
+    expect(s.set(7, 2)).toBeNull();
+    expect(s.set(8, 3)).toBeNull();
+    expect(s.set(9, 4)).toEqual({ from: 'low', to: 'ok' });
+    expect(s.set(0, 5)).toEqual({ from: 'ok', to: 'out' });
+    expect(s.set(1, 6)).toEqual({ from: 'out', to: 'low' });
+    expect(s.setFromGrams(352 * 30, 7)).toEqual({ from: 'low', to: 'ok' });
+    expect(s.count).toBe(24);
+  });
+});
+
+describe('sensor health', () => {
+  it('stuck, saturated, noisy against the calibrated floor, silent by receive time', () => {
+    const h = new SensorHealth(DEFAULT_HEALTH, 0.5);
+    for (let t = 0; t < 4000; t += 16) h.sample(1234.5, t);
+    h.received(4000);
+    expect(h.evaluate(0.5, 4000)).toBe('stuck');
+    for (let t = 4000; t < 6000; t += 16) h.sample(25_000 + (t % 3), t);
+    expect(h.evaluate(0.5, 6000)).toBe('saturated');
+    for (let t = 6000; t < 7000; t += 16) h.sample(1000 + (t % 7), t);
+    h.received(7000);
+    expect(h.evaluate(0.5, 7000)).toBe('ok');
+    expect(h.evaluate(3, 7000)).toBe('noisy');
+    expect(h.evaluate(1.5, 7000)).toBe('noisy');
+    expect(h.evaluate(1, 7000)).toBe('ok');
+    expect(h.evaluate(0.5, 12_001)).toBe('silent');
+  });
+});
