@@ -7,6 +7,9 @@ import { z } from 'zod';
  */
 export const ENV_PREFIX = 'STOREGATE_';
 
+/** STOREGATE_ variables that are not settings: the config file path itself and the demo's data dir. */
+const RESERVED = new Set(['STOREGATE_CONFIG', 'STOREGATE_DEMO_DIR']);
+
 export interface EnvOverrideError {
   variable: string;
   message: string;
@@ -64,7 +67,7 @@ export function applyEnvOverrides(
 ): EnvOverrideError[] {
   const errors: EnvOverrideError[] = [];
   for (const [variable, value] of Object.entries(env)) {
-    if (!variable.startsWith(ENV_PREFIX) || value === undefined) continue;
+    if (!variable.startsWith(ENV_PREFIX) || value === undefined || RESERVED.has(variable)) continue;
     const segments = variable.slice(ENV_PREFIX.length).split('__');
     let node: AnySchema = schema;
     let target: Record<string, unknown> = raw;
