@@ -94,6 +94,9 @@ describe('broker limits', () => {
     tb = await startTestBroker({ broker: { limits: { max_keepalive_s: 30 } } });
     const secret = tb.addDevice('scale-1', 'scale');
     await expect(connected(tb.connect('scale-1', secret, { keepalive: 600 }))).rejects.toThrow();
+    await waitFor(
+      async () => (await tb.metric('storegate_broker_rejections_total', { reason: 'keepalive' })) === 1,
+    );
     await connected(tb.connect('scale-1', secret, { keepalive: 20 }));
   });
 });

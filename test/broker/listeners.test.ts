@@ -55,7 +55,11 @@ describe('TLS and WebSocket listeners', () => {
     });
     wrong.on('error', () => {});
     await expect(connected(wrong)).rejects.toThrow(/Bad username or password/i);
-    client.end(true);
+    // the packet-size guard sees the decrypted stream too
+    const gone = new Promise((r) => client.once('close', r));
+    client.publish('devices/door-tls/door', Buffer.alloc(1024 * 1024, 0x61));
+    await gone;
+    expect(await tb.metric('storegate_broker_rejections_total', { reason: 'packet_too_large' })).toBe(1);
   });
 
   it('serves MQTT over WebSocket on the configured path, with the packet-size guard', async () => {
