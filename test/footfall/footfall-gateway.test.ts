@@ -6,6 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
+import { FakeClock } from '../../gateway/src/core/clock.js';
 import { type Influxd, startInfluxd } from '../support/influxd.js';
 
 const dirs: string[] = [];
@@ -19,7 +20,11 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function gateway(dataDir: string, footfall: Record<string, unknown>): Promise<Gateway> {
+async function gateway(
+  dataDir: string,
+  footfall: Record<string, unknown>,
+  clock: FakeClock,
+): Promise<Gateway> {
   const config = parseConfig(
     {
       data_dir: dataDir,
@@ -31,7 +36,10 @@ async function gateway(dataDir: string, footfall: Record<string, unknown>): Prom
     },
     { env: {}, baseDir: dataDir },
   );
-  const gw = await buildGateway(config, { logger: pino({ level: process.env.SG_TEST_LOG ?? 'silent' }) });
+  const gw = await buildGateway(config, {
+    clock,
+    logger: pino({ level: process.env.SG_TEST_LOG ?? 'silent' }),
+  });
   await gw.start();
   return gw;
 }
@@ -86,15 +94,26 @@ async function scenario(footfall: Record<string, unknown>) {
   const dir = mkdtempSync(join(tmpdir(), 'sg-footfall-gw-'));
   dirs.push(dir);
   const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 4 * 60_000;
-  let gw = await gateway(join(dir, 'data'), footfall);
+  // Virtual time (the gateway's ticker runs on it): readings are all in before the minutes close.
+  const clock = new FakeClock(t0);
+  let gw = await gateway(join(dir, 'data'), footfall, clock);
   try {
     await publishTraffic(gw, t0);
     const q = `/api/footfall?from=${t0}&to=${t0 + 4 * 60_000}&step=1m`;
-    // The pipeline ticker closes the minutes before now within a second or two.
+    // Step virtual time a second at a time, letting each tick's outbox append finish before the next.
+    const step = async () => {
+      clock.advance(1_000);
+      await new Promise((r) => setTimeout(r, 2));
+    };
+    while (clock.now() < t0 + 4 * 60_000 + 5_000) await step();
     await expect
-      .poll(async () => ((await getJson(gw, q)).body.buckets as unknown[] | undefined)?.length ?? 0, {
-        timeout: 10_000,
-      })
+      .poll(
+        async () => {
+          await step();
+          return ((await getJson(gw, q)).body.buckets as unknown[] | undefined)?.length ?? 0;
+        },
+        { timeout: 10_000 },
+      )
       .toBe(4);
     const minutes = (await getJson(gw, q)).body;
     const hourly = (await getJson(gw, `/api/footfall?from=${t0}&to=${t0 + 4 * 60_000}&step=1h&door=door-2`))
@@ -103,7 +122,7 @@ async function scenario(footfall: Record<string, unknown>) {
     const bad = await getJson(gw, `/api/footfall?from=${t0}&to=${t0 - 1}`);
     // Restart: today's occupancy resumes from storage, counter baselines from the saved state.
     await gw.stop();
-    gw = await gateway(join(dir, 'data'), footfall);
+    gw = await gateway(join(dir, 'data'), footfall, clock);
     const resumed = (await getJson(gw, '/api/occupancy')).body;
     return { minutes, hourly, occupancy, bad, resumed };
   } finally {
