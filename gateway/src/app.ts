@@ -17,6 +17,7 @@ import type { Feature } from './ports/feature.js';
 import type { EventSink } from './ports/pipeline.js';
 import { CheckoutFeature } from './processors/checkout/checkout-feature.js';
 import type { InternalPublish } from './processors/checkout/lane-state-publisher.js';
+import { FootfallFeature } from './processors/footfall/footfall-feature.js';
 import { RawForwardProcessor } from './processors/forward/raw-forward.js';
 import { createDeviceHealthFeature } from './processors/health/device-health-feature.js';
 import { Pipeline } from './processors/pipeline.js';
@@ -122,6 +123,7 @@ function buildFeatures(ctx: GatewayContext): Feature[] {
     new PipelineTicker(ctx.pipeline, ctx.clock, ctx.logger),
     createDeviceHealthFeature(ctx),
     new ShelfFeature(ctx),
+    ...(ctx.config.footfall.enabled ? [new FootfallFeature(ctx)] : []),
     // After the outbox and health (stopped before them): device ingest ends before its sinks close.
     createBrokerFeature(ctx),
     new SerialConnectorFeature(ctx),
