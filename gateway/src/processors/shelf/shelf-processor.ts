@@ -129,7 +129,9 @@ export class ShelfProcessor implements Processor {
     for (const plate of this.plates.values()) {
       const ev = this.healthEvent(plate, now, now);
       if (ev) out.push(ev);
-      if (plate.detector?.busy && now - plate.lastT > quietMs) {
+      // Quiet by the gateway's receive clock: device clocks may be skewed against `now`.
+      const lastReceived = plate.health.lastReceivedAt;
+      if (plate.detector?.busy && lastReceived !== null && now - lastReceived > quietMs) {
         this.out = out;
         plate.detector.flush();
         this.out = [];
