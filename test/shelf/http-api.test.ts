@@ -126,9 +126,21 @@ describe('shelves HTTP API, planogram and calibrate CLI against a running gatewa
       const answers: [string, () => string][] = [
         ['Empty the plate', () => ''],
         ['known span weight in grams', () => '2000'],
-        ['Put the 2000 g', () => ((onPlate = 2000), '')],
+        [
+          'Put the 2000 g',
+          () => {
+            onPlate = 2000;
+            return '';
+          },
+        ],
         ['linearity check in grams', () => '1000'],
-        ['Replace it with the 1000 g', () => ((onPlate = 1000), '')],
+        [
+          'Replace it with the 1000 g',
+          () => {
+            onPlate = 1000;
+            return '';
+          },
+        ],
         ['Installer note', () => 'after plate swap'],
       ];
       child.stdout.on('data', (d) => {
