@@ -17,14 +17,15 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(pkiDir, { recursive: true, force: true }));
 
-function endpoint(url: string) {
+function endpoint(url: string, withGhostPoint = true) {
+  const ghost = { node_id: 'ns=1;s=Fridge3.NoSuchProbe', name: 'fridge-3.ghost' };
   return {
     id: 'cold-room',
     url,
     publishing_interval_ms: 100,
     points: [
       { node_id: 'ns=1;s=Fridge3.Temp', name: 'fridge-3.temp', sampling_interval_ms: 50 },
-      { node_id: 'ns=1;s=Fridge3.NoSuchProbe', name: 'fridge-3.ghost' },
+      ...(withGhostPoint ? [ghost] : []),
     ],
   };
 }
@@ -72,6 +73,36 @@ describe('OPC UA connector lifecycle', () => {
     await h.feature.stop();
     expect(Date.now() - t).toBeLessThan(2_500);
     expect(h.feature.status()).toEqual({});
+  });
+
+  it('a subscription that goes silent (session dropped, no keep-alive read yet) is detected and re-created', async () => {
+    const server = new TestOpcuaServer(await freePort(), pkiDir);
+    cleanups.push(() => server.stop());
+    await server.start(5);
+    // Keep-alive reads far apart: only the subscription watchdog (3 × 10 × publishing interval) can notice.
+    const h = buildHarness({
+      ...fast,
+      keepalive_interval_ms: 300_000,
+      endpoints: [endpoint(server.url, false)],
+    });
+    cleanups.push(() => h.close());
+    await h.feature.start();
+    await waitFor('first reading', () => h.recorder.of('fridge-3.temp')[0]);
+    server.killSessions();
+    const deadline = Date.now() + 20_000;
+    while ((await h.metric('storegate_opcua_subscriptions_created_total', { endpoint: 'cold-room' })) < 2) {
+      if (Date.now() > deadline) throw new Error('the silent subscription was not re-created');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(
+      h.logLines.some(
+        (l) => l.kind === 'subscription' && /no notification or keep-alive/.test(String(l.error)),
+      ),
+    ).toBe(true);
+    server.setTemp(5.5);
+    await waitFor('value after the watchdog rebuilt it', () =>
+      h.recorder.of('fridge-3.temp').some((r) => r.value === 5.5),
+    );
   });
 
   it('is wired into the gateway: /metrics exports connector metrics and /healthz names the failing point', async () => {

@@ -15,6 +15,7 @@ function opcuaConfig(url: string) {
   return {
     reconnect: { initial_delay_ms: 100, max_delay_ms: 1_000 },
     request_timeout_ms: 3_000,
+    keepalive_interval_ms: 1_000,
     stop_timeout_ms: 2_000,
     endpoints: [
       {
@@ -133,6 +134,24 @@ describe('OPC UA connector against a real node-opcua server', () => {
     );
     expect(cleared.data).toMatchObject({ value_c: 3.9, peak_c: 7.5 });
     expect(h.sink.events.filter((e) => e.type === 'plant.alarm')).toHaveLength(2);
+  });
+
+  it('recovers when the server drops the session while the connection stays up', async () => {
+    const created = await h.metric('storegate_opcua_subscriptions_created_total', { endpoint: 'cold-room' });
+    expect(server.killSessions()).toBeGreaterThanOrEqual(1);
+    server.setTemp(3.1);
+    const deadline = Date.now() + 20_000;
+    while (
+      (await h.metric('storegate_opcua_subscriptions_created_total', { endpoint: 'cold-room' })) <= created
+    ) {
+      if (Date.now() > deadline)
+        throw new Error('subscription was not re-created after the session was dropped');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    server.setTemp(3.2);
+    await waitFor('value after session loss', () =>
+      h.recorder.of('fridge-3.temp').some((r) => r.value === 3.2),
+    );
   });
 
   it('reconnects after the server restarts on the same port and re-creates the subscription', async () => {

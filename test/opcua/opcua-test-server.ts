@@ -75,6 +75,16 @@ export class TestOpcuaServer {
     this.door!.setValueFromSource(new Variant({ dataType: DataType.Boolean, value: open }));
   }
 
+  /** The server drops every session (and its subscriptions) while the TCP connection stays up. */
+  killSessions(): number {
+    const engine = this.server!.engine;
+    const sessions = Object.values(
+      (engine as unknown as { _sessions: Record<string, { authenticationToken: never }> })._sessions,
+    );
+    for (const s of sessions) engine.closeSession(s.authenticationToken, true, 'Terminated');
+    return sessions.length;
+  }
+
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;

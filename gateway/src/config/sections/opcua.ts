@@ -97,6 +97,13 @@ export const opcuaSection = z
         max_delay_ms: z.number().int().min(100).max(600_000).default(30_000),
       })
       .default({ initial_delay_ms: 1_000, max_delay_ms: 30_000 }),
+    keepalive_interval_ms: z
+      .number()
+      .int()
+      .min(500)
+      .max(300_000)
+      .default(5_000)
+      .describe('Session keep-alive read: how soon a session the server dropped is noticed and repaired'),
     request_timeout_ms: z.number().int().min(500).max(600_000).default(10_000),
     stop_timeout_ms: z.number().int().min(100).max(60_000).default(3_000),
     trust_unknown_server_certificates: z

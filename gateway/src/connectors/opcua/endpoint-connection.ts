@@ -14,6 +14,8 @@ import type { OpcuaErrorKind } from './opcua-metrics.js';
 
 export { createCertificateManager } from './opcua-client.js';
 
+const SUBSCRIPTION_KEEPALIVE_COUNT = 10;
+
 export type EndpointState = 'connecting' | 'connected' | 'reconnecting' | 'stopped';
 
 export interface EndpointEvents {
@@ -52,6 +54,8 @@ export class OpcuaEndpointConnection {
   private pointRetryTimer: NodeJS.Timeout | null = null;
   private accepted = 0;
   private transportDown = true;
+  private lastHeard = 0;
+  private watchdog: NodeJS.Timeout | null = null;
   private connecting = false;
   private retryDelayMs: number;
   private readonly last = new Map<string, string>();
@@ -87,6 +91,20 @@ export class OpcuaEndpointConnection {
   /** Starts connecting in the background: an unreachable endpoint never blocks or fails the gateway start. */
   start(): void {
     void this.connect();
+    // A subscription sends data or a keep-alive every publishing interval × max keep-alive count; three
+    // missed keep-alives mean it is dead on the server even if nothing told us (silent #1059-style loss).
+    const silentMs = 3 * SUBSCRIPTION_KEEPALIVE_COUNT * this.o.endpoint.publishing_interval_ms;
+    this.watchdog = setInterval(
+      () => {
+        if (this.state !== 'connected' || this.transportDown || Date.now() - this.lastHeard < silentMs)
+          return;
+        this.lastHeard = Date.now();
+        this.o.events.error('subscription', new Error(`no notification or keep-alive for ${silentMs} ms`));
+        this.scheduleRebuild('subscription silent', 0);
+      },
+      Math.min(silentMs, 10_000),
+    );
+    this.watchdog.unref();
   }
 
   private async connect(): Promise<void> {
@@ -137,7 +155,7 @@ export class OpcuaEndpointConnection {
       const session = this.session;
       const subscription = await session.createSubscription2({
         requestedPublishingInterval: this.o.endpoint.publishing_interval_ms,
-        requestedMaxKeepAliveCount: 10,
+        requestedMaxKeepAliveCount: SUBSCRIPTION_KEEPALIVE_COUNT,
         requestedLifetimeCount: 60,
         maxNotificationsPerPublish: 1000,
         publishingEnabled: true,
@@ -148,6 +166,10 @@ export class OpcuaEndpointConnection {
         return;
       }
       this.subscription = subscription;
+      this.lastHeard = Date.now();
+      subscription.on('keepalive', () => {
+        if (this.subscription === subscription) this.lastHeard = Date.now();
+      });
       subscription.on('terminated', () => {
         if (this.subscription === subscription)
           this.scheduleRebuild('subscription terminated', this.nextDelay());
@@ -221,6 +243,11 @@ export class OpcuaEndpointConnection {
 
   private async openSession(): Promise<ClientSession> {
     const session = await this.client.createSession(userIdentity(this.o.endpoint));
+    // node-opcua re-creates a session the server dropped on the next request (our keep-alive read);
+    // its own subscription repair is not relied on (node-opcua #1059).
+    session.on('session_restored', () => {
+      if (this.session === session) this.scheduleRebuild('session restored', 0);
+    });
     session.on('session_closed', () => {
       if (this.session !== session) return;
       this.session = null;
@@ -233,6 +260,7 @@ export class OpcuaEndpointConnection {
 
   private onChange(generation: number, point: OpcuaPointConfig, dv: DataValue): void {
     if (generation !== this.generation || this.stopping) return;
+    this.lastHeard = Date.now();
     const sample = toPlantSample(dv);
     // A re-created monitored item first re-sends the current value: drop it if it is the very notification
     // we already delivered (same source time, status and value), so a reconnect does not duplicate readings.
@@ -254,6 +282,7 @@ export class OpcuaEndpointConnection {
     this.stopping = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.pointRetryTimer) clearTimeout(this.pointRetryTimer);
+    if (this.watchdog) clearInterval(this.watchdog);
     const timeout = this.o.settings.stop_timeout_ms;
     const work = (async () => {
       const sub = this.subscription;

@@ -8,7 +8,7 @@ import {
 } from 'node-opcua';
 import type { OpcuaEndpointConfig, OpcuaSection } from '../../config/sections/opcua.js';
 
-export type ClientSettings = Pick<OpcuaSection, 'reconnect' | 'request_timeout_ms'>;
+export type ClientSettings = Pick<OpcuaSection, 'reconnect' | 'request_timeout_ms' | 'keepalive_interval_ms'>;
 
 /**
  * A node-opcua client for one endpoint. `endpointMustExist: false` lets a server that lists its endpoints under
@@ -25,6 +25,7 @@ export function createOpcuaClient(
     clientName: `storegate-${ep.id}`,
     endpointMustExist: false,
     keepSessionAlive: true,
+    keepAliveInterval: settings.keepalive_interval_ms,
     requestedSessionTimeout: 60_000,
     defaultTransactionTimeout: settings.request_timeout_ms,
     securityMode: MessageSecurityMode[ep.security_mode],
