@@ -63,4 +63,17 @@ describe('broker authentication', () => {
     tb = await startTestBroker({ broker: { limits: { max_client_id_length: 8 } } });
     await expect(connected(tb.connect('a-very-long-device-id', 'x'))).rejects.toThrow(/Identifier rejected/i);
   });
+
+  it('cuts off a connected device within one check interval after it is removed from the registry', async () => {
+    tb = await startTestBroker({ config: { health: { check_interval_ms: 200, offline_after_missed: 3 } } });
+    const secret = tb.addDevice('pos-1', 'pos');
+    const client = tb.connect('pos-1', secret);
+    await connected(client);
+    const gone = closed(client);
+    tb.ctx.registry.remove('pos-1');
+    await gone;
+    expect(await tb.metric('storegate_broker_rejections_total', { reason: 'device_removed' })).toBe(1);
+    expect(tb.ctx.deviceStats.get('pos-1')?.connected).toBe(false);
+    await expect(connected(tb.connect('pos-1', secret))).rejects.toThrow(/Bad username or password/i);
+  });
 });

@@ -33,6 +33,8 @@ export interface TestBroker {
 
 export interface TestBrokerOptions {
   broker?: NonNullable<ConfigInput['broker']>;
+  /** Other config sections (e.g. `health.check_interval_ms`). */
+  config?: Omit<ConfigInput, 'broker' | 'data_dir'>;
   sink?: EventSink;
   clock?: Clock;
   logLevel?: string;
@@ -45,7 +47,7 @@ export interface TestBrokerOptions {
 export async function startTestBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'sg-broker-'));
   const config = parseConfig(
-    { data_dir: dir, broker: { host: '127.0.0.1', port: 0, ...options.broker } },
+    { ...options.config, data_dir: dir, broker: { host: '127.0.0.1', port: 0, ...options.broker } },
     { env: {}, baseDir: dir },
   );
   const clock = options.clock ?? systemClock();

@@ -17,6 +17,7 @@ import {
   startWebSocketListener,
 } from './listeners.js';
 import { guardPacketSize } from './packet-size-guard.js';
+import { startRemovedDeviceSweep } from './removed-device-sweep.js';
 
 export interface BrokerFeature extends Feature {
   /** The bound TCP port (after start); with `broker.port: 0` this is the ephemeral port. */
@@ -45,6 +46,8 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
   });
   let aedes: Aedes | null = null;
   let listeners: Listener[] = [];
+  const devices = new Map<string, Client>();
+  let sweep: { stop(): void } | null = null;
   const metrics = brokerMetrics(ctx.metrics, {
     connections: () => open.size,
     clients: () => aedes?.connectedClients ?? 0,
@@ -105,14 +108,28 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
       });
       aedes.on('clientReady', (client) => {
         const id = hooks.sessionOf(client)?.deviceId;
-        if (id) ctx.deviceStats.connection(id, true);
+        if (!id) return;
+        devices.set(id, client);
+        ctx.deviceStats.connection(id, true);
       });
       aedes.on('clientDisconnect', (client) => {
         const id = hooks.sessionOf(client)?.deviceId;
-        if (id) {
-          ctx.deviceStats.connection(id, false);
-          connector.forget(id);
-        }
+        if (!id || devices.get(id) !== client) return;
+        devices.delete(id);
+        ctx.deviceStats.connection(id, false);
+        connector.forget(id);
+      });
+      sweep = startRemovedDeviceSweep({
+        clock: ctx.clock,
+        intervalMs: ctx.config.health.check_interval_ms,
+        registry: ctx.registry,
+        connectedDevices: () => devices.keys(),
+        onRemoved(id) {
+          const client = devices.get(id);
+          if (!client) return;
+          reject(client, 'device_removed', id);
+          client.close();
+        },
       });
       const onError = (client: Client | null, err: Error) => {
         const reason = rejectionForError(err.message);
@@ -136,6 +153,8 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
       log.info({ addresses: this.addresses() }, 'broker listening');
     },
     async stop() {
+      sweep?.stop();
+      sweep = null;
       const closing = listeners.map((l) => l.close());
       listeners = [];
       const broker = aedes;

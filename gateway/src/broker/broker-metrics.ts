@@ -13,7 +13,8 @@ export type BrokerRejection =
   | 'keepalive_timeout'
   | 'drain_timeout'
   | 'protocol'
-  | 'ingest_failed';
+  | 'ingest_failed'
+  | 'device_removed';
 
 export function brokerMetrics(registry: Registry, sample: { connections(): number; clients(): number }) {
   for (const name of ['storegate_broker_connections', 'storegate_broker_clients'])
