@@ -17,13 +17,15 @@ import { MemoryEventSink, type Processor } from '../../gateway/src/ports/pipelin
 import { Pipeline } from '../../gateway/src/processors/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
 
-/** Records every plant.value reading the pipeline routes, in order. */
+/** Records every plant.value reading (and device.status heartbeat) the pipeline routes, in order. */
 export class RecordingProcessor implements Processor {
   readonly name = 'recorder';
-  readonly handles = ['plant.value'] as const;
+  readonly handles = ['plant.value', 'device.status'] as const;
   readonly readings: ReadingOf<'plant.value'>[] = [];
+  readonly heartbeats: ReadingOf<'device.status'>[] = [];
   process(reading: Reading): StoreEvent[] {
     if (reading.type === 'plant.value') this.readings.push(reading);
+    if (reading.type === 'device.status') this.heartbeats.push(reading);
     return [];
   }
   of(point: string): ReadingOf<'plant.value'>[] {

@@ -16,6 +16,7 @@ function opcuaConfig(url: string) {
     reconnect: { initial_delay_ms: 100, max_delay_ms: 1_000 },
     request_timeout_ms: 3_000,
     keepalive_interval_ms: 1_000,
+    heartbeat_interval_ms: 200,
     stop_timeout_ms: 2_000,
     endpoints: [
       {
@@ -78,6 +79,16 @@ describe('OPC UA connector against a real node-opcua server', () => {
     ).toBeGreaterThanOrEqual(4);
     expect(h.ctx.deviceStats.get('cold-room')).toMatchObject({ connected: true });
     expect(h.ctx.deviceStats.get('cold-room')!.accepted).toBeGreaterThanOrEqual(4);
+  });
+
+  it('sends device.status heartbeats while the subscription is alive (OPC UA reports changes only)', async () => {
+    await waitFor('two heartbeats', () => h.recorder.heartbeats.length >= 2);
+    expect(h.recorder.heartbeats[0]).toMatchObject({
+      type: 'device.status',
+      deviceId: 'cold-room',
+      source: 'opcua',
+      quality: 'good',
+    });
   });
 
   it('records last-seen for a registered endpoint', async () => {
@@ -159,6 +170,9 @@ describe('OPC UA connector against a real node-opcua server', () => {
     await server.stop();
     await waitFor('disconnected', () => h.feature.status()['cold-room']!.state === 'reconnecting');
     expect(await h.metric('storegate_opcua_connected', { endpoint: 'cold-room' })).toBe(0);
+    const heartbeats = h.recorder.heartbeats.length;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(h.recorder.heartbeats.length).toBe(heartbeats); // no heartbeat for a dead link
     await server.start(2.75);
     const count = h.recorder.readings.length;
     await waitFor(

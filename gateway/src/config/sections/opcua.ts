@@ -104,6 +104,15 @@ export const opcuaSection = z
       .max(300_000)
       .default(5_000)
       .describe('Session keep-alive read: how soon a session the server dropped is noticed and repaired'),
+    heartbeat_interval_ms: z
+      .number()
+      .int()
+      .min(200)
+      .max(300_000)
+      .default(30_000)
+      .describe(
+        'While a subscription is alive, a device.status reading per endpoint at this interval keeps it online in device health even when no value changes',
+      ),
     request_timeout_ms: z.number().int().min(500).max(600_000).default(10_000),
     stop_timeout_ms: z.number().int().min(100).max(60_000).default(3_000),
     trust_unknown_server_certificates: z

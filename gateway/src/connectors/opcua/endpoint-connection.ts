@@ -270,6 +270,14 @@ export class OpcuaEndpointConnection {
     this.o.events.sample(point, sample);
   }
 
+  /** True while connected and the subscription was heard from (data or keep-alive) within its keep-alive window. */
+  isAlive(now = Date.now()): boolean {
+    const windowMs =
+      SUBSCRIPTION_KEEPALIVE_COUNT * this.o.endpoint.publishing_interval_ms +
+      this.o.settings.request_timeout_ms;
+    return this.state === 'connected' && !this.transportDown && now - this.lastHeard <= windowMs;
+  }
+
   private setState(state: EndpointState): void {
     if (this.state === state) return;
     this.state = state;

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { OpcuaEndpointConfig, OpcuaPointConfig } from '../../config/sections/opcua.js';
 import type { GatewayContext } from '../../context.js';
+import type { TimerHandle } from '../../core/clock.js';
 import { createLogThrottle, type Logger } from '../../core/logger.js';
 import type { Reading } from '../../core/readings.js';
 import type { HealthCheck } from '../../http/core-routes.js';
@@ -31,6 +32,7 @@ export class OpcuaConnectorFeature implements Feature {
   private readonly metrics: OpcuaMetrics | null = null;
   private readonly log: Logger;
   private readonly throttle: ReturnType<typeof createLogThrottle>;
+  private heartbeat: TimerHandle | null = null;
   private readonly registered = new Map<string, { known: boolean; checkedAt: number }>();
 
   constructor(
@@ -75,10 +77,41 @@ export class OpcuaConnectorFeature implements Feature {
       this.connections.set(endpoint.id, connection);
       connection.start();
     }
+    this.scheduleHeartbeat();
     this.log.info({ endpoints: section.endpoints.map((e) => e.id) }, 'opcua connector started');
   }
 
+  /**
+   * OPC UA reports changes only: a fridge holding 3 °C behind a deadband may send nothing for hours. While its
+   * subscription is alive, a `device.status` reading keeps the endpoint online in device health; when the link
+   * is lost the heartbeats stop and health marks it offline.
+   */
+  private scheduleHeartbeat(): void {
+    this.heartbeat = this.ctx.clock.setTimeout(() => {
+      for (const [id, c] of this.connections) {
+        if (!c.isAlive()) continue;
+        const now = this.ctx.clock.now();
+        const status: Reading = {
+          type: 'device.status',
+          deviceId: id,
+          deviceTime: null,
+          receivedAt: now,
+          quality: 'good',
+          source: 'opcua',
+        };
+        if (this.isRegistered(id, now)) this.ctx.registry.touch(id, now);
+        this.ctx.pipeline.ingest(status).catch((err: unknown) => {
+          const endpoint = this.ctx.config.opcua.endpoints.find((e) => e.id === id);
+          if (endpoint) this.onError(endpoint, 'ingest', err);
+        });
+      }
+      this.scheduleHeartbeat();
+    }, this.ctx.config.opcua.heartbeat_interval_ms);
+  }
+
   async stop(): Promise<void> {
+    if (this.heartbeat) this.ctx.clock.clearTimeout(this.heartbeat);
+    this.heartbeat = null;
     await Promise.all([...this.connections.values()].map((c) => c.stop()));
     this.connections.clear();
   }
