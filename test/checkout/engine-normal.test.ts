@@ -138,4 +138,29 @@ describe('checkout lane: honest shoppers raise nothing', () => {
       message: 'Place the item in the bagging area',
     });
   });
+
+  it('a weighed item and a sold-by-weight item bagged together are both verified', () => {
+    const l = lane();
+    l.stable(0);
+    l.scan(CHIPS);
+    l.scan(APPLES);
+    l.place(0, 160 + 987);
+    expect(l.alerts()).toEqual([]);
+    expect(l.processor.state('lane-1')?.pending).toEqual([]);
+    l.wait(20_000);
+    expect(l.alerts()).toEqual([]);
+  });
+
+  it('taking the bags after payment is not item_removed, however long it takes', () => {
+    const l = lane();
+    l.stable(0);
+    l.scan(COLA);
+    l.place(0, 352);
+    l.pos('payment-start');
+    l.pos('payment-success');
+    l.place(352, 0);
+    l.wait(10_000);
+    l.pos('basket-close');
+    expect(l.alerts()).toEqual([]);
+  });
 });

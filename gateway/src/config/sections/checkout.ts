@@ -20,8 +20,10 @@ export const verificationSchema = z.strictObject({
     .number()
     .positive()
     .max(10)
-    .default(1)
-    .describe('Global factor on every item tolerance'),
+    .default(1.5)
+    .describe(
+      'Global factor on every item tolerance (catalog tolerances are often tighter than real spread)',
+    ),
   default_tolerance_grams: z.number().positive().default(10).describe('When the catalog gives no tolerance'),
   default_tolerance_pct: z.number().min(0).max(50).default(3).describe('Tolerance floor as % of item weight'),
   min_weighable_grams: z.number().min(0).default(8).describe('Lighter items are weight-exempt'),
@@ -55,7 +57,7 @@ export const learningSchema = z.strictObject({
     .positive()
     .default(3)
     .describe('An attendant-verified weighing counts this much'),
-  sigmas: z.number().positive().default(4).describe('Learned tolerance = sigmas × learned std'),
+  sigmas: z.number().positive().default(3).describe('Learned tolerance = sigmas × learned std'),
 });
 
 export const maintenanceSchema = z.strictObject({

@@ -184,8 +184,9 @@ export class LaneEngine {
   private evaluate(t: number): StoreEvent[] {
     this.updatedAt = t;
     const s = this.session;
-    if (!s) {
-      if (this.stable) this.baseline = this.scaleGrams; // bags taken away after a session, a bag put down
+    if (!s || s.phase === 'paid') {
+      // Idle or paid: bags are put down and taken away freely; the baseline follows the scale.
+      if (this.stable) this.baseline = this.scaleGrams;
       return [];
     }
     if (this.scaleStatus === 'over' || this.scaleStatus === 'under') return []; // nothing is measurable

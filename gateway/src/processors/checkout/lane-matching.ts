@@ -13,8 +13,7 @@ const MAX_CANDIDATES = 8;
  * Which pending items explain a stable weight gain of `delta` grams. Several scans may land on the scale in
  * one settle, so every subset of the oldest pending items is tried: weighed items must sum to delta within
  * the root-sum-square of their tolerances (+ `slack` from light exempt items on the scale); sold-by-weight or
- * unknown items absorb any positive remainder. The best match has the smallest normalised error; ties go to
- * subsets holding older scans.
+ * unknown items absorb any positive remainder. The best match has the smallest normalised error.
  */
 export function matchPending(
   pending: readonly PendingItem[],
@@ -23,19 +22,19 @@ export function matchPending(
   slack: number,
 ): Match | null {
   const candidates = pending.slice(0, MAX_CANDIDATES);
-  let best: { match: Match; score: number; age: number } | null = null;
+  let best: { match: Match; score: number; oldest: number } | null = null;
   for (let mask = 1; mask < 1 << candidates.length; mask++) {
     let mean = 0;
     let variance = 0;
     let anyCount = 0;
     let anyMax = 0;
-    let age = 0;
+    let oldest = -1;
     const items: PendingItem[] = [];
     for (let i = 0; i < candidates.length; i++) {
       if (!(mask & (1 << i))) continue;
       const p = candidates[i]!;
       items.push(p);
-      age += i;
+      if (oldest < 0) oldest = i;
       const e = p.expectation;
       if (e.kind === 'weighed') {
         mean += e.mean;
@@ -55,9 +54,13 @@ export function matchPending(
       if (rest < -tolerance || rest > tolerance + slack) continue;
       score = rest > tolerance ? 1 : Math.abs(rest) / Math.max(tolerance, 1e-9);
     }
-    if (!best || score < best.score - 1e-9 || (Math.abs(score - best.score) <= 1e-9 && age < best.age)) {
-      best = { match: { items, expectedGrams: mean }, score, age };
-    }
+    // Ties (open-weight items absorb any remainder): the subset holding the oldest scan, then the larger one.
+    const better =
+      !best ||
+      score < best.score - 1e-9 ||
+      (Math.abs(score - best.score) <= 1e-9 &&
+        (oldest < best.oldest || (oldest === best.oldest && items.length > best.match.items.length)));
+    if (better) best = { match: { items, expectedGrams: mean }, score, oldest };
   }
   return best?.match ?? null;
 }
