@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -57,7 +57,7 @@ describe('OPC UA connector security and credentials', () => {
     expect(h.feature.status()['cold-room']!.state).not.toBe('connected');
   });
 
-  it('SignAndEncrypt: an unknown server certificate is refused by default, counted and logged', async () => {
+  it('SignAndEncrypt: an unknown server certificate is refused by default (counted, logged) until moved to trusted', async () => {
     const h = harness({ security_mode: 'SignAndEncrypt', security_policy: 'Basic256Sha256' });
     await h.feature.start();
     const deadline = Date.now() + 15_000;
@@ -65,9 +65,18 @@ describe('OPC UA connector security and credentials', () => {
       if (Date.now() > deadline) throw new Error('untrusted server certificate was not reported');
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(h.logLines.some((l) => l.msg === 'opcua endpoint error')).toBe(true);
+    const refusal = h.logLines.find((l) => l.msg === 'opcua endpoint error' && l.kind === 'connect');
+    expect(String(refusal?.error)).toMatch(/BadCertificateUntrusted/);
     expect(h.recorder.readings).toEqual([]);
     expect(h.feature.status()['cold-room']!.state).not.toBe('connected');
+    // The operator's fix (docs/opcua.md): move the rejected server certificate to trusted/certs.
+    const pki = join(h.ctx.config.dataDir, 'opcua-pki');
+    const rejected = await waitFor('rejected certificate', () => {
+      const files = existsSync(join(pki, 'rejected')) ? readdirSync(join(pki, 'rejected')) : [];
+      return files.length > 0 ? files : null;
+    });
+    for (const f of rejected) renameSync(join(pki, 'rejected', f), join(pki, 'trusted', 'certs', f));
+    await waitFor('reading once the server is trusted', () => h.recorder.of('fridge-3.temp')[0], 20_000);
   });
 
   it('user name + password over SignAndEncrypt/Basic256Sha256 with a trusted server delivers readings', async () => {
