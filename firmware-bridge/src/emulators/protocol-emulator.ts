@@ -67,11 +67,14 @@ export abstract class ProtocolEmulator {
     this.session.send(m);
   }
 
+  /** A periodic task locked to its start time (like a crystal-driven firmware tick): no cumulative drift. */
   protected every(ms: number, fn: () => void): void {
     const slot = this.timers.length;
+    let due = this.clock.now() + ms;
     const tick = () => {
       fn();
-      this.timers[slot] = this.clock.setTimeout(tick, ms);
+      due += ms;
+      this.timers[slot] = this.clock.setTimeout(tick, Math.max(0, due - this.clock.now()));
     };
     this.timers.push(this.clock.setTimeout(tick, ms));
   }

@@ -31,6 +31,15 @@ export class ByteReader {
   f32(): number {
     return this.buf.readFloatLE(this.need(4));
   }
+  /** `count` consecutive i32 values into a new Int32Array: one bounds check, no per-value call. */
+  i32Array(count: number): Int32Array {
+    const at = this.need(count * 4);
+    const b = this.buf;
+    const out = new Int32Array(count);
+    for (let i = 0, p = at; i < count; i++, p += 4)
+      out[i] = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+    return out;
+  }
   /** u8 length + UTF-8 bytes */
   str(): string {
     const n = this.u8();

@@ -32,6 +32,42 @@ export function cobsEncode(src: Uint8Array): Buffer {
   return out.subarray(0, o);
 }
 
+import { CRC16_TABLE } from './crc.js';
+
+/**
+ * Decode and compute CRC-16/CCITT-FALSE over all decoded bytes except the last two (the frame's CRC field)
+ * in the same pass: the parser's hot path.
+ */
+export function cobsDecodeWithCrc(
+  src: Uint8Array,
+  start: number,
+  end: number,
+): { bytes: Buffer; crcBeforeLast2: number } | null {
+  // Fast path: the decoded frame is src[start+1, end) with every later code byte turned into 0, so one native
+  // copy plus one store per block does it. A 0xFF code (a 254-byte run with no zero) has no zero after it
+  // and needs the general decoder.
+  const out = Buffer.allocUnsafe(Math.max(0, end - start - 1));
+  out.set(src.subarray(start + 1, end));
+  let i = start;
+  for (;;) {
+    const code = src[i]!;
+    if (code === 0 || i + code > end) return null;
+    if (code === 0xff) return withCrc(cobsDecode(src, start, end));
+    i += code;
+    if (i >= end) break;
+    out[i - start - 1] = 0;
+  }
+  return withCrc(out);
+}
+
+function withCrc(bytes: Buffer | null): { bytes: Buffer; crcBeforeLast2: number } | null {
+  if (bytes === null) return null;
+  let crc = 0xffff;
+  const n = bytes.length - 2;
+  for (let k = 0; k < n; k++) crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ bytes[k]!) & 0xff]!;
+  return { bytes, crcBeforeLast2: crc };
+}
+
 /** Decodes src[start,end) (no delimiter). Returns null if the block structure is invalid. */
 export function cobsDecode(src: Uint8Array, start = 0, end = src.length): Buffer | null {
   const out = Buffer.allocUnsafe(end - start);

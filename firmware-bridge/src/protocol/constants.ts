@@ -70,7 +70,14 @@ export const ConfigKey = {
   motionThresholdMg: 4,
 } as const;
 
+const reverse = new WeakMap<object, Map<number, string>>();
+
+/** Code → name for one of the tables above (reverse maps built once: this runs per frame). */
 export function nameOf<T extends Record<string, number>>(table: T, code: number): keyof T | undefined {
-  for (const [k, v] of Object.entries(table)) if (v === code) return k as keyof T;
-  return undefined;
+  let map = reverse.get(table);
+  if (!map) {
+    map = new Map(Object.entries(table).map(([k, v]) => [v, k]));
+    reverse.set(table, map);
+  }
+  return map.get(code) as keyof T | undefined;
 }

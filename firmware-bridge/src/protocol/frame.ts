@@ -1,10 +1,10 @@
-import { cobsDecode, cobsEncode } from './cobs.js';
+import { cobsDecodeWithCrc, cobsEncode } from './cobs.js';
 import { CRC_BYTES, HEADER_BYTES, MAX_PAYLOAD_BYTES, PROTOCOL_VERSION } from './constants.js';
 import { crc16 } from './crc.js';
 
 export type FrameError = 'cobs' | 'short' | 'crc' | 'version' | 'oversize';
 
-/** One decoded frame. Immutable: the payload is a copy owned by the frame. */
+/** One decoded frame (treat as immutable: fields are readonly, the payload buffer belongs to the frame). */
 export class Frame {
   constructor(
     readonly type: number,
@@ -15,7 +15,6 @@ export class Frame {
     if (payload.length > MAX_PAYLOAD_BYTES) {
       throw new RangeError(`payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
     }
-    Object.freeze(this);
   }
 
   /** Unstuffed bytes: version | type | seq | payload | crc16 (big-endian). */
@@ -40,9 +39,17 @@ export class Frame {
 
   /** Decode the bytes between two delimiters. */
   static decode(encoded: Uint8Array, start = 0, end = encoded.length): Frame | FrameError {
-    const raw = cobsDecode(encoded, start, end);
+    // one pass: unstuff and run the CRC over everything but the last two bytes
+    const raw = cobsDecodeWithCrc(encoded, start, end);
     if (raw === null) return 'cobs';
-    return Frame.fromRaw(raw);
+    const { bytes, crcBeforeLast2 } = raw;
+    if (bytes.length < HEADER_BYTES + CRC_BYTES) return 'short';
+    if (bytes.length > HEADER_BYTES + MAX_PAYLOAD_BYTES + CRC_BYTES) return 'oversize';
+    const crcAt = bytes.length - CRC_BYTES;
+    if (crcBeforeLast2 !== ((bytes[crcAt]! << 8) | bytes[crcAt + 1]!)) return 'crc';
+    if (bytes[0] !== PROTOCOL_VERSION) return 'version';
+    // the decode buffer is fresh and owned by nobody else, so the payload can be a view of it
+    return new Frame(bytes[1]!, bytes[2]!, bytes.subarray(HEADER_BYTES, crcAt), bytes[0]!);
   }
 
   static fromRaw(raw: Buffer): Frame | FrameError {

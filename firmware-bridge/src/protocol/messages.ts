@@ -174,8 +174,7 @@ export function decodeMessage(type: number, payload: Buffer): Message {
       if (encoding === 'rawCounts') {
         for (let c = 0; c < channels; c++) calibration.push({ offset: r.i32(), countsPerGram: r.f32() });
       }
-      const values = new Int32Array(channels * samples);
-      for (let i = 0; i < values.length; i++) values[i] = r.i32();
+      const values = r.i32Array(channels * samples);
       m = { type: 'shelfBatch', uptimeMs, hz, channels, samples, encoding, calibration, values };
       break;
     }
