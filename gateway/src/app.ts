@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createBrokerFeature } from './broker/broker-feature.js';
 import type { LoadedConfig } from './config/load.js';
+import { OpcuaConnectorFeature } from './connectors/opcua/opcua-feature.js';
 import { SerialConnectorFeature } from './connectors/serial/serial-connector.js';
 import type { GatewayContext } from './context.js';
 import { type Clock, systemClock } from './core/clock.js';
@@ -22,6 +23,7 @@ import { RawForwardProcessor } from './processors/forward/raw-forward.js';
 import { createDeviceHealthFeature } from './processors/health/device-health-feature.js';
 import { Pipeline } from './processors/pipeline.js';
 import { ShelfFeature } from './processors/shelf/shelf-feature.js';
+import { serialShelfCommands } from './registry/calibration-device.js';
 import { PipelineTicker } from './processors/ticker.js';
 import { openSqliteDeviceRegistry } from './registry/sqlite-device-registry.js';
 import { openOutbox } from './sinks/outbox/open-outbox.js';
@@ -128,8 +130,14 @@ function buildFeatures(ctx: GatewayContext): Feature[] {
     createBrokerFeature(ctx),
     new SerialConnectorFeature(ctx),
   ];
+  const coreHttp = features.find((f): f is CoreHttpFeature => f instanceof CoreHttpFeature);
+  features.push(new OpcuaConnectorFeature(ctx, coreHttp ? { health: coreHttp } : {}));
   // Lane states go retained to the embedded broker when there is one (looked up by name: wiring order-free).
   const broker = features.find((f) => f.name === 'broker') as (Feature & Partial<InternalPublish>) | undefined;
   features.push(new CheckoutFeature(ctx, broker?.publish ? { broker: broker as InternalPublish } : {}));
+  // Shelf tare/calibrate commands reach serial shelf controllers through the serial connector.
+  const shelves = features.find((f): f is ShelfFeature => f instanceof ShelfFeature);
+  const serial = features.find((f): f is SerialConnectorFeature => f instanceof SerialConnectorFeature);
+  if (shelves && serial) shelves.useDeviceCommands(serialShelfCommands(serial.devices));
   return features;
 }

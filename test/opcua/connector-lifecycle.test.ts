@@ -114,6 +114,7 @@ describe('OPC UA connector lifecycle', () => {
     const config = parseConfig({
       data_dir: dataDir,
       http: { host: '127.0.0.1', port: 0 },
+      broker: { host: '127.0.0.1', port: 0 },
       opcua: { ...fast, endpoints: [endpoint(server.url)] },
     });
     const sink = new MemoryEventSink();
