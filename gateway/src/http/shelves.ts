@@ -5,11 +5,19 @@ import { calibrationFromWire, calibrationToWire } from '../registry/calibration.
 import { plateSchema, specToWire } from '../registry/planogram.js';
 
 const MAX_SAMPLE_MS = 30_000;
+const STATUS: Partial<Record<string, number>> = {
+  SG_BAD_ARGUMENT: 400,
+  SG_DEVICE_UNKNOWN: 404,
+  SG_NOT_READY: 503,
+  SG_IO: 502,
+};
 
 function fail(reply: FastifyReply, err: unknown) {
   if (err instanceof StoregateError) {
-    const status = err.code === 'SG_BAD_ARGUMENT' ? 400 : err.code === 'SG_DEVICE_UNKNOWN' ? 404 : 500;
-    return reply.code(status).send({ error: { code: err.code, message: err.message } });
+    const status = STATUS[err.code] ?? 500;
+    return reply
+      .code(status)
+      .send({ error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } });
   }
   throw err;
 }
@@ -142,6 +150,37 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelfFeature
         await new Promise((r) => setTimeout(r, ms));
         untap();
         return { device: req.params.device, channel, ms, hz, samples };
+      } catch (err) {
+        return fail(reply, err);
+      }
+    },
+  );
+
+  // Commands executed by the shelf controller itself (serial protocol): its own tare and span factor.
+  http.post<{ Params: { device: string; channel: string; command: string }; Body: { known_grams?: number } }>(
+    '/api/shelves/:device/:channel/:command',
+    async (req, reply) => {
+      try {
+        const { device, command } = req.params;
+        const channel = channelParam(req.params.channel);
+        const commands = shelves.deviceCommands;
+        if (!commands)
+          throw new StoregateError('SG_NOT_READY', 'no command transport to shelf devices is configured');
+        if (command === 'tare') {
+          await commands.tare(device, channel);
+          shelves.processor.resetPlate(device, channel);
+          return { ok: true };
+        }
+        if (command === 'calibrate') {
+          const known = req.body?.known_grams;
+          if (typeof known !== 'number' || !(known > 0)) {
+            throw new StoregateError('SG_BAD_ARGUMENT', 'known_grams (the weight on the plate) is required');
+          }
+          const result = await commands.calibrate(device, channel, known);
+          shelves.processor.resetPlate(device, channel);
+          return { ok: true, counts_per_gram: result.countsPerGram };
+        }
+        throw new StoregateError('SG_BAD_ARGUMENT', `unknown shelf command "${command}" (tare, calibrate)`);
       } catch (err) {
         return fail(reply, err);
       }

@@ -6,6 +6,7 @@ import { createLogThrottle } from '../../core/logger.js';
 import { registerShelfRoutes } from '../../http/shelves.js';
 import type { Feature } from '../../ports/feature.js';
 import type { Processor } from '../../ports/pipeline.js';
+import type { ShelfDeviceCommands } from '../../registry/calibration-device.js';
 import { loadPlanogramFile, specToWire } from '../../registry/planogram.js';
 import { ShelvesStore } from '../../registry/planogram-store.js';
 import { ShelfProcessor } from './shelf-processor.js';
@@ -25,6 +26,8 @@ export class ShelfFeature implements Feature {
   private timer: TimerHandle | null = null;
   private readonly throttle = createLogThrottle();
   private readonly eventsTotal: Counter<'type'>;
+  /** Device-side tare/calibrate (serial today); null until the gateway wires a transport. */
+  deviceCommands: ShelfDeviceCommands | null = null;
 
   constructor(private readonly ctx: GatewayContext) {
     this.store = new ShelvesStore(join(ctx.config.dataDir, 'shelves.db'));
@@ -73,6 +76,10 @@ export class ShelfFeature implements Feature {
     if (this.timer) this.ctx.clock.clearTimeout(this.timer);
     this.timer = null;
     this.store.close();
+  }
+
+  useDeviceCommands(commands: ShelfDeviceCommands): void {
+    this.deviceCommands = commands;
   }
 
   get planogramVersion(): number {

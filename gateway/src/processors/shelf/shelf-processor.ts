@@ -93,7 +93,10 @@ export class ShelfProcessor implements Processor {
     const out: StoreEvent[] = [];
     this.out = out;
     const hz = reading.hz ?? this.options.defaultHz ?? 60;
-    if (!plate.detector || plate.detector.hz !== hz) plate.detector = this.newDetector(plate, hz);
+    if (!plate.detector || plate.detector.hz !== hz) {
+      plate.detector = this.newDetector(plate, hz);
+      plate.lastT = Number.NaN;
+    }
     const detector = plate.detector;
     const t0 = readingTime(reading);
     const dt = 1000 / hz;
@@ -152,6 +155,20 @@ export class ShelfProcessor implements Processor {
     set.add(fn);
     this.taps.set(key, set);
     return () => set.delete(fn);
+  }
+
+  /**
+   * The device re-zeroed this channel (a tare command): the jump that follows is not a pick. The plate starts
+   * over (new baseline, stock re-estimated at the next stable level).
+   */
+  resetPlate(device: string, channel: number): void {
+    const plate = this.plates.get(plateKey(device, channel));
+    if (!plate) return;
+    plate.detector = null;
+    plate.lastT = Number.NaN;
+    plate.adjustGrams = 0;
+    plate.foreign = [];
+    plate.stock.count = null;
   }
 
   hasPlate(device: string, channel: number): boolean {

@@ -1,0 +1,49 @@
+import type { SerialDeviceSet } from '../../../firmware-bridge/src/serial-devices.js';
+import { StoregateError } from '../core/errors.js';
+
+/**
+ * Calibration commands executed by the shelf controller itself (its own tare and span factor), as opposed to
+ * the gateway-side calibration records. Today these go over the Storegate serial protocol; an MQTT transport
+ * can implement the same port once devices can answer on `devices/{id}/cmd-response`.
+ */
+export interface ShelfDeviceCommands {
+  tare(device: string, channel: number): Promise<void>;
+  /** Span calibration with a known weight on the plate; returns the device's new counts per gram. */
+  calibrate(device: string, channel: number, knownGrams: number): Promise<{ countsPerGram: number }>;
+}
+
+const TIMEOUT_MS = 5_000;
+
+function wrap(device: string, what: string, err: unknown): StoregateError {
+  const message = (err as Error).message ?? String(err);
+  const unknown = /no serial device/.test(message);
+  return new StoregateError(
+    unknown ? 'SG_DEVICE_UNKNOWN' : 'SG_IO',
+    `${what} on ${device} failed: ${message}`,
+    {
+      ...(message.includes('notStable')
+        ? { hint: 'keep hands off the plate until it is still, then retry' }
+        : {}),
+    },
+  );
+}
+
+export function serialShelfCommands(devices: Pick<SerialDeviceSet, 'command'>): ShelfDeviceCommands {
+  return {
+    async tare(device, channel) {
+      try {
+        await devices.command(device, 'tare', { channel }, TIMEOUT_MS);
+      } catch (err) {
+        throw wrap(device, 'tare', err);
+      }
+    },
+    async calibrate(device, channel, knownGrams) {
+      try {
+        const knownMilligrams = Math.round(knownGrams * 1000);
+        return await devices.command(device, 'calibrate', { channel, knownMilligrams }, TIMEOUT_MS);
+      } catch (err) {
+        throw wrap(device, 'calibrate', err);
+      }
+    },
+  };
+}
