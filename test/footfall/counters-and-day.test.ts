@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import type { Reading } from '../../gateway/src/core/readings.js';
 import { counterDelta } from '../../gateway/src/processors/footfall/counter-delta.js';
+import { correctDrift } from '../../gateway/src/processors/footfall/drift-correction.js';
 import { FootfallProcessor } from '../../gateway/src/processors/footfall/footfall-processor.js';
 import type { DayRecord, MinuteRecord } from '../../gateway/src/processors/footfall/records.js';
 import { nextStoreDayBoundary, storeDayStart } from '../../gateway/src/processors/footfall/store-day.js';
@@ -148,5 +149,44 @@ describe('occupancy over a scripted day', () => {
     expect(nextStoreDayBoundary(before, '03:00', 'Europe/Berlin')).toBe(Date.UTC(2026, 2, 29, 1)); // 03:00 CEST
     expect(storeDayStart(before, '03:00', 'Europe/Berlin')).toBe(Date.UTC(2026, 2, 28, 2)); // 03:00 CET
     expect(nextStoreDayBoundary(Date.UTC(2026, 0, 1, 3), '03:00', 'UTC')).toBe(Date.UTC(2026, 0, 2, 3));
+  });
+});
+
+describe('drift correction', () => {
+  const day = [
+    { in: 10, out: 0 },
+    { in: 10, out: 5 },
+    { in: 0, out: 10 },
+    { in: 0, out: 3 },
+  ];
+  it('rescales exits so the day ends at 0 (default)', () => {
+    const r = correctDrift(day, 'exits');
+    expect(r.scale).toBeCloseTo(20 / 18, 6);
+    expect(r.corrected).toEqual([10, 14, 3, 0]);
+  });
+  it('or rescales entries', () => {
+    const r = correctDrift(day, 'entries');
+    expect(r.scale).toBeCloseTo(18 / 20, 6);
+    expect(r.corrected).toEqual([9, 13, 3, 0]);
+  });
+  it('leaves the clamped live curve when there is nothing to rescale', () => {
+    expect(
+      correctDrift(
+        [
+          { in: 3, out: 0 },
+          { in: 0, out: 0 },
+        ],
+        'exits',
+      ),
+    ).toEqual({ scale: null, corrected: [3, 3] });
+    expect(
+      correctDrift(
+        [
+          { in: 0, out: 2 },
+          { in: 1, out: 0 },
+        ],
+        'off',
+      ),
+    ).toEqual({ scale: null, corrected: [0, 1] });
   });
 });

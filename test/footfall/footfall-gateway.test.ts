@@ -124,7 +124,19 @@ async function scenario(footfall: Record<string, unknown>) {
     await gw.stop();
     gw = await gateway(join(dir, 'data'), footfall, clock);
     const resumed = (await getJson(gw, '/api/occupancy')).body;
-    return { minutes, hourly, occupancy, bad, resumed };
+    // The counter baseline survived the restart: the next reading is a delta (+3), not a new baseline.
+    await gw.context.pipeline.ingest({
+      type: 'door.count',
+      in: 12,
+      out: 104,
+      deviceId: 'door-2',
+      deviceTime: clock.now(),
+      receivedAt: clock.now(),
+      quality: 'good',
+      source: 'mqtt',
+    });
+    const afterRestart = (await getJson(gw, '/api/occupancy')).body;
+    return { minutes, hourly, occupancy, bad, resumed, afterRestart };
   } finally {
     await gw.stop();
   }
@@ -162,6 +174,7 @@ describe('footfall through the gateway (MQTT in, HTTP out)', () => {
     });
     expect(sqlite.bad.status).toBe(400);
     expect(sqlite.resumed).toMatchObject({ occupancy: 8, in: 17, out: 9, transactions: 2 });
+    expect(sqlite.afterRestart).toMatchObject({ occupancy: 11, in: 20, out: 9 });
 
     const { source: _s, ...restSqlite } = sqlite.minutes;
     const { source: _i, ...restInflux } = influx.minutes;
@@ -170,5 +183,6 @@ describe('footfall through the gateway (MQTT in, HTTP out)', () => {
     const strip = (o: Record<string, unknown>) => ({ ...o, t: 0 });
     expect(strip(influx.occupancy)).toEqual(strip(sqlite.occupancy));
     expect(strip(influx.resumed)).toEqual(strip(sqlite.resumed));
+    expect(strip(influx.afterRestart)).toEqual(strip(sqlite.afterRestart));
   });
 });

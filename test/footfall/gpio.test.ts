@@ -12,6 +12,7 @@ import {
   parseGpiomonLine,
   parseLibgpiodVersion,
 } from '../../gateway/src/connectors/gpio/gpiod-output.js';
+import { OnoffGpio } from '../../gateway/src/connectors/gpio/onoff-gpio.js';
 import { FakeClock } from '../../gateway/src/core/clock.js';
 import { createLogger } from '../../gateway/src/core/logger.js';
 import type { Reading } from '../../gateway/src/core/readings.js';
@@ -145,5 +146,16 @@ describe('GPIO door connector on the fake port', () => {
     await expect.poll(() => gpio.activeWatches()).toBe(2);
     await connector.stop();
     expect(gpio.activeWatches()).toBe(0);
+  });
+});
+
+describe('OnoffGpio (sysfs)', () => {
+  it('fails with a hint towards the gpiod driver where sysfs GPIO is absent (as on this machine)', async () => {
+    const gpio = new OnoffGpio();
+    await expect(gpio.watch({ chip: 'gpiochip0', line: 17 }, { onEdge: () => {} })).rejects.toMatchObject({
+      code: 'SG_IO',
+      hint: expect.stringMatching(/gpio_driver: gpiod/),
+    });
+    await gpio.close();
   });
 });

@@ -92,6 +92,10 @@ describe('footfall storage in a real InfluxDB 1.x', () => {
     await store.flush();
     expect(store.writer.isDown()).toBe(true);
     expect(store.writer.backlog()).toBeGreaterThan(0);
+    await expect(store.query({ from: DAY0, to: DAY0 + 3_600_000, stepMs: 3_600_000 })).rejects.toMatchObject({
+      code: 'SG_NOT_READY',
+      message: expect.stringMatching(/unreachable/),
+    });
     await influxd.start();
     for (const m of minutes.slice(2 * third)) store.writeMinute(m);
     await expect.poll(() => store.writer.backlog(), { timeout: 40_000, interval: 200 }).toBe(0);

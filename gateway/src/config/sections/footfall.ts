@@ -48,28 +48,53 @@ const influx = z.strictObject({
 });
 
 /** Footfall and occupancy (footfall issue). */
-export const footfallSection = z.strictObject({
-  enabled: z.boolean().default(true),
-  store_empty_time: z
-    .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
-    .default('03:00')
-    .describe('Local time (store.timezone) when the store is empty: occupancy resets, the day closes'),
-  drift_correction: z
-    .enum(['exits', 'entries', 'off'])
-    .default('exits')
-    .describe('Which side is rescaled at day close so the day ends at occupancy 0'),
-  debounce_ms: z.number().int().min(0).max(1_000).default(30),
-  blocked_alarm_ms: z.number().int().min(1_000).default(30_000),
-  transaction_events: z
-    .array(z.enum(['transaction', 'payment-success', 'lane.session.closed']))
-    .default(['transaction', 'payment-success', 'lane.session.closed'])
-    .describe('What counts as a checkout transaction for conversion (deduplicated by transaction id)'),
-  gpio_driver: z.enum(['gpiod', 'onoff']).default('gpiod'),
-  doors: z.array(door).default([]),
-  rollup_days: z.number().int().min(1).max(3_650).default(400),
-  influx: influx.optional(),
-});
+export const footfallSection = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    store_empty_time: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
+      .default('03:00')
+      .describe('Local time (store.timezone) when the store is empty: occupancy resets, the day closes'),
+    drift_correction: z
+      .enum(['exits', 'entries', 'off'])
+      .default('exits')
+      .describe('Which side is rescaled at day close so the day ends at occupancy 0'),
+    debounce_ms: z.number().int().min(0).max(1_000).default(30),
+    blocked_alarm_ms: z.number().int().min(1_000).default(30_000),
+    transaction_events: z
+      .array(z.enum(['transaction', 'payment-success', 'lane.session.closed']))
+      .default(['transaction', 'payment-success', 'lane.session.closed'])
+      .describe('What counts as a checkout transaction for conversion (deduplicated by transaction id)'),
+    gpio_driver: z.enum(['gpiod', 'onoff']).default('gpiod'),
+    doors: z.array(door).default([]),
+    rollup_days: z.number().int().min(1).max(3_650).default(400),
+    influx: influx.optional(),
+  })
+  .superRefine((f, ctx) => {
+    const ids = new Set<string>();
+    const lines = new Map<string, string>();
+    f.doors.forEach((d, i) => {
+      if (ids.has(d.id))
+        ctx.addIssue({ code: 'custom', path: ['doors', i, 'id'], message: `duplicate door id "${d.id}"` });
+      ids.add(d.id);
+      if (!d.gpio) return;
+      for (const [key, pin] of [
+        ['pin_a', d.gpio.pin_a],
+        ['pin_b', d.gpio.pin_b],
+      ] as const) {
+        const line = `${d.gpio.chip}:${pin}`;
+        const owner = lines.get(line);
+        if (owner)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['doors', i, 'gpio', key],
+            message: `GPIO ${line} is already used by ${owner}`,
+          });
+        lines.set(line, `doors[${i}].gpio.${key}`);
+      }
+    });
+  });
 
 export type FootfallConfig = z.output<typeof footfallSection>;
 export type InfluxConfig = z.output<typeof influx>;

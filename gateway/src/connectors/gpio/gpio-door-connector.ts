@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import { createLogThrottle, type Logger } from '../../core/logger.js';
 import type { Reading } from '../../core/readings.js';
 import type { DeviceStats } from '../../ports/device-stats.js';
 import type { Feature } from '../../ports/feature.js';
@@ -25,6 +25,12 @@ export class GpioDoorConnector implements Feature {
   private readonly watches = new Map<string, GpioWatch>();
   private readonly retries = new Map<string, TimerHandle>();
   private running = false;
+  /** A line that stays unavailable is retried every few seconds: log the first failures, then a summary. */
+  private readonly throttle = createLogThrottle({
+    burst: 3,
+    windowMs: 10 * 60_000,
+    now: () => this.deps.clock.now(),
+  });
 
   constructor(
     private readonly gpio: GpioPort,
@@ -61,7 +67,9 @@ export class GpioDoorConnector implements Feature {
         onError: (err) => {
           this.watches.delete(key);
           this.deps.deviceStats?.connection(door.id, false);
-          this.deps.logger.warn({ err, door: door.id, beam }, 'GPIO watch died; retrying');
+          const { log, suppressed } = this.throttle.allow(key);
+          if (log)
+            this.deps.logger.warn({ err, door: door.id, beam, suppressed }, 'GPIO watch died; retrying');
           this.scheduleRetry(door, beam);
         },
       });
@@ -75,7 +83,12 @@ export class GpioDoorConnector implements Feature {
       if (w.initial === 1) this.emit(door.id, beam, true, this.deps.clock.now());
     } catch (err) {
       this.deps.deviceStats?.connection(door.id, false);
-      this.deps.logger.error({ err, door: door.id, beam, line }, 'cannot watch GPIO line; retrying');
+      const { log, suppressed } = this.throttle.allow(key);
+      if (log)
+        this.deps.logger.error(
+          { err, door: door.id, beam, line, suppressed },
+          'cannot watch GPIO line; retrying',
+        );
       this.scheduleRetry(door, beam);
     }
   }
@@ -105,7 +118,8 @@ export class GpioDoorConnector implements Feature {
     };
     this.deps.deviceStats?.accepted(deviceId, reading.receivedAt);
     this.deps.ingest.ingest(reading).catch((err) => {
-      this.deps.logger.error({ err, door: deviceId }, 'beam reading not stored');
+      const { log, suppressed } = this.throttle.allow(`ingest:${deviceId}`);
+      if (log) this.deps.logger.error({ err, door: deviceId, suppressed }, 'beam reading not stored');
     });
   }
 }

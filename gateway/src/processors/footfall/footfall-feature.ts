@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { LoadedConfig } from '../../config/load.js';
 import { GpioDoorConnector } from '../../connectors/gpio/gpio-door-connector.js';
 import type { GpioPort } from '../../connectors/gpio/gpio-port.js';
@@ -59,6 +59,32 @@ export class FootfallFeature implements Feature {
       help: 'Footfall events derived, by type',
       labelNames: ['type'],
       registers: [ctx.metrics],
+    });
+    const processor = this.processor;
+    const clock = ctx.clock;
+    new Gauge({
+      name: 'storegate_footfall_occupancy',
+      help: 'Live store occupancy (clamped at 0, reset at footfall.store_empty_time)',
+      registers: [ctx.metrics],
+      collect() {
+        this.set(processor.aggregator.currentOccupancy());
+      },
+    });
+    new Gauge({
+      name: 'storegate_footfall_blocked_beams',
+      help: 'Door beams held blocked past footfall.blocked_alarm_ms',
+      registers: [ctx.metrics],
+      collect() {
+        this.set(processor.blockedBeams().length);
+      },
+    });
+    new Gauge({
+      name: 'storegate_footfall_visitors_today',
+      help: 'Entries counted since the last store-empty time',
+      registers: [ctx.metrics],
+      collect() {
+        this.set(processor.snapshot(clock.now()).in);
+      },
     });
     ctx.pipeline.add({
       name: this.processor.name,
