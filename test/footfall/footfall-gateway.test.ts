@@ -135,6 +135,16 @@ async function scenario(footfall: Record<string, unknown>) {
       quality: 'good',
       source: 'mqtt',
     });
+    // Paid checkout-lane sessions count as transactions (unpaid ones do not); the feature hears them on the live feed.
+    const lane = (paid: boolean, tx: string) => ({
+      type: 'lane.session.closed',
+      t: clock.now(),
+      stream: 'lane/lane-1',
+      dataClass: 'must_deliver' as const,
+      data: { lane: 'lane-1', session: `lane-1:${tx}`, paid, transaction_id: tx },
+    });
+    await gw.context.pipeline.emit([lane(true, 'tx-3'), lane(false, 'tx-4'), lane(true, 'tx-3')]);
+    await new Promise((r) => setTimeout(r, 20));
     const afterRestart = (await getJson(gw, '/api/occupancy')).body;
     return { minutes, hourly, occupancy, bad, resumed, afterRestart };
   } finally {
@@ -174,7 +184,7 @@ describe('footfall through the gateway (MQTT in, HTTP out)', () => {
     });
     expect(sqlite.bad.status).toBe(400);
     expect(sqlite.resumed).toMatchObject({ occupancy: 8, in: 17, out: 9, transactions: 2 });
-    expect(sqlite.afterRestart).toMatchObject({ occupancy: 11, in: 20, out: 9 });
+    expect(sqlite.afterRestart).toMatchObject({ occupancy: 11, in: 20, out: 9, transactions: 3 });
 
     const { source: _s, ...restSqlite } = sqlite.minutes;
     const { source: _i, ...restInflux } = influx.minutes;
