@@ -3,7 +3,8 @@
  * `gpiod` (character device through Debian's libgpiod tools; the only one that works on Raspberry Pi OS with
  * kernel 6.6+ and on the Pi 5, where sysfs GPIO is gone or renumbered), and `FakeGpio` for tests.
  *
- * Guarantees every implementation honours (test/footfall/gpio-contract.test.ts runs them against the fake):
+ * Guarantees every implementation honours (test/footfall/gpio-contract.test.ts runs them against the fake and
+ * against the gpiod driver with stand-in tools that print real libgpiod v1 output; onoff needs sysfs hardware):
  * - values are *logical*: `activeLow` is applied by the implementation, 1 means "asserted";
  * - `watch` resolves only once the line is requested and edges are being delivered, with the level read at
  *   that moment in `initial`; it rejects with a StoregateError (`SG_IO`) naming the chip and line otherwise;

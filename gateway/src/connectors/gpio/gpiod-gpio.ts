@@ -38,6 +38,8 @@ export class GpiodGpio implements GpioPort {
   constructor(
     private readonly now: () => number = Date.now,
     private readonly tools: GpiodTools = { gpiomon: 'gpiomon', gpioget: 'gpioget', gpioset: 'gpioset' },
+    /** v1 gpiomon prints nothing once the line is requested: an exit within this time is a failed request. */
+    private readonly startupGraceMs = 300,
   ) {}
 
   async watch(line: GpioLine, options: WatchOptions): Promise<GpioWatch> {
@@ -65,7 +67,7 @@ export class GpiodGpio implements GpioPort {
     });
     // A line that cannot be requested makes gpiomon exit at once: report that as a failed watch, not later.
     const early = await new Promise<Error | null>((resolve) => {
-      const timer = setTimeout(() => resolve(null), 300);
+      const timer = setTimeout(() => resolve(null), this.startupGraceMs);
       child.once('error', (err) => {
         clearTimeout(timer);
         resolve(err);
