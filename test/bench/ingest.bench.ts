@@ -166,6 +166,7 @@ async function main() {
   const idleResult = await inChild({ cmd: 'idle', port: gw.broker.port(), creds: idleCreds });
   await new Promise((r) => setTimeout(r, 1000));
   const idleRss = process.memoryUsage.rss();
+  const idleHeap = process.memoryUsage().heapUsed;
   await inChild({ cmd: 'close' });
   await new Promise((r) => setTimeout(r, 500));
 
@@ -196,7 +197,7 @@ async function main() {
   );
   console.log(`pipeline events written: ${ingested} (acked by devices: ${full.acked})`);
   console.log(
-    `broker RSS with ${idleResult.connected} connected idle devices: ${mb(idleRss)} (target <= 150 MB)`,
+    `broker RSS with ${idleResult.connected} connected idle devices: ${mb(idleRss)} (target <= 150 MB; ${mb(rssBeforeIdle)} before they connected; JS heap in use ${mb(idleHeap)})`,
   );
   console.log(
     `total ${(Date.now() - started) / 1000}s; clients ran in a separate process on the same 2 cores`,
