@@ -156,3 +156,45 @@ describe('shelf scenarios (scripted traces)', () => {
     ]);
   });
 });
+
+describe('sensor health through the processor', () => {
+  it('stuck, saturated and silent plates raise shelf.sensor once per change, and recover', () => {
+    const p = processor();
+    const flat = new PlateScript(3520, 0, 14).hold(4000).readings('shelf-a3', 0);
+    const live = new PlateScript(3520, 1, 15).hold(2000).readings('shelf-a3', 0, T0 + 4000);
+    const sat = new PlateScript(25_000, 1, 16).hold(2000).readings('shelf-a3', 0, T0 + 6000);
+    const events = run(p, flat, live, sat);
+    const sensor = ofType(events, 'shelf.sensor').map((e) => [e.data.status, e.data.previous]);
+    expect(sensor).toEqual([
+      ['stuck', 'ok'],
+      ['ok', 'stuck'],
+      ['saturated', 'ok'],
+      ['silent', 'saturated'],
+    ]);
+    expect(ofType(events, 'shelf.sensor').every((e) => e.dataClass === 'must_deliver')).toBe(true);
+    // Beyond the plate's rating nothing is measured: no pick or put from the jump.
+    expect(ofType(events, 'shelf.pick', 'shelf.put', 'shelf.change', 'shelf.misplaced')).toEqual([]);
+  });
+
+  it('noisy beyond the calibrated noise floor', () => {
+    const calibrated = new ShelfProcessor({
+      plates,
+      calibrations: [
+        {
+          device: 'shelf-a3',
+          channel: 1,
+          zeroGrams: 0,
+          scale: 1,
+          spanGrams: 1000,
+          noiseGrams: 0.5,
+          calibratedAt: 0,
+          installer: 't',
+          note: '',
+        },
+      ],
+    });
+    const events = run(calibrated, new PlateScript(2500, 4, 17).hold(20_000).readings('shelf-a3', 1));
+    expect(ofType(events, 'shelf.sensor').map((e) => e.data.status)).toContain('noisy');
+    expect(picksPuts(events)).toEqual([]);
+  });
+});

@@ -52,6 +52,14 @@ export class ShelvesStore {
     return row ? fromRow(row) : null;
   }
 
+  /** The latest version written by `who` (e.g. the last import of the config file). */
+  latestBy(who: string): PlanogramVersion | null {
+    const row = this.db
+      .prepare('SELECT * FROM planogram_versions WHERE changed_by = ? ORDER BY version DESC LIMIT 1')
+      .get(who) as PlanogramRow | undefined;
+    return row ? fromRow(row) : null;
+  }
+
   version(): number {
     const row = this.db.prepare('SELECT MAX(version) AS v FROM planogram_versions').get() as {
       v: number | null;

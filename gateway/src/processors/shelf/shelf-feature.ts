@@ -101,21 +101,24 @@ export class ShelfFeature implements Feature {
     return events;
   }
 
+  /**
+   * Import `shelves.planogram` when the file changed since it was last imported. Edits made later through the
+   * API or CLI win over an unchanged file; a broken file is logged and the stored planogram stays in force.
+   */
   private seedFromConfig(): void {
     const file = this.ctx.config.shelves.planogram;
     if (!file) return;
     const configFile = this.ctx.config.configFile;
     const resolved = isAbsolute(file) || !configFile ? file : resolve(dirname(configFile), file);
-    const plates = loadPlanogramFile(resolved);
-    const current = this.store.current();
-    const same =
-      current && JSON.stringify(current.plates.map(specToWire)) === JSON.stringify(plates.map(specToWire));
-    if (!same) {
-      this.store.replace(
-        { plates: plates.map(specToWire) },
-        'config',
-        `loaded ${resolved}`,
-        this.ctx.clock.now(),
+    try {
+      const wire = JSON.stringify(loadPlanogramFile(resolved).map(specToWire));
+      const imported = this.store.latestBy('config');
+      if (imported && JSON.stringify(imported.plates.map(specToWire)) === wire) return;
+      this.store.replace({ plates: JSON.parse(wire) }, 'config', `loaded ${resolved}`, this.ctx.clock.now());
+    } catch (err) {
+      this.ctx.logger.error(
+        { err, mod: 'shelves', file: resolved, version: this.store.version() },
+        'planogram file not loaded; keeping the stored planogram',
       );
     }
   }

@@ -57,10 +57,12 @@ export class ShelfProcessor implements Processor {
   private readonly recentPicks: { sku: string; key: string; t: number }[] = [];
   private readonly taps = new Map<string, Set<Tap>>();
   private out: StoreEvent[] = [];
+  private readonly limits: HealthLimits;
 
   constructor(private readonly options: ShelfProcessorOptions) {
     this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
     const limits = { ...DEFAULT_HEALTH, ...options.health };
+    this.limits = limits;
     const cal = new Map((options.calibrations ?? []).map((c) => [plateKey(c.device, c.channel), c]));
     this.specs = [...options.plates];
     for (const spec of this.specs) {
@@ -205,6 +207,9 @@ export class ShelfProcessor implements Processor {
     const delta = span.after - span.before;
     const windowSamples = Math.max(6, Math.round((this.tuning.windowMs * (plate.detector?.hz ?? 60)) / 1000));
     const sigmaDelta = span.sigma * Math.sqrt(2 / windowSamples);
+    // A level at or beyond the plate's rating is not a measurement: no pick or put from or to it.
+    const limit = this.limits.saturationGrams;
+    if (Math.abs(span.before) >= limit || Math.abs(span.after) >= limit) return this.close(plate, span, []);
     const q = bestQty(delta, spec, sigmaDelta);
     // Back where it started (a hand resting, a lean, a pick put straight back): no event.
     if (
