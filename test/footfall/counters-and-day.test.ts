@@ -152,6 +152,35 @@ describe('occupancy over a scripted day', () => {
   });
 });
 
+describe('time and transactions edge cases', () => {
+  it('does not let a device clock running ahead close minutes early', () => {
+    const p = processor();
+    const now = Date.UTC(2026, 10, 20, 10);
+    const ahead = { ...count(now + 3_600_000, 'door-9', 0, 0), receivedAt: now };
+    const events = [
+      ...p.process(ahead),
+      ...p.process({ ...count(now + 3_600_000 + 1, 'door-9', 4, 0), receivedAt: now + 1 }),
+    ];
+    events.push(...p.tick(now + 61_000));
+    const minutes = events.filter((e) => e.type === 'footfall.minute');
+    expect(minutes.map((m) => [m.t, m.data.in])).toEqual([[now, 4]]);
+  });
+
+  it('ignores transactions until door traffic started the minute series', () => {
+    const p = processor();
+    const t = Date.UTC(2026, 10, 20, 10);
+    const pos = (at: number) => ({
+      ...meta(at, 'pos-1'),
+      type: 'pos.event' as const,
+      event: 'transaction' as const,
+    });
+    expect([...p.process(pos(t)), ...p.tick(t + 300_000)]).toEqual([]);
+    p.process(count(t + 300_000, 'door-1', 0, 0));
+    p.process(pos(t + 301_000));
+    expect(p.snapshot(t + 302_000)).toMatchObject({ transactions: 1 });
+  });
+});
+
 describe('drift correction', () => {
   const day = [
     { in: 10, out: 0 },

@@ -51,10 +51,14 @@ const getJson = async (gw: Gateway, path: string) => {
 };
 
 /**
- * Door counter, camera and POS over MQTT with device timestamps a few minutes back, so minutes close now.
- * Published in time order: a reading older than the open minute is counted in the open minute.
+ * Door counter, camera and POS over MQTT, each published when the gateway's virtual clock reaches its device
+ * timestamp (the gateway believes device time only up to a few seconds ahead of receipt).
  */
-async function publishTraffic(gw: Gateway, t0: number): Promise<void> {
+async function publishTraffic(
+  gw: Gateway,
+  t0: number,
+  advanceTo: (t: number) => Promise<void>,
+): Promise<void> {
   const broker = gw.features.find((f) => f.name === 'broker') as unknown as { port(): number };
   const clients = new Map<string, mqtt.MqttClient>();
   for (const [id, kind] of [
@@ -85,6 +89,7 @@ async function publishTraffic(gw: Gateway, t0: number): Promise<void> {
     ['pos-1', 'pos', { t: t0 + 140_000, event: 'transaction', transaction_id: 'tx-2' }],
   ];
   for (const [id, topic, payload] of traffic) {
+    await advanceTo((payload as { t: number }).t);
     await clients.get(id)!.publishAsync(`devices/${id}/${topic}`, JSON.stringify(payload), { qos: 1 });
   }
   for (const c of clients.values()) await c.endAsync();
@@ -98,13 +103,17 @@ async function scenario(footfall: Record<string, unknown>) {
   const clock = new FakeClock(t0);
   let gw = await gateway(join(dir, 'data'), footfall, clock);
   try {
-    await publishTraffic(gw, t0);
-    const q = `/api/footfall?from=${t0}&to=${t0 + 4 * 60_000}&step=1m`;
     // Step virtual time a second at a time, letting each tick's outbox append finish before the next.
     const step = async () => {
       clock.advance(1_000);
       await new Promise((r) => setTimeout(r, 2));
     };
+    const advanceTo = async (t: number) => {
+      while (clock.now() + 1_000 <= t) await step();
+      clock.advanceTo(t);
+    };
+    await publishTraffic(gw, t0, advanceTo);
+    const q = `/api/footfall?from=${t0}&to=${t0 + 4 * 60_000}&step=1m`;
     while (clock.now() < t0 + 4 * 60_000 + 5_000) await step();
     await expect
       .poll(

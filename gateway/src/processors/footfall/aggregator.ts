@@ -143,6 +143,11 @@ export class FootfallAggregator {
     this.dayTransactions = today.reduce((n, m) => n + m.transactions, 0);
   }
 
+  /** True once a door or camera reading (or a restore) started the minute series. */
+  started(): boolean {
+    return this.minuteStart !== null;
+  }
+
   /** Start counting minutes at `t` if not started yet, else close minutes that ended before `t`. */
   touch(t: number): StoreEvent[] {
     return this.begin(t);

@@ -18,6 +18,9 @@ interface BeamDoor {
   decoder: BeamDecoder;
 }
 
+/** How far ahead of its receipt a reading's own timestamp is believed. */
+const MAX_AHEAD_MS = 5_000;
+
 const HANDLES: readonly ReadingType[] = [
   'door.beam',
   'door.count',
@@ -45,8 +48,11 @@ export class FootfallProcessor implements Processor {
 
   process(reading: Reading): StoreEvent[] {
     if (reading.quality === 'bad') return [];
-    const t = readingTime(reading);
+    // A device clock running ahead must not close minutes that have not happened yet at the gateway.
+    const t = Math.min(readingTime(reading), reading.receivedAt + MAX_AHEAD_MS);
     const out = this.releaseBeams(t);
+    // Transactions alone do not start footfall minutes: a store without door counters gets no empty records.
+    if (reading.type === 'pos.event' && !this.aggregator.started()) return out;
     out.push(...this.aggregator.touch(t));
     switch (reading.type) {
       case 'door.beam': {
@@ -93,6 +99,7 @@ export class FootfallProcessor implements Processor {
 
   /** Transactions known outside readings (checkout lane sessions). */
   recordTransactions(t: number, count: number, transactionId?: string): StoreEvent[] {
+    if (!this.aggregator.started()) return [];
     return this.aggregator.transactions(t, count, transactionId);
   }
 
