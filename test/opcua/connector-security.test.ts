@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -75,7 +75,11 @@ describe('OPC UA connector security and credentials', () => {
       const files = existsSync(join(pki, 'rejected')) ? readdirSync(join(pki, 'rejected')) : [];
       return files.length > 0 ? files : null;
     });
-    for (const f of rejected) renameSync(join(pki, 'rejected', f), join(pki, 'trusted', 'certs', f));
+    // Copy first, delete second: a file watcher updates node-opcua's index, and a certificate that is in
+    // neither folder for a moment is filed under rejected/ again by the next retry.
+    for (const f of rejected) copyFileSync(join(pki, 'rejected', f), join(pki, 'trusted', 'certs', f));
+    await new Promise((r) => setTimeout(r, 1_500));
+    for (const f of rejected) rmSync(join(pki, 'rejected', f));
     await waitFor('reading once the server is trusted', () => h.recorder.of('fridge-3.temp')[0], 20_000);
   });
 

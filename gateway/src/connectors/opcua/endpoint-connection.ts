@@ -51,6 +51,7 @@ export class OpcuaEndpointConnection {
   private stopping = false;
   private rebuildChain: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | null = null;
+  private connectTimer: NodeJS.Timeout | null = null;
   private pointRetryTimer: NodeJS.Timeout | null = null;
   private accepted = 0;
   private transportDown = true;
@@ -84,7 +85,7 @@ export class OpcuaEndpointConnection {
       this.transportDown = true;
       this.setState('reconnecting');
       this.o.events.error('connect', err);
-      this.retryTimer = setTimeout(() => void this.connect(), this.nextDelay());
+      this.scheduleConnect();
     });
   }
 
@@ -120,11 +121,19 @@ export class OpcuaEndpointConnection {
     if (this.stopping) return;
     if (failure !== null) {
       this.o.events.error('connect', failure);
-      this.retryTimer = setTimeout(() => void this.connect(), this.nextDelay());
+      this.scheduleConnect();
       return;
     }
     this.transportDown = false;
     this.scheduleRebuild('connected', 0);
+  }
+
+  private scheduleConnect(): void {
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = setTimeout(() => {
+      this.connectTimer = null;
+      void this.connect();
+    }, this.nextDelay());
   }
 
   private nextDelay(): number {
@@ -289,6 +298,7 @@ export class OpcuaEndpointConnection {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.connectTimer) clearTimeout(this.connectTimer);
     if (this.pointRetryTimer) clearTimeout(this.pointRetryTimer);
     if (this.watchdog) clearInterval(this.watchdog);
     const timeout = this.o.settings.stop_timeout_ms;

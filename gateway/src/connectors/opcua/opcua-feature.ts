@@ -33,6 +33,7 @@ export class OpcuaConnectorFeature implements Feature {
   private readonly log: Logger;
   private readonly throttle: ReturnType<typeof createLogThrottle>;
   private heartbeat: TimerHandle | null = null;
+  private startError: string | null = null;
   private readonly registered = new Map<string, { known: boolean; checkedAt: number }>();
 
   constructor(
@@ -55,14 +56,23 @@ export class OpcuaConnectorFeature implements Feature {
   async start(): Promise<void> {
     const section = this.ctx.config.opcua;
     if (section.endpoints.length === 0) return;
-    const { OpcuaEndpointConnection, createCertificateManager } = await import('./endpoint-connection.js');
-    const certificateManager = createCertificateManager(
-      resolve(this.ctx.config.dataDir, section.pki_dir),
-      section.trust_unknown_server_certificates,
-    );
+    let loaded: typeof import('./endpoint-connection.js');
+    let certificateManager: ReturnType<typeof loaded.createCertificateManager>;
+    try {
+      loaded = await import('./endpoint-connection.js');
+      certificateManager = loaded.createCertificateManager(
+        resolve(this.ctx.config.dataDir, section.pki_dir),
+        section.trust_unknown_server_certificates,
+      );
+    } catch (err) {
+      // A broken OPC UA stack degrades this feature (reported in /healthz); the rest of the gateway runs on.
+      this.startError = `OPC UA stack failed to load: ${(err as Error).message}`;
+      this.log.error({ err }, 'opcua connector not started');
+      return;
+    }
     for (const endpoint of section.endpoints) {
       this.metrics?.connected(endpoint.id, false);
-      const connection = new OpcuaEndpointConnection({
+      const connection = new loaded.OpcuaEndpointConnection({
         endpoint,
         settings: section,
         certificateManager,
@@ -199,7 +209,7 @@ export class OpcuaConnectorFeature implements Feature {
 
   private healthProblem(): string | null {
     const now = Date.now();
-    const problems: string[] = [];
+    const problems: string[] = this.startError ? [this.startError] : [];
     for (const [id, c] of this.connections) {
       if (c.state !== 'connected' && c.state !== 'stopped' && now - c.stateSince > HEALTH_GRACE_MS) {
         problems.push(`${id} ${c.state} for ${Math.round((now - c.stateSince) / 1000)} s`);
