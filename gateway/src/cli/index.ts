@@ -5,6 +5,7 @@ import { registerCatalogCommand } from './commands/catalog.js';
 import { registerDeviceCommand } from './commands/device.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerFirmwareCommand } from './commands/firmware.js';
+import { registerLaneCommand } from './commands/lane.js';
 import { registerOutboxCommand } from './commands/outbox.js';
 import { registerPlanogramCommand } from './commands/planogram.js';
 import { registerReplayCommand } from './commands/replay.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerReplayCommand(program);
   registerCatalogCommand(program);
+  registerLaneCommand(program);
   registerOutboxCommand(program);
   registerSchemaCommand(program);
   registerPlanogramCommand(program);

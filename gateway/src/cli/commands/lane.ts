@@ -1,0 +1,131 @@
+import type { Command } from 'commander';
+import type { LoadedConfig } from '../../config/load.js';
+import { systemClock } from '../../core/clock.js';
+import { StoregateError } from '../../core/errors.js';
+import { ConfiguredLaneDirectory } from '../../registry/lanes.js';
+import { loadCliConfig, withRegistry } from '../cli-config.js';
+import { printJson, printLine, table } from '../output.js';
+
+/** The running gateway's HTTP API (lane state lives in its memory, not in a file). */
+function apiBase(config: LoadedConfig, override?: string): string {
+  if (override) return override.replace(/\/$/, '');
+  const host = ['0.0.0.0', '::', ''].includes(config.http.host) ? '127.0.0.1' : config.http.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.http.port}`;
+}
+
+async function call(base: string, path: string, init?: RequestInit): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(`${base}${path}`, init);
+  } catch (err) {
+    throw new StoregateError(
+      'SG_NOT_READY',
+      `cannot reach the gateway at ${base}: ${(err as Error).message}`,
+      {
+        hint: 'is `storegate start` running? pass --url if it listens elsewhere',
+      },
+    );
+  }
+  const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+  if (!res.ok) {
+    const message = body?.error?.message ?? `HTTP ${res.status}`;
+    throw new StoregateError(res.status === 404 ? 'SG_BAD_ARGUMENT' : 'SG_NOT_READY', message);
+  }
+  return body;
+}
+
+interface LaneRow {
+  lane: string;
+  phase: string;
+  message: string;
+  scanned: number;
+  verified: number;
+  alert: { reason: string } | null;
+  maintenance: boolean;
+}
+
+export function registerLaneCommand(program: Command): void {
+  const lane = program
+    .command('lane')
+    .description('staff-less checkout lanes: devices, live state, attendant actions');
+
+  lane
+    .command('list')
+    .description('configured lanes and their devices (config checkout.lanes + registry location.lane)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const config = loadCliConfig(cmd);
+      await withRegistry(config, (registry) => {
+        const directory = new ConfiguredLaneDirectory(config.checkout.lanes, registry, systemClock());
+        const rows = directory.lanes().map((id) => ({ lane: id, devices: directory.devices(id) }));
+        if (opts.json) return printJson({ lanes: rows });
+        if (rows.length === 0)
+          return printLine('no lanes: add checkout.lanes to the config or place devices with --lane');
+        printLine(
+          table(
+            ['lane', 'devices'],
+            rows.map((r) => [
+              r.lane,
+              Object.entries(r.devices)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' '),
+            ]),
+          ),
+        );
+      });
+    });
+
+  lane
+    .command('status')
+    .description('live state of every lane (or one) from the running gateway')
+    .argument('[lane]', 'one lane id')
+    .option('--url <url>', 'gateway HTTP base URL (default: from config http.host/port)')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string | undefined, opts: { url?: string; json?: boolean }, cmd: Command) => {
+      const base = apiBase(loadCliConfig(cmd), opts.url);
+      const data = id
+        ? [(await call(base, `/api/lanes/${encodeURIComponent(id)}`)) as LaneRow]
+        : ((await call(base, '/api/lanes')) as { lanes: LaneRow[] }).lanes;
+      if (opts.json) return printJson(id ? data[0] : { lanes: data });
+      printLine(
+        table(
+          ['lane', 'phase', 'items', 'alert', 'display'],
+          data.map((l) => [
+            l.lane,
+            l.phase,
+            `${l.verified}/${l.scanned}`,
+            `${l.alert?.reason ?? '-'}${l.maintenance ? ' (maintenance)' : ''}`,
+            l.message,
+          ]),
+        ),
+      );
+    });
+
+  for (const action of ['clear', 'override'] as const) {
+    lane
+      .command(action)
+      .description(
+        action === 'clear'
+          ? "attendant: resolve the lane's open alert (the scale's current weight is accepted)"
+          : 'attendant: the weighing is right for the scanned item (verifies it and teaches its weight)',
+      )
+      .argument('<lane>', 'lane id')
+      .requiredOption('--note <text>', 'why (recorded with the lane.alert.cleared event)')
+      .option('--attendant <id>', 'who')
+      .option('--url <url>', 'gateway HTTP base URL (default: from config http.host/port)')
+      .action(async (id: string, opts: { note: string; attendant?: string; url?: string }, cmd: Command) => {
+        const base = apiBase(loadCliConfig(cmd), opts.url);
+        const body = JSON.stringify({
+          action,
+          note: opts.note,
+          ...(opts.attendant ? { attendant: opts.attendant } : {}),
+        });
+        await call(base, `/api/lanes/${encodeURIComponent(id)}/attendant`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        printLine(`${id}: alert ${action === 'clear' ? 'cleared' : 'overridden'}`);
+      });
+  }
+}
