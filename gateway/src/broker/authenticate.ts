@@ -6,6 +6,7 @@
 /** CONNACK return codes of MQTT 3.1.1 (§3.2.2.3). */
 export const CONNACK = {
   identifierRejected: 2,
+  serverUnavailable: 3,
   badUsernameOrPassword: 4,
   notAuthorized: 5,
 } as const;

@@ -3,7 +3,7 @@ import type { MqttDeviceConnector } from '../connectors/mqtt-devices/mqtt-device
 import type { GatewayContext } from '../context.js';
 import type { DeviceKind } from '../core/device-contract.js';
 import type { Logger } from '../core/logger.js';
-import { type AuthRefusalReason, type AuthThrottle, decideAuthentication } from './authenticate.js';
+import { type AuthRefusalReason, type AuthThrottle, CONNACK, decideAuthentication } from './authenticate.js';
 import { authorizeDevicePublish, authorizeDeviceSubscribe, type SessionIdentity } from './authorize.js';
 import type { BrokerMetrics, BrokerRejection } from './broker-metrics.js';
 import { TokenBucket } from './token-bucket.js';
@@ -83,7 +83,7 @@ export function createBrokerHooks(deps: HookDeps) {
       ctx.registry.verifySecret(decision.deviceId, decision.secret).then(
         (ok) => {
           const device = ok ? ctx.registry.get(decision.deviceId) : undefined;
-          if (!device) return refuse(client, 'bad_credentials', 4, done);
+          if (!device) return refuse(client, 'bad_credentials', CONNACK.badUsernameOrPassword, done);
           throttle.recordSuccess(address);
           sessions.set(client, newSession(device.id, device.kind, device.location));
           done(null, true);
@@ -91,7 +91,7 @@ export function createBrokerHooks(deps: HookDeps) {
         (err: unknown) => {
           deps.log.error({ err, device: decision.deviceId }, 'credential check failed');
           const e = new Error('credential check failed') as AuthenticateError;
-          e.returnCode = 3; // server unavailable: the device retries later
+          e.returnCode = CONNACK.serverUnavailable; // the device retries later
           done(e, false);
         },
       );
