@@ -42,6 +42,7 @@ export class SerialDeviceSet extends EventEmitter<SerialDeviceSetEvents> {
           backoffInitialMs: section.backoff_initial_ms,
           backoffMaxMs: section.backoff_max_ms,
           silenceMs: silenceIsFailure(config) ? section.silence_ms : 0,
+          presenceCheckMs: section.presence_check_ms,
         },
         {
           ...deps,

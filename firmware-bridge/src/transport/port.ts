@@ -4,7 +4,8 @@ import { SerialPort } from 'serialport';
 /**
  * An open serial link. Guarantees (as serialport's bindings interface): bytes written are sent in order;
  * 'data' delivers received bytes; 'close' is emitted exactly once, also when the device disappears
- * (unplug, PTY torn down), after which the link is unusable.
+ * (unplug, PTY torn down) while the link is being read (serialport polls only then), after which the link
+ * is unusable.
  */
 export interface SerialLink extends Duplex {
   close(callback?: (err?: Error | null) => void): void;

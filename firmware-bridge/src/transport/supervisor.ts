@@ -16,6 +16,11 @@ export interface SupervisorOptions {
   backoffMaxMs?: number;
   /** No sensible bytes for this long while online → the link is considered dead and reopened (0: never). */
   silenceMs?: number;
+  /**
+   * While online, re-resolve the binding this often; gone or now pointing elsewhere = unplugged. Needed
+   * because serialport can miss a hang-up that happens just as reading starts (seen on PTYs).
+   */
+  presenceCheckMs?: number;
 }
 
 export interface SupervisorDeps {
@@ -46,6 +51,7 @@ export class PortSupervisor extends EventEmitter<SupervisorEvents> {
   private link: SerialLink | null = null;
   private retryTimer: TimerHandle | null = null;
   private watchdog: TimerHandle | null = null;
+  private presenceTimer: TimerHandle | null = null;
   private failures = 0;
   private onlineSince = 0;
   private generation = 0;
@@ -100,6 +106,7 @@ export class PortSupervisor extends EventEmitter<SupervisorEvents> {
       this.emit('online', identity);
       this.deps.logger.info({ device: this.opts.id, path, identity }, 'serial device online');
       this.armWatchdog(gen);
+      this.armPresenceCheck(gen, path);
     } catch (err) {
       if (gen !== this.generation) return;
       await this.fail(gen, `${path ? `${path}: ` : ''}${(err as Error).message}`);
@@ -131,6 +138,21 @@ export class PortSupervisor extends EventEmitter<SupervisorEvents> {
     }, delay);
   }
 
+  private armPresenceCheck(gen: number, path: string): void {
+    const every = this.opts.presenceCheckMs ?? 2_000;
+    if (every <= 0) return;
+    const check = async () => {
+      this.presenceTimer = null;
+      if (gen !== this.generation) return;
+      const now = await resolveBinding(this.opts.binding, this.deps.lister).catch(() => null);
+      if (gen !== this.generation) return;
+      if (now !== path)
+        return void this.fail(gen, now === null ? `${path} disappeared` : `binding now resolves to ${now}`);
+      this.presenceTimer = this.deps.clock.setTimeout(() => void check(), every);
+    };
+    this.presenceTimer = this.deps.clock.setTimeout(() => void check(), every);
+  }
+
   private armWatchdog(gen: number): void {
     const silenceMs = this.opts.silenceMs ?? 15_000;
     if (silenceMs <= 0) return; // e.g. a barcode scanner: silence is normal
@@ -147,6 +169,8 @@ export class PortSupervisor extends EventEmitter<SupervisorEvents> {
   private async teardown(): Promise<void> {
     if (this.watchdog) this.deps.clock.clearTimeout(this.watchdog);
     this.watchdog = null;
+    if (this.presenceTimer) this.deps.clock.clearTimeout(this.presenceTimer);
+    this.presenceTimer = null;
     this.driver?.stop();
     this.driver?.removeAllListeners();
     this.driver = null;

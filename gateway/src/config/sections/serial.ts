@@ -71,6 +71,14 @@ export const serialSection = z
       .default(15_000)
       .describe('Reopen a Storegate/MT-SICS device silent this long (scanners are exempt)'),
     identify_timeout_ms: z.number().int().min(100).default(2_000),
+    presence_check_ms: z
+      .number()
+      .int()
+      .min(0)
+      .default(2_000)
+      .describe(
+        'While online, re-check the device path this often (catches hang-ups serialport misses); 0 = off',
+      ),
   })
   .refine((s) => new Set(s.devices.map((d) => d.id)).size === s.devices.length, {
     message: 'serial device ids must be unique',
