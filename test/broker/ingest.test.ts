@@ -75,6 +75,27 @@ describe('MQTT device connector', () => {
     expect(watcherSecret).toBeTruthy();
   });
 
+  it('forwards accepted readings to subscribers and never a rejected payload', async () => {
+    tb = await startTestBroker();
+    const secret = tb.addDevice('door-7', 'door');
+    const seen: string[] = [];
+    const aedes = tb.broker.aedes!;
+    const collect = (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
+      seen.push(`${packet.topic} ${packet.payload.toString()}`);
+      cb();
+    };
+    await new Promise<void>((r) => aedes.subscribe('devices/#', collect, () => r()));
+    await new Promise<void>((r) => aedes.subscribe('$storegate/#', collect, () => r()));
+    const c = tb.connect('door-7', secret);
+    await connected(c);
+    await c.publishAsync('devices/door-7/door', '{"in":"x","out":0}', { qos: 1 });
+    await c.publishAsync('devices/door-7/door', '{"in":1,"out":0}', { qos: 1 });
+    await waitFor(() => seen.length >= 2);
+    await new Promise((r) => setTimeout(r, 100));
+    // the rejected publish survives only as an empty marker on the dead-letter topic (no client may read it)
+    expect(seen).toEqual(['$storegate/rejected/door-7 ', 'devices/door-7/door {"in":1,"out":0}']);
+  });
+
   it('holds the PUBACK of a must-deliver QoS 1 reading until the sink made it durable', async () => {
     let release: () => void = () => {};
     const appended: StoreEvent[] = [];
