@@ -1,8 +1,10 @@
+import type { StoreEvent } from '../../core/events.js';
 import type { CalibrationRecord } from '../../registry/calibration.js';
 import { type PlateSpec, plateKey } from '../../registry/planogram.js';
 import type { PlateDetector } from './plate-detector.js';
 import type { ForeignItem } from './resolver.js';
 import { type HealthLimits, SensorHealth, type SensorStatus } from './sensor-health.js';
+import { shelfEvent } from './shelf-event.js';
 import { StockLevel } from './stock.js';
 
 /** Everything the processor keeps per plate. */
@@ -40,6 +42,22 @@ export class PlateState {
   /** Net product grams at a settled level: drift tracked by auto-zero removed, adjustments applied. */
   netGrams(level: number): number {
     return level - (this.detector?.driftGrams ?? 0) + this.adjustGrams;
+  }
+
+  /** `shelf.sensor` when the health status changed (judged at `now`, dated `t`), else null. */
+  sensorEvent(now: number, t: number): StoreEvent | null {
+    if (!this.detector) return null;
+    const status = this.health.evaluate(this.detector.noise.sigma, now);
+    if (status === this.sensorStatus) return null;
+    const previous = this.sensorStatus;
+    this.sensorStatus = status;
+    return shelfEvent('shelf.sensor', t, this.spec, {
+      status,
+      previous,
+      noise_grams: round1(this.detector.noise.sigma),
+      noise_floor_grams: this.calibration?.noiseGrams ?? null,
+      drift_grams: round1(this.detector.driftGrams),
+    });
   }
 
   snapshot() {

@@ -6,6 +6,8 @@
 export class RollingWindow {
   private readonly buf: Float64Array;
   private readonly half: number;
+  /** √(1/half + 1/(size − half)): sigma of the half-mean difference per unit of noise sigma. */
+  private readonly diffScale: number;
   private head = 0;
   private count = 0;
   private ref = Number.NaN;
@@ -19,6 +21,7 @@ export class RollingWindow {
     if (size < 4) throw new RangeError('window needs at least 4 samples');
     this.buf = new Float64Array(size);
     this.half = Math.floor(size / 2);
+    this.diffScale = Math.sqrt(1 / this.half + 1 / (size - this.half));
   }
 
   push(x: number): void {
@@ -33,9 +36,12 @@ export class RollingWindow {
       this.count++;
     }
     // The sample leaving the newest half moves into the older half.
-    if (this.count > this.half) this.sumNew -= this.buf[(this.head - this.half + n) % n]!;
+    if (this.count > this.half) {
+      const leaving = this.head - this.half;
+      this.sumNew -= this.buf[leaving < 0 ? leaving + n : leaving]!;
+    }
     this.buf[this.head] = v;
-    this.head = (this.head + 1) % n;
+    if (++this.head === n) this.head = 0;
     this.sum += v;
     this.sumSq += v * v;
     this.sumNew += v;
@@ -65,9 +71,11 @@ export class RollingWindow {
   /** Stable: spread and slope both within what noise of `sigma` explains (plus a resolution floor). */
   isStable(sigma: number, stdK: number, diffK: number, floor: number): boolean {
     if (this.count < this.size) return false;
-    if (this.std() > stdK * sigma + floor) return false;
-    const diffSigma = sigma * Math.sqrt(1 / this.half + 1 / (this.count - this.half));
-    return Math.abs(this.halfDiff()) <= diffK * diffSigma + floor;
+    // Compared squared: this runs for every sample of every plate.
+    const m = this.sum / this.count;
+    const maxStd = stdK * sigma + floor;
+    if (this.sumSq / this.count - m * m > maxStd * maxStd) return false;
+    return Math.abs(this.halfDiff()) <= diffK * sigma * this.diffScale + floor;
   }
 
   reset(): void {

@@ -132,7 +132,7 @@ export class ShelfProcessor implements Processor {
     const out: StoreEvent[] = [];
     const quietMs = this.tuning.settleMs + this.tuning.holdMs;
     for (const plate of this.plates.values()) {
-      const ev = this.healthEvent(plate, now, now);
+      const ev = plate.sensorEvent(now, now);
       if (ev) out.push(ev);
       // Quiet by the gateway's receive clock: device clocks may be skewed against `now`.
       const lastReceived = plate.health.lastReceivedAt;
@@ -183,23 +183,8 @@ export class ShelfProcessor implements Processor {
   }
 
   private checkHealth(plate: PlateState, now: number, t: number): void {
-    const ev = this.healthEvent(plate, now, t);
+    const ev = plate.sensorEvent(now, t);
     if (ev) this.out.push(ev);
-  }
-
-  private healthEvent(plate: PlateState, now: number, t: number): StoreEvent | null {
-    if (!plate.detector) return null;
-    const status = plate.health.evaluate(plate.detector.noise.sigma, now);
-    if (status === plate.sensorStatus) return null;
-    const previous = plate.sensorStatus;
-    plate.sensorStatus = status;
-    return shelfEvent('shelf.sensor', t, plate.spec, {
-      status,
-      previous,
-      noise_grams: round1(plate.detector.noise.sigma),
-      noise_floor_grams: plate.calibration?.noiseGrams ?? null,
-      drift_grams: round1(plate.detector.driftGrams),
-    });
   }
 
   private decide(plate: PlateState, span: SettledSpan): SpanDecision {

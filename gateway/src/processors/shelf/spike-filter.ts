@@ -20,13 +20,14 @@ export class SpikeFilter {
   push(x: number, sigma: number): number {
     const b = this.buf;
     b[this.head] = x;
-    this.head = (this.head + 1) % 5;
+    if (++this.head === 5) this.head = 0;
     if (this.filled < 5) {
       this.filled++;
       if (this.filled < 5) return Number.NaN;
     }
     // head now points at the oldest sample; the centre is two after it.
-    const centre = b[(this.head + 2) % 5]!;
+    const c = this.head + 2;
+    const centre = b[c < 5 ? c : c - 5]!;
     const med = median5(b[0]!, b[1]!, b[2]!, b[3]!, b[4]!);
     const limit = Math.max(this.k * sigma, this.minSpikeGrams);
     if (Math.abs(centre - med) > limit) {
