@@ -147,8 +147,15 @@ export class OpcuaEndpointConnection {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      this.rebuildChain = this.rebuildChain.then(() => this.rebuild(reason));
+      this.enqueue(() => this.rebuild(reason));
     }, delayMs);
+  }
+
+  /** Subscription work runs one step at a time; a step that throws is reported and never blocks the next. */
+  private enqueue(step: () => Promise<void>): void {
+    this.rebuildChain = this.rebuildChain
+      .then(step)
+      .catch((err: unknown) => this.o.events.error('subscription', err));
   }
 
   /** Drop the current subscription (and a dead session) and build them again from config. Serialized. */
@@ -230,7 +237,7 @@ export class OpcuaEndpointConnection {
     if (this.pointRetryTimer) clearTimeout(this.pointRetryTimer);
     this.pointRetryTimer = setTimeout(() => {
       this.pointRetryTimer = null;
-      this.rebuildChain = this.rebuildChain.then(async () => {
+      this.enqueue(async () => {
         const subscription = this.subscription;
         if (!subscription || generation !== this.generation || this.stopping) return;
         if (this.state !== 'connected') return this.scheduleFailedRetry(generation);
