@@ -99,4 +99,25 @@ describe('broker limits', () => {
     );
     await connected(tb.connect('scale-1', secret, { keepalive: 20 }));
   });
+
+  it('drops a device that stops reading its socket after drain_timeout_ms', async () => {
+    tb = await startTestBroker({ broker: { limits: { drain_timeout_ms: 300 } } });
+    const secret = tb.addDevice('scale-slow', 'scale');
+    const c = tb.connect('scale-slow', secret);
+    await connected(c);
+    await c.subscribeAsync('devices/scale-slow/cmd', { qos: 0 });
+    // stop reading: the kernel buffers fill up and aedes waits for 'drain' that never comes
+    (c.stream as import('node:net').Socket).pause();
+    const gone = closed(c);
+    const big = Buffer.alloc(60 * 1024, 0x61);
+    for (let i = 0; i < 400 && c.connected; i++) {
+      await tb.broker.publish('devices/scale-slow/cmd', big).catch(() => {});
+    }
+    await waitFor(
+      async () => (await tb.metric('storegate_broker_rejections_total', { reason: 'drain_timeout' })) === 1,
+      10_000,
+    );
+    (c.stream as import('node:net').Socket).resume();
+    await gone;
+  });
 });

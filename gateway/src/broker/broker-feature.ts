@@ -53,7 +53,15 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
     clients: () => aedes?.connectedClients ?? 0,
   });
 
+  // aedes can report one failure twice (socket error, then client error): count each reason once per client
+  const counted = new WeakMap<Client, Set<BrokerRejection>>();
   function reject(client: Client | null, reason: BrokerRejection, detail?: string) {
+    if (client) {
+      const seen = counted.get(client) ?? new Set<BrokerRejection>();
+      if (seen.has(reason) && reason !== 'acl_subscribe') return;
+      seen.add(reason);
+      counted.set(client, seen);
+    }
     metrics.rejections.labels(reason).inc();
     const device = client?.id;
     if (logGate.allow(`${reason}:${device ?? ''}`).log)
