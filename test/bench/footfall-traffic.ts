@@ -120,6 +120,18 @@ export function scenarios(seed: number, people: number): Scenario[] {
     tailgating.push(first, second);
   }
 
+  // Bodies touching or almost (gap 0–5 cm): beyond what two beams can separate; shown, not targeted.
+  const touching: Walker[] = [];
+  for (let t = 0; touching.length < people; t += rng.range(3_000, 8_000)) {
+    const first = walker(rng, t);
+    const gap = rng.range(0, 0.05);
+    touching.push(first, {
+      ...first,
+      depth: rng.range(0.25, 0.45),
+      t: first.t + ((first.depth + gap) / first.speed) * 1000,
+    });
+  }
+
   const turnBacks: Walker[] = [];
   for (let i = 0, t = 0; i < people; i++, t += rng.range(2_000, 6_000)) {
     const w = walker(rng, t);
@@ -134,6 +146,7 @@ export function scenarios(seed: number, people: number): Scenario[] {
     { name: 'turn-backs (20%)', walkers: turnBacks, target: 0.01 },
     { name: 'tailgating', walkers: tailgating, target: 0.03 },
     { name: 'tailgating + bounce noise', walkers: tailgating, bounce: { p: 0.3, max: 3 }, target: 0.03 },
+    { name: 'touching (gap 0–5 cm), informational', walkers: touching, target: Number.POSITIVE_INFINITY },
   ];
 }
 

@@ -70,7 +70,7 @@ function accuracy(): boolean {
     const ok = error <= s.target;
     allOk &&= ok;
     console.log(
-      `| ${s.name} | ${want.in}/${want.out} | ${counted.in}/${counted.out} | ${(error * 100).toFixed(2)}% | ≤${s.target * 100}% | ${ok ? 'yes' : 'NO'} |`,
+      `| ${s.name} | ${want.in}/${want.out} | ${counted.in}/${counted.out} | ${(error * 100).toFixed(2)}% | ${Number.isFinite(s.target) ? `≤${s.target * 100}%` : '—'} | ${ok ? 'yes' : 'NO'} |`,
     );
   }
   return allOk;
