@@ -98,4 +98,18 @@ describe('opcua config section', () => {
       'opcua.endpoints.0.pointz: unknown key',
     );
   });
+
+  it('takes env overrides: the endpoint list as JSON, section settings by path', () => {
+    const cfg = parseConfig(
+      {},
+      {
+        env: {
+          STOREGATE_OPCUA__ENDPOINTS: JSON.stringify([endpoint]),
+          STOREGATE_OPCUA__RECONNECT__MAX_DELAY_MS: '5000',
+        },
+      },
+    );
+    expect(cfg.opcua.endpoints[0]!.id).toBe('cold-room');
+    expect(cfg.opcua.reconnect.max_delay_ms).toBe(5000);
+  });
 });
