@@ -1,13 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import mqtt from 'mqtt';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildGateway, type Gateway } from '../../gateway/src/app.js';
-import { parseConfig } from '../../gateway/src/config/load.js';
 import type { Outbox } from '../../gateway/src/sinks/outbox/outbox.js';
-import { freePort } from '../support/peers.js';
+import { type ShelfGateway, startShelfGateway } from './shelf-gateway.js';
 import { PlateScript } from './trace-script.js';
 
 async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
@@ -37,81 +30,33 @@ interface ShelvesBody {
  * of a real gateway; pick/put events land in the SQLite outbox and stock shows at GET /api/shelves.
  */
 describe('shelves end to end (MQTT → gateway → outbox and /api/shelves)', () => {
-  let gw: Gateway | undefined;
-  let dir = '';
+  let sg: ShelfGateway | undefined;
   afterEach(async () => {
-    await gw?.stop('test end');
-    gw = undefined;
-    rmSync(dir, { recursive: true, force: true });
+    await sg?.close();
+    sg = undefined;
   });
 
   it('a pick and a put published by a shelf device become must-deliver events and stock', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sg-shelf-e2e-'));
-    writeFileSync(
-      join(dir, 'planogram.json'),
-      JSON.stringify({
-        plates: [
-          {
-            device: 'shelf-a3',
-            channel: 0,
-            sku: 'cola-330',
-            unit_grams: 352,
-            tolerance_grams: 6,
-            capacity: 24,
-          },
-          {
-            device: 'shelf-a3',
-            channel: 1,
-            sku: 'chips-250',
-            unit_grams: 250,
-            tolerance_grams: 5,
-            capacity: 20,
-          },
-        ],
-      }),
+    sg = await startShelfGateway();
+    const client = await sg.device('shelf-a3');
+    const t0 = Date.now() - 20_000;
+    const cola = new PlateScript(3520, 1, 51).hold(3000).step(-704, 200).hold(5000);
+    const chips = new PlateScript(2500, 1, 52).hold(4000).step(250, 200).hold(4000);
+    const batches = [...cola.readings('shelf-a3', 0, t0), ...chips.readings('shelf-a3', 1, t0)].sort(
+      (a, b) => a.receivedAt - b.receivedAt,
     );
-    const [httpPort, brokerPort] = [await freePort(), await freePort()];
-    const config = parseConfig(
-      {
-        data_dir: join(dir, 'data'),
-        http: { host: '127.0.0.1', port: httpPort },
-        broker: { host: '127.0.0.1', port: brokerPort },
-        shelves: { planogram: 'planogram.json' },
-      },
-      { env: {}, baseDir: dir, configFile: join(dir, 'storegate.yaml') },
-    );
-    gw = await buildGateway(config, { logger: pino({ level: 'silent' }) });
-    await gw.start();
-    const secret = gw.context.registry.add({ id: 'shelf-a3', kind: 'shelf' }).secret;
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
-      clientId: 'shelf-a3',
-      username: 'shelf-a3',
-      password: secret,
-      reconnectPeriod: 0,
-    });
-    try {
-      const t0 = Date.now() - 20_000;
-      const cola = new PlateScript(3520, 1, 51).hold(3000).step(-704, 200).hold(5000);
-      const chips = new PlateScript(2500, 1, 52).hold(4000).step(250, 200).hold(4000);
-      const batches = [...cola.readings('shelf-a3', 0, t0), ...chips.readings('shelf-a3', 1, t0)].sort(
-        (a, b) => a.receivedAt - b.receivedAt,
-      );
-      for (const b of batches) {
-        if (b.type !== 'shelf.weight') continue;
-        const payload = { t: b.receivedAt, channel: b.channel, hz: 60, grams: b.grams };
-        await client.publishAsync('devices/shelf-a3/shelf', JSON.stringify(payload), { qos: 1 });
-      }
-      // A malformed shelf payload is rejected and counted, never a crash.
-      await client.publishAsync('devices/shelf-a3/shelf', JSON.stringify({ channel: 0, grams: 'x' }), {
-        qos: 1,
-      });
-    } finally {
-      await client.endAsync();
+    for (const b of batches) {
+      if (b.type !== 'shelf.weight') continue;
+      const payload = { t: b.receivedAt, channel: b.channel, hz: 60, grams: b.grams };
+      await client.publishAsync('devices/shelf-a3/shelf', JSON.stringify(payload), { qos: 1 });
     }
+    // A malformed shelf payload is rejected and counted, never a crash.
+    await client.publishAsync('devices/shelf-a3/shelf', JSON.stringify({ channel: 0, grams: 'x' }), {
+      qos: 1,
+    });
 
-    const base = `http://127.0.0.1:${httpPort}`;
     const state = await waitFor(async () => {
-      const body = (await (await fetch(`${base}/api/shelves`)).json()) as ShelvesBody;
+      const body = (await (await fetch(`${sg!.base}/api/shelves`)).json()) as ShelvesBody;
       return body.plates.every((p) => p.stock !== null) ? body : undefined;
     });
     expect(state.plates.map((p) => [p.channel, p.sku, p.stock])).toEqual([
@@ -119,7 +64,7 @@ describe('shelves end to end (MQTT → gateway → outbox and /api/shelves)', ()
       [1, 'chips-250', 11],
     ]);
 
-    const outbox = gw.context.events as Outbox;
+    const outbox = sg.gw.context.events as Outbox;
     const items = await waitFor(() => {
       const rows = outbox.next(1000, 10_000_000).map((r) => JSON.parse(r.item) as OutboxItem);
       outbox.rewind();
@@ -130,8 +75,8 @@ describe('shelves end to end (MQTT → gateway → outbox and /api/shelves)', ()
       ['shelf.pick', 'shelf/shelf-a3', 'must_deliver', 'cola-330', 2],
       ['shelf.put', 'shelf/shelf-a3', 'must_deliver', 'chips-250', 1],
     ]);
-    expect(gw.context.deviceStats.get('shelf-a3')?.rejected).toMatchObject({ schema: 1 });
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(sg.gw.context.deviceStats.get('shelf-a3')?.rejected).toMatchObject({ schema: 1 });
+    const metrics = await (await fetch(`${sg.base}/metrics`)).text();
     expect(metrics).toMatch(/storegate_shelf_events_total\{type="shelf.pick"\} 1/);
   });
 });
