@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createBrokerFeature } from './broker/broker-feature.js';
 import type { LoadedConfig } from './config/load.js';
@@ -58,7 +58,8 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
   collectDefaultMetrics({ register: metrics, prefix: 'storegate_process_' });
   const http: FastifyInstance = Fastify({
     loggerInstance: logger.child({ mod: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request lines would flood an SD card on a busy dashboard; errors are still logged by handlers.
+    logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
   const live = new EventEmitter<{ events: [readonly StoreEvent[]] }>();
   live.setMaxListeners(100);
@@ -133,7 +134,9 @@ function buildFeatures(ctx: GatewayContext): Feature[] {
   const coreHttp = features.find((f): f is CoreHttpFeature => f instanceof CoreHttpFeature);
   features.push(new OpcuaConnectorFeature(ctx, coreHttp ? { health: coreHttp } : {}));
   // Lane states go retained to the embedded broker when there is one (looked up by name: wiring order-free).
-  const broker = features.find((f) => f.name === 'broker') as (Feature & Partial<InternalPublish>) | undefined;
+  const broker = features.find((f) => f.name === 'broker') as
+    | (Feature & Partial<InternalPublish>)
+    | undefined;
   features.push(new CheckoutFeature(ctx, broker?.publish ? { broker: broker as InternalPublish } : {}));
   // Shelf tare/calibrate commands reach serial shelf controllers through the serial connector.
   const shelves = features.find((f): f is ShelfFeature => f instanceof ShelfFeature);

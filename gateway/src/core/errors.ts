@@ -7,7 +7,8 @@ export type ErrorCode =
   | 'SG_BAD_ARGUMENT'
   | 'SG_PAYLOAD_REJECTED'
   | 'SG_NOT_READY'
-  | 'SG_IO';
+  | 'SG_IO'
+  | 'SG_NOT_FOUND';
 
 export class StoregateError extends Error {
   readonly code: ErrorCode;

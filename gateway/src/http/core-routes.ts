@@ -1,5 +1,6 @@
 import type { GatewayContext } from '../context.js';
 import type { Feature } from '../ports/feature.js';
+import { registerDashboardRoutes } from './dashboard.js';
 
 export interface HealthCheck {
   name: string;
@@ -32,6 +33,7 @@ export class CoreHttpFeature implements Feature {
         problems,
       });
     });
+    registerDashboardRoutes(ctx.http);
     ctx.http.get('/metrics', async (_req, reply) => {
       reply.header('content-type', ctx.metrics.contentType);
       return ctx.metrics.metrics();

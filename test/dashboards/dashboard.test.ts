@@ -1,0 +1,98 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildGateway, type Gateway } from '../../gateway/src/app.js';
+import { parseConfig } from '../../gateway/src/config/load.js';
+import { createLogger } from '../../gateway/src/core/logger.js';
+import { ensurePeer, freePort } from '../support/peers.js';
+
+/** The ops dashboard in a real headless Chromium against a real gateway fed by a real MQTT door counter. */
+describe('dashboard in headless Chromium', () => {
+  let gateway: Gateway;
+  let browser: Browser;
+  let base: string;
+  let client: mqtt.MqttClient;
+
+  beforeAll(async () => {
+    const executablePath = ensurePeer('chromium');
+    const [httpPort, brokerPort] = [await freePort(), await freePort()];
+    const dir = mkdtempSync(join(tmpdir(), 'sg-dash-'));
+    const config = parseConfig(
+      {
+        store: { id: 'dash-store' },
+        data_dir: dir,
+        http: { host: '127.0.0.1', port: httpPort },
+        broker: { host: '127.0.0.1', port: brokerPort },
+      },
+      { env: {} },
+    );
+    gateway = await buildGateway(config, { logger: createLogger({ level: 'silent' }) });
+    const { secret } = gateway.context.registry.add({
+      id: 'door-1',
+      kind: 'door',
+      location: { door: 'main' },
+    });
+    await gateway.start();
+    base = `http://127.0.0.1:${httpPort}`;
+    client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
+      clientId: 'door-1',
+      username: 'door-1',
+      password: secret,
+    });
+    const t = Date.now();
+    await client.publishAsync('devices/door-1/door', JSON.stringify({ t: t - 2000, in: 100, out: 90 }), {
+      qos: 1,
+    });
+    await client.publishAsync('devices/door-1/door', JSON.stringify({ t: t - 1000, in: 107, out: 92 }), {
+      qos: 1,
+    });
+    browser = await chromium.launch({
+      executablePath,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await client?.endAsync();
+    await gateway?.stop('test done');
+  });
+
+  it('shows live occupancy, today’s entries and the door counter online', async () => {
+    const occupancy = (await (await fetch(`${base}/api/occupancy`)).json()) as {
+      occupancy: number;
+      in: number;
+    };
+    expect(occupancy.in).toBeGreaterThan(0);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/`);
+    await expect
+      .poll(() => page.textContent('#occupancy'), { timeout: 10_000 })
+      .toBe(String(occupancy.occupancy));
+    expect(await page.textContent('#entries')).toBe(String(occupancy.in));
+    const deviceRow = page.locator('#devices tbody tr', { hasText: 'door-1' });
+    await expect.poll(() => deviceRow.textContent(), { timeout: 10_000 }).toContain('online');
+    expect(await page.textContent('#health')).toBe('ok');
+    const footfall = (await (await fetch(`${base}/api/footfall?step=15m`)).json()) as { buckets: unknown[] };
+    expect(await page.locator('#chart rect').count()).toBe(2 * footfall.buckets.length);
+    await page.screenshot({ path: join(tmpdir(), 'storegate-dashboard.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('serves only the dashboard files it knows', async () => {
+    expect((await fetch(`${base}/dashboard/../../package.json`)).status).toBe(404);
+    expect((await fetch(`${base}/dashboard/secret.txt`)).status).toBe(404);
+  });
+});
