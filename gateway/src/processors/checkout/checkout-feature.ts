@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { GatewayContext } from '../../context.js';
 import type { TimerHandle } from '../../core/clock.js';
+import { createLogThrottle } from '../../core/logger.js';
 import { registerLaneRoutes } from '../../http/lanes.js';
 import type { Feature } from '../../ports/feature.js';
 import { type ApplyResult, CatalogStore } from '../../registry/catalog-store.js';
@@ -47,6 +48,7 @@ export class CheckoutFeature implements Feature {
     this.states.setMaxListeners(1_000);
     this.catalog = CatalogStore.open(join(ctx.config.dataDir, 'checkout.db'));
     this.learner = new WeightLearner(cfg.learning, this.catalog.learned());
+    const unmappedLog = createLogThrottle({ now: () => ctx.clock.now(), burst: 1 });
     this.directory = new ConfiguredLaneDirectory(cfg.lanes, ctx.registry, ctx.clock);
     this.publisher =
       deps.publisher ?? (deps.broker ? new BrokerLaneStatePublisher(deps.broker, this.log) : null);
@@ -56,6 +58,14 @@ export class CheckoutFeature implements Feature {
       catalog: this.catalog,
       learner: this.learner,
       directory: this.directory,
+      onUnmapped: (deviceId) => {
+        const gate = unmappedLog.allow(deviceId);
+        if (gate.log)
+          this.log.warn(
+            { device: deviceId, suppressed: gate.suppressed },
+            'lane reading from a device in no lane; ignored (see checkout.lanes)',
+          );
+      },
       onStateChange: (state) => {
         this.publisher?.publish(state);
         this.states.emit('state', state);

@@ -23,6 +23,8 @@ export interface CheckoutProcessorDeps {
   directory: LaneDirectory;
   /** Called synchronously after any input changed a lane (the feature publishes the display state). */
   onStateChange?(state: LaneState): void;
+  /** A scanner/scale/POS reading from a device in no lane (counted; the feature logs it, throttled). */
+  onUnmapped?(deviceId: string): void;
   /** A queued (replay) attendant action could not apply, e.g. no open alert at that time. */
   onAttendantRejected?(lane: string, t: number, reason: string): void;
 }
@@ -60,6 +62,7 @@ export class CheckoutProcessor implements Processor {
       this.deps.directory.laneOf(reading.deviceId);
     if (!laneId) {
       this.counters.unmapped++;
+      this.deps.onUnmapped?.(reading.deviceId);
       return out;
     }
     if (reading.quality === 'bad') {
