@@ -78,5 +78,6 @@ describe('shelves end to end (MQTT → gateway → outbox and /api/shelves)', ()
     expect(sg.gw.context.deviceStats.get('shelf-a3')?.rejected).toMatchObject({ schema: 1 });
     const metrics = await (await fetch(`${sg.base}/metrics`)).text();
     expect(metrics).toMatch(/storegate_shelf_events_total\{type="shelf.pick"\} 1/);
+    expect(metrics).toMatch(/storegate_shelf_stock_units\{device="shelf-a3",channel="0",sku="cola-330"\} 8/);
   });
 });

@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { GatewayContext } from '../../context.js';
 import type { TimerHandle } from '../../core/clock.js';
 import { createLogThrottle } from '../../core/logger.js';
@@ -47,6 +47,20 @@ export class ShelfFeature implements Feature {
       collect() {
         this.reset();
         this.inc(samples().samples);
+      },
+    });
+    const stock = () => this.processor.stock();
+    new Gauge({
+      name: 'storegate_shelf_stock_units',
+      help: 'Units on each plate (facing), from the last settled weight',
+      labelNames: ['device', 'channel', 'sku'],
+      registers: [ctx.metrics],
+      collect() {
+        this.reset();
+        for (const p of stock()) {
+          if (p.stock !== null)
+            this.set({ device: p.device, channel: String(p.channel), sku: p.sku }, p.stock);
+        }
       },
     });
     const delegate: Processor = {
