@@ -39,11 +39,51 @@ export const demoDevices: DemoDevice[] = [
 ];
 
 export const demoPlates: DemoPlate[] = [
-  { device: 'shelf-a1', channel: 0, sku: 'cola-330', unit_grams: 352, tolerance_grams: 6, capacity: 24, initial: 18 },
-  { device: 'shelf-a1', channel: 1, sku: 'water-500', unit_grams: 521, tolerance_grams: 8, capacity: 18, initial: 12 },
-  { device: 'shelf-a1', channel: 2, sku: 'juice-1l', unit_grams: 1068, tolerance_grams: 12, capacity: 8, initial: 6 },
-  { device: 'shelf-a2', channel: 0, sku: 'crisps-150', unit_grams: 162, tolerance_grams: 5, capacity: 20, initial: 14 },
-  { device: 'shelf-a2', channel: 1, sku: 'choc-100', unit_grams: 108, tolerance_grams: 4, capacity: 30, initial: 22 },
+  {
+    device: 'shelf-a1',
+    channel: 0,
+    sku: 'cola-330',
+    unit_grams: 352,
+    tolerance_grams: 6,
+    capacity: 24,
+    initial: 18,
+  },
+  {
+    device: 'shelf-a1',
+    channel: 1,
+    sku: 'water-500',
+    unit_grams: 521,
+    tolerance_grams: 8,
+    capacity: 18,
+    initial: 12,
+  },
+  {
+    device: 'shelf-a1',
+    channel: 2,
+    sku: 'juice-1l',
+    unit_grams: 1068,
+    tolerance_grams: 12,
+    capacity: 8,
+    initial: 6,
+  },
+  {
+    device: 'shelf-a2',
+    channel: 0,
+    sku: 'crisps-150',
+    unit_grams: 162,
+    tolerance_grams: 5,
+    capacity: 20,
+    initial: 14,
+  },
+  {
+    device: 'shelf-a2',
+    channel: 1,
+    sku: 'choc-100',
+    unit_grams: 108,
+    tolerance_grams: 4,
+    capacity: 30,
+    initial: 22,
+  },
 ];
 
 export const demoCatalog: DemoItem[] = [

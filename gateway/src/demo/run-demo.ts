@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { buildGateway } from '../app.js';
 import { parseConfig } from '../config/load.js';
 import { createLogger } from '../core/logger.js';
+import { CatalogStore } from '../registry/catalog-store.js';
 import { openSqliteDeviceRegistry } from '../registry/sqlite-device-registry.js';
 import { demoCatalog, demoDevices, demoPlates } from './demo-store.js';
 import { startSimulators } from './simulators.js';
@@ -15,16 +16,14 @@ async function main(): Promise<void> {
   const dir = resolve(process.env.STOREGATE_DEMO_DIR ?? '.storegate-demo');
   mkdirSync(dir, { recursive: true });
   const planogram = resolve(dir, 'planogram.json');
-  const catalog = resolve(dir, 'catalog.json');
   writeFileSync(planogram, JSON.stringify({ plates: demoPlates.map(({ initial: _, ...p }) => p) }, null, 2));
-  writeFileSync(catalog, JSON.stringify({ version: 1, items: demoCatalog }, null, 2));
 
   const config = parseConfig(
     {
       store: { id: 'demo-store', name: 'Storegate demo store' },
       data_dir: dir,
       log: { level: process.env.STOREGATE_LOG__LEVEL ?? 'warn' },
-      ...demoFeatureConfig(planogram, catalog),
+      shelves: { planogram },
     },
     { env: process.env, baseDir: dir },
   );
@@ -35,10 +34,16 @@ async function main(): Promise<void> {
   for (const d of demoDevices) {
     secrets.set(
       d.id,
-      registry.get(d.id) ? registry.rotateSecret(d.id) : registry.add({ id: d.id, kind: d.kind, location: d.location }).secret,
+      registry.get(d.id)
+        ? registry.rotateSecret(d.id)
+        : registry.add({ id: d.id, kind: d.kind, location: d.location }).secret,
     );
   }
   registry.close();
+  // The lane catalog normally syncs from the cloud (catalog.sync) or `storegate catalog import`.
+  const catalog = CatalogStore.open(resolve(dir, 'checkout.db'));
+  if (!catalog.version()) catalog.apply({ items: demoCatalog }, 'demo', Date.now());
+  catalog.close();
 
   const logger = createLogger({ level: config.log.level });
   const gateway = await buildGateway(config, { logger });
@@ -77,11 +82,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-}
-
-/** Config of the feature sections that take demo files (planogram, catalog). */
-function demoFeatureConfig(_planogram: string, _catalog: string): Record<string, unknown> {
-  return {};
 }
 
 main().catch((err) => {

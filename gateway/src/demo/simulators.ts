@@ -12,7 +12,8 @@ export interface Simulators {
 type Publish = (suffix: string, payload: unknown, qos?: 0 | 1) => void;
 
 const rand = (min: number, max: number) => min + Math.random() * (max - min);
-const gaussian = () => Math.sqrt(-2 * Math.log(Math.random() || 1e-9)) * Math.cos(2 * Math.PI * Math.random());
+const gaussian = () =>
+  Math.sqrt(-2 * Math.log(Math.random() || 1e-9)) * Math.cos(2 * Math.PI * Math.random());
 
 export async function startSimulators(
   brokerUrl: string,
@@ -35,7 +36,11 @@ export async function startSimulators(
       client.publish(`devices/${device.id}/${suffix}`, JSON.stringify(payload), { qos });
     const started = Date.now();
     every(30_000, () =>
-      publish('status', { t: Date.now(), firmware: '1.4.2', uptime_s: Math.round((Date.now() - started) / 1000) }),
+      publish('status', {
+        t: Date.now(),
+        firmware: '1.4.2',
+        uptime_s: Math.round((Date.now() - started) / 1000),
+      }),
     );
     client.once('connect', () => publish('status', { t: Date.now(), firmware: '1.4.2', uptime_s: 0 }));
     if (device.kind === 'shelf') simulateShelf(device.id, publish, every);
@@ -46,10 +51,12 @@ export async function startSimulators(
     const device = devices.find((d) => d.kind === kind && d.location.lane === 'lane-1');
     const client = device ? clients[devices.indexOf(device)] : undefined;
     return (suffix, payload, qos = 1) => {
-      if (device && client) client.publish(`devices/${device.id}/${suffix}`, JSON.stringify(payload), { qos });
+      if (device && client)
+        client.publish(`devices/${device.id}/${suffix}`, JSON.stringify(payload), { qos });
     };
   };
-  if (devices.some((d) => d.location.lane === 'lane-1')) simulateLane(byKind('scanner'), byKind('scale'), byKind('pos'), timers);
+  if (devices.some((d) => d.location.lane === 'lane-1'))
+    simulateLane(byKind('scanner'), byKind('scale'), byKind('pos'), timers);
 
   return {
     async stop() {
@@ -60,7 +67,11 @@ export async function startSimulators(
 }
 
 /** 60 Hz plates shipped in 12-sample batches; occasionally a shopper picks or puts back items. */
-function simulateShelf(deviceId: string, publish: Publish, every: (ms: number, fn: () => void) => void): void {
+function simulateShelf(
+  deviceId: string,
+  publish: Publish,
+  every: (ms: number, fn: () => void) => void,
+): void {
   const plates = demoPlates.filter((p) => p.device === deviceId);
   const state = plates.map((p: DemoPlate) => ({ plate: p, units: p.initial, hand: 0, handUntil: 0 }));
   every(200, () => {
@@ -144,7 +155,12 @@ function simulateLane(scan: Publish, scale: Publish, pos: Publish, timers: NodeJ
     await wait(2000);
     pos('pos', { t: Date.now(), event: 'payment-start', lane: 'lane-1' });
     await wait(3000);
-    pos('pos', { t: Date.now(), event: 'payment-success', lane: 'lane-1', transaction_id: `T-${Date.now()}` });
+    pos('pos', {
+      t: Date.now(),
+      event: 'payment-success',
+      lane: 'lane-1',
+      transaction_id: `T-${Date.now()}`,
+    });
     pos('pos', { t: Date.now(), event: 'basket-close', lane: 'lane-1' });
     await wait(3000);
     scale('scale', { t: Date.now(), grams: 0, status: 'zero' });
