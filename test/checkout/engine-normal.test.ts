@@ -163,4 +163,22 @@ describe('checkout lane: honest shoppers raise nothing', () => {
     l.pos('basket-close');
     expect(l.alerts()).toEqual([]);
   });
+
+  it('a POS that only reports the transaction: the session closes on the next scan or after 2 minutes', () => {
+    const l = lane();
+    l.stable(0);
+    l.scan(COLA);
+    l.place(0, 352);
+    l.pos('transaction');
+    l.place(352, 0);
+    l.scan(CHIPS); // the next shopper
+    expect(l.types()).toEqual(['lane.item.verified', 'lane.session.closed']);
+    expect(l.events.at(-1)?.data).toMatchObject({ paid: true, items: 1 });
+    l.place(0, 160);
+    l.pos('payment-success');
+    l.wait(121_000);
+    expect(l.types().at(-1)).toBe('lane.session.closed');
+    expect(l.processor.state('lane-1')?.phase).toBe('idle');
+    expect(l.alerts()).toEqual([]);
+  });
 });

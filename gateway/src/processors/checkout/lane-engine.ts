@@ -18,6 +18,9 @@ import {
 import type { ScaleHealth } from './scale-health.js';
 import type { WeightLearner } from './weight-learner.js';
 
+/** A paid session with no basket-close (POS sends only `transaction`/`payment-success`) closes by itself. */
+const PAID_CLOSE_MS = 120_000;
+
 export interface LaneEngineDeps {
   lane: string;
   catalog: CatalogView;
@@ -45,6 +48,7 @@ export class LaneEngine {
   /** Light exempt items on the scale: small unexplained gains up to this are theirs. */
   private exemptSlack = 0;
   private unexplained: { grams: number; since: number } | null = null;
+  private paidAt = 0;
   updatedAt = 0;
 
   constructor(readonly deps: LaneEngineDeps) {}
@@ -59,6 +63,8 @@ export class LaneEngine {
 
   scan(code: string, t: number): StoreEvent[] {
     const out: StoreEvent[] = [];
+    // A scan after payment is the next shopper (POS that never sends basket-close).
+    if (this.session?.phase === 'paid') out.push(...this.close(t));
     if (!this.session) out.push(...this.open(t));
     const s = this.session!;
     const key = gtinKey(code);
@@ -110,7 +116,10 @@ export class LaneEngine {
       // Paying with scanned items not bagged yet: give them a short last chance, not the full timeout.
       for (const p of this.pending)
         p.deadline = Math.min(p.deadline, t + 3 * this.deps.verification.confirm_ms);
-    } else s.phase = 'paid';
+    } else {
+      s.phase = 'paid';
+      this.paidAt = t;
+    }
     out.push(...this.evaluate(t));
     return out;
   }
@@ -144,6 +153,7 @@ export class LaneEngine {
   }
 
   tick(now: number): StoreEvent[] {
+    if (this.session?.phase === 'paid' && now - this.paidAt >= PAID_CLOSE_MS) return this.close(now);
     return this.session ? this.evaluate(now) : [];
   }
 
