@@ -129,6 +129,9 @@ async function scenario(footfall: Record<string, unknown>) {
       .body;
     const occupancy = (await getJson(gw, '/api/occupancy')).body;
     const bad = await getJson(gw, `/api/footfall?from=${t0}&to=${t0 - 1}`);
+    const days = await getJson(gw, '/api/footfall/days');
+    expect(days.status).toBe(200);
+    expect(days.body.days).toEqual([]); // no store day has closed yet
     // Restart: today's occupancy resumes from storage, counter baselines from the saved state.
     await gw.stop();
     gw = await gateway(join(dir, 'data'), footfall, clock);

@@ -143,6 +143,18 @@ describe('footfall storage in a real InfluxDB 1.x', () => {
       expect(a.length).toBeGreaterThan(0);
       expect(b).toEqual(a);
     }
+    const [daysA, daysB] = await Promise.all([
+      sqlite.days(DAY0 - 86_400_000, DAY0 + 86_400_000),
+      influx.days(DAY0 - 86_400_000, DAY0 + 86_400_000),
+    ]);
+    expect(daysA).toHaveLength(1);
+    expect(daysA[0]).toMatchObject({
+      day_start: days[0]!.day_start,
+      in: days[0]!.in,
+      residual: days[0]!.residual,
+    });
+    expect(Object.keys(daysA[0]!.doors).sort()).toEqual(['door-1', 'door-2']);
+    expect(daysB).toEqual(daysA);
     const hourly = await sqlite.query(queries[0]!);
     expect(hourly.some((r) => r.occupancy_corrected !== null)).toBe(true);
     expect(hourly.reduce((n, r) => n + r.in, 0)).toBe(

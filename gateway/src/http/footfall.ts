@@ -34,6 +34,7 @@ function fail(reply: FastifyReply, err: unknown) {
 /**
  * GET /api/footfall?from=&to=&step=&door=  entries/exits/transactions/occupancy per bucket (default: today,
  *   hourly), from InfluxDB or the SQLite rollups — the same answer either way.
+ * GET /api/footfall/days?from=&to=         closed store days: totals, residual (accuracy) per door, scale.
  * GET /api/occupancy                       live occupancy and today's totals, conversion, blocked beams.
  */
 export function registerFootfallRoutes(http: FastifyInstance, footfall: FootfallFeature): void {
@@ -72,6 +73,28 @@ export function registerFootfallRoutes(http: FastifyInstance, footfall: Footfall
         door: query.door ?? null,
         totals: { ...totals, conversion: conversionRate(totals.transactions, totals.in) },
         buckets,
+      };
+    } catch (err) {
+      return fail(reply, err);
+    }
+  });
+
+  http.get('/api/footfall/days', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    const now = ctx.clock.now();
+    const from = parseTime(q.from, now - 31 * 86_400_000);
+    const to = parseTime(q.to, now);
+    try {
+      if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from) {
+        throw new StoregateError(
+          'SG_BAD_ARGUMENT',
+          'from and to must be epoch ms or ISO dates, to after from',
+        );
+      }
+      return {
+        store: ctx.config.store.id,
+        source: footfall.store.kind,
+        days: await footfall.store.days(from, to),
       };
     } catch (err) {
       return fail(reply, err);

@@ -7,7 +7,7 @@ import type { Clock } from '../../core/clock.js';
 import { StoregateError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { conversionRate, type DayRecord, type MinuteRecord } from '../../processors/footfall/records.js';
-import type { FootfallQuery, FootfallRow, FootfallStore } from '../rollups/footfall-store.js';
+import type { DaySummary, FootfallQuery, FootfallRow, FootfallStore } from '../rollups/footfall-store.js';
 import { PointDiskBuffer } from './disk-buffer.js';
 import { dayPoints, ensureInfluxSchema, minutePoints, RP_MINUTES } from './influx-schema.js';
 import { InfluxPointWriter } from './point-writer.js';
@@ -111,7 +111,8 @@ export class InfluxFootfallStore implements FootfallStore {
     await this.writer.flush();
   }
 
-  async query(q: FootfallQuery): Promise<FootfallRow[]> {
+  /** Everything written so far is in InfluxDB, or a clear 503-style error if it cannot be. */
+  private async ready(): Promise<void> {
     await this.flush();
     await this.ensureSchema().catch(() => undefined);
     if (this.writer.isDown() || !this.schemaReady) {
@@ -120,6 +121,10 @@ export class InfluxFootfallStore implements FootfallStore {
         `InfluxDB at ${this.cfg.url} is unreachable; points are buffered`,
       );
     }
+  }
+
+  async query(q: FootfallQuery): Promise<FootfallRow[]> {
+    await this.ready();
     const where = `"store" = ${influxEscape.stringLit(this.deps.store)} AND time >= ${q.from}ms AND time < ${q.to}ms`;
     const group = `GROUP BY time(${q.stepMs}ms) fill(none)`;
     const from = (m: string) => `"${RP_MINUTES}"."${m}"`;
@@ -151,6 +156,45 @@ export class InfluxFootfallStore implements FootfallStore {
         conversion: conversionRate(transactions, entries),
       };
     });
+  }
+
+  async days(from: number, to: number): Promise<DaySummary[]> {
+    await this.ready();
+    const raw = (await this.influx.queryRaw(
+      `SELECT "entries", "exits", "residual", "scale", "transactions" FROM "${RP_MINUTES}"."footfall_day"
+       WHERE "store" = ${influxEscape.stringLit(this.deps.store)} AND time >= ${from}ms AND time < ${to}ms GROUP BY "door"`,
+      { precision: 'ms', database: this.cfg.database },
+    )) as { results: { series?: (Series[number] & { tags: { door: string } })[]; error?: string }[] };
+    if (raw.results[0]?.error)
+      throw new StoregateError('SG_IO', `InfluxDB query failed: ${raw.results[0].error}`);
+    const byDay = new Map<number, DaySummary>();
+    const day = (t: number) => {
+      let d = byDay.get(t);
+      if (!d) {
+        d = {
+          day_start: t,
+          in: 0,
+          out: 0,
+          residual: 0,
+          scale: null,
+          transactions: 0,
+          conversion: null,
+          doors: {},
+        };
+        byDay.set(t, d);
+      }
+      return d;
+    };
+    for (const series of raw.results[0]?.series ?? []) {
+      for (const [t, entries, exits, residual, scale, transactions] of series.values as (number | null)[][]) {
+        const d = day(t!);
+        if (series.tags.door === '_store') {
+          Object.assign(d, { in: entries, out: exits, residual, scale: scale ?? null, transactions });
+          d.conversion = conversionRate(transactions ?? 0, entries ?? 0);
+        } else d.doors[series.tags.door] = { in: entries!, out: exits!, residual: residual! };
+      }
+    }
+    return [...byDay.values()].sort((x, y) => x.day_start - y.day_start);
   }
 
   async close(): Promise<void> {

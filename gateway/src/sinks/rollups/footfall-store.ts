@@ -14,6 +14,19 @@ export interface FootfallRow extends FootfallBucket {
   occupancy_corrected: number | null;
 }
 
+/** A closed store day as answered by GET /api/footfall/days (same from both stores). */
+export interface DaySummary {
+  day_start: number;
+  in: number;
+  out: number;
+  /** in − out before correction: the day's accuracy indicator, store-wide and per door. */
+  residual: number;
+  scale: number | null;
+  transactions: number;
+  conversion: number | null;
+  doors: Record<string, { in: number; out: number; residual: number }>;
+}
+
 /**
  * Where footfall minute and day records are kept for dashboards: SQLite rollups (embedded default) or
  * InfluxDB 1.x. Guarantees, checked by the same test against both:
@@ -31,6 +44,8 @@ export interface FootfallStore {
   writeDay(record: DayRecord): void;
   flush(): Promise<void>;
   query(q: FootfallQuery): Promise<FootfallRow[]>;
+  /** Closed days whose start lies in [from, to), ascending. */
+  days(from: number, to: number): Promise<DaySummary[]>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,13 @@
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { conversionRate, type DayRecord, type MinuteRecord } from '../../processors/footfall/records.js';
 import { openDatabase, type SqliteDatabase } from '../../registry/db.js';
-import { type FootfallQuery, type FootfallRow, type FootfallStore, MINUTE_MS } from './footfall-store.js';
+import {
+  type DaySummary,
+  type FootfallQuery,
+  type FootfallRow,
+  type FootfallStore,
+  MINUTE_MS,
+} from './footfall-store.js';
 
 const DAY_MS = 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
@@ -110,14 +116,25 @@ export class SqliteRollupStore implements FootfallStore {
     });
   }
 
-  /** Stored day records (residuals, scale), newest last. */
-  days(from: number, to: number): DayRecord[] {
+  async days(from: number, to: number): Promise<DaySummary[]> {
     const rows = this.db
       .prepare(
         'SELECT record FROM days WHERE store = ? AND day_start >= ? AND day_start < ? ORDER BY day_start',
       )
       .all(this.opts.store, from, to) as { record: string }[];
-    return rows.map((r) => JSON.parse(r.record) as DayRecord);
+    return rows.map((r) => {
+      const d = JSON.parse(r.record) as DayRecord;
+      return {
+        day_start: d.day_start,
+        in: d.in,
+        out: d.out,
+        residual: d.residual,
+        scale: d.scale,
+        transactions: d.transactions,
+        conversion: conversionRate(d.transactions, d.in),
+        doors: d.doors,
+      };
+    });
   }
 
   async close(): Promise<void> {
