@@ -125,7 +125,6 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
         if (!id || devices.get(id) !== client) return;
         devices.delete(id);
         ctx.deviceStats.connection(id, false);
-        connector.forget(id);
       });
       sweep = startRemovedDeviceSweep({
         clock: ctx.clock,

@@ -129,7 +129,8 @@ export function createBrokerHooks(deps: HookDeps) {
       if (outcome.durable) {
         outcome.durable.then(
           () => done(null),
-          () => {
+          (err: unknown) => {
+            connector.ingestFailed(deviceId, err);
             deps.reject(client, 'ingest_failed', deviceId);
             done(new Error('reading could not be made durable'));
           },

@@ -27,10 +27,10 @@ export class MqttDeviceConnector {
   private readonly metrics;
   private readonly log: Logger;
   private readonly throttle;
-  private readonly acceptedByDevice = new Map<string, { inc(): void }>();
+  private readonly pendingAccepted = new Map<string, number>();
 
   constructor(private readonly ctx: GatewayContext) {
-    this.metrics = deviceMessageMetrics(ctx.metrics);
+    this.metrics = deviceMessageMetrics(ctx.metrics, this.pendingAccepted);
     this.log = ctx.logger.child({ mod: 'mqtt-devices' });
     this.throttle = createLogThrottle({ now: () => ctx.clock.now() });
   }
@@ -48,17 +48,10 @@ export class MqttDeviceConnector {
     const reading = result.reading;
     this.ctx.registry.touch(msg.deviceId, receivedAt, result.firmware);
     this.ctx.deviceStats.accepted(msg.deviceId, receivedAt);
-    this.acceptedCounter(msg.deviceId).inc();
+    this.pendingAccepted.set(msg.deviceId, (this.pendingAccepted.get(msg.deviceId) ?? 0) + 1);
     const ingested = this.ctx.pipeline.ingest(reading);
-    if (msg.qos > 0 && MUST_DELIVER_READINGS.has(reading.type)) {
-      return {
-        accepted: true,
-        durable: ingested.catch((err: unknown) => {
-          this.ingestFailed(msg.deviceId, err);
-          throw err;
-        }),
-      };
-    }
+    // The broker holds the PUBACK on `durable` and reports a failure through ingestFailed().
+    if (msg.qos > 0 && MUST_DELIVER_READINGS.has(reading.type)) return { accepted: true, durable: ingested };
     ingested.catch((err: unknown) => this.ingestFailed(msg.deviceId, err));
     return { accepted: true };
   }
@@ -76,24 +69,10 @@ export class MqttDeviceConnector {
     }
   }
 
-  private ingestFailed(deviceId: string, err: unknown): void {
+  ingestFailed(deviceId: string, err: unknown): void {
     this.metrics.ingestFailed.labels(deviceId).inc();
     const gate = this.throttle.allow(`${deviceId}:ingest`);
     if (gate.log)
       this.log.error({ err, device: deviceId, suppressed: gate.suppressed }, 'reading ingest failed');
-  }
-
-  private acceptedCounter(deviceId: string): { inc(): void } {
-    let c = this.acceptedByDevice.get(deviceId);
-    if (!c) {
-      c = this.metrics.accepted.labels(deviceId);
-      this.acceptedByDevice.set(deviceId, c);
-    }
-    return c;
-  }
-
-  /** Drop cached per-device state when a device disconnects (bounded memory with many devices). */
-  forget(deviceId: string): void {
-    this.acceptedByDevice.delete(deviceId);
   }
 }
