@@ -32,7 +32,7 @@ export function cobsEncode(src: Uint8Array): Buffer {
   return out.subarray(0, o);
 }
 
-import { CRC16_TABLE } from './crc.js';
+import { crc16 } from './crc.js';
 
 /**
  * Decode and compute CRC-16/CCITT-FALSE over all decoded bytes except the last two (the frame's CRC field)
@@ -62,10 +62,7 @@ export function cobsDecodeWithCrc(
 
 function withCrc(bytes: Buffer | null): { bytes: Buffer; crcBeforeLast2: number } | null {
   if (bytes === null) return null;
-  let crc = 0xffff;
-  const n = bytes.length - 2;
-  for (let k = 0; k < n; k++) crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ bytes[k]!) & 0xff]!;
-  return { bytes, crcBeforeLast2: crc };
+  return { bytes, crcBeforeLast2: bytes.length >= 2 ? crc16(bytes, 0, bytes.length - 2) : 0 };
 }
 
 /** Decodes src[start,end) (no delimiter). Returns null if the block structure is invalid. */
