@@ -7,7 +7,8 @@ import { systemClock } from '../../gateway/src/core/clock.js';
 import { createLogger } from '../../gateway/src/core/logger.js';
 import { InfluxFootfallStore } from '../../gateway/src/sinks/influx/influx-footfall-store.js';
 import { SqliteRollupStore } from '../../gateway/src/sinks/rollups/sqlite-rollups.js';
-import { type Influxd, startInfluxd } from '../support/influxd.js';
+import { Influxd, startInfluxd } from '../support/influxd.js';
+import { freePort } from '../support/peers.js';
 import { scriptedTraffic } from './scripted-traffic.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -107,6 +108,46 @@ describe('footfall storage in a real InfluxDB 1.x', () => {
     expect(rows[0]!.values[0]!.slice(1)).toEqual([minutes.length, minutes.reduce((n, m) => n + m.in, 0)]);
     expect(store.writer.stats.dropped).toBe(0);
     await store.close();
+  });
+
+  it('starts with InfluxDB down: buffers on disk, creates the schema and writes everything once it is up', async () => {
+    const late = new Influxd();
+    late.port = await freePort();
+    try {
+      const dataDir = tmp();
+      const cfg = influxConfig(late.url, { database: 'late' });
+      const store = new InfluxFootfallStore(cfg, {
+        store: 'test-store',
+        dataDir,
+        clock: systemClock(),
+        logger,
+      });
+      await store.start(); // must not throw: the gateway boots before its database
+      const { minutes } = scriptedTraffic(DAY0, 1, 5);
+      for (const m of minutes) store.writeMinute(m);
+      await store.flush();
+      expect(store.writer.isDown()).toBe(true);
+      await store.close(); // gateway restarts while InfluxDB is still down: the backlog is on disk
+
+      const again = new InfluxFootfallStore(cfg, {
+        store: 'test-store',
+        dataDir,
+        clock: systemClock(),
+        logger,
+      });
+      await again.start();
+      await late.start();
+      await expect.poll(() => again.writer.backlog(), { timeout: 40_000, interval: 200 }).toBe(0);
+      const rows = await late.query('late', 'SELECT count("entries") FROM "footfall_store"');
+      expect(rows[0]!.values[0]![1]).toBe(minutes.length);
+      const rps = await late.query('late', 'SHOW RETENTION POLICIES');
+      expect(rps[0]!.values.map((v) => v[0])).toEqual(
+        expect.arrayContaining(['storegate_minutes', 'storegate_hourly']),
+      );
+      await again.close();
+    } finally {
+      await late.dispose();
+    }
   });
 
   it('answers GET /api/footfall queries exactly like the SQLite default for the same input', async () => {
