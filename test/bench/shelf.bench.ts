@@ -155,8 +155,11 @@ const detector = Math.max(
 console.log(
   `throughput (one core, ${samples} samples): detector ${(detector / 1e6).toFixed(2)} M samples/s, moving-average baseline ${(baseline / 1e6).toFixed(2)} M samples/s, ratio ${(detector / baseline).toFixed(3)}; target >= 1.00 M samples/s: ${detector >= 1e6 ? 'ok' : 'MISS'}`,
 );
-const replay = Math.max(await replayThroughput(trace), await replayThroughput(trace));
+// JIT warm-up is large here (the first run is often half the speed of later ones): report both.
+const replayRuns: number[] = [];
+for (let i = 0; i < 4; i++) replayRuns.push(await replayThroughput(trace));
+const replayBest = Math.max(...replayRuns);
 console.log(
-  `replay end to end (NDJSON parse + virtual clock + processor): ${(replay / 1e6).toFixed(2)} M samples/s`,
+  `replay end to end (NDJSON parse + virtual clock + processor): best of 4 ${(replayBest / 1e6).toFixed(2)} M samples/s, first run ${(replayRuns[0]! / 1e6).toFixed(2)} M samples/s; target >= 1.00 M samples/s: ${replayBest >= 1e6 ? 'ok' : 'MISS'}`,
 );
 console.log(allOk ? 'F1 target met at every noise level' : 'F1 target MISSED at some noise level');
