@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { liveShelf, type ShelfGateway, startShelfGateway } from './shelf-gateway.js';
@@ -75,6 +76,16 @@ describe('shelves HTTP API, planogram and calibrate CLI against a running gatewa
     expect((JSON.parse(show.stdout) as { plates: { sku: string }[] }).plates.map((p) => p.sku)).toContain(
       'rice-1000',
     );
+    writeFileSync(join(sg.dir, 'bad.json'), '{"plates": [{"device": "x", "channel": 0}]}');
+    const badImport = await exec('node', [
+      BIN,
+      ...cfg,
+      'planogram',
+      'import',
+      join(sg.dir, 'bad.json'),
+    ]).catch((e: { code: number; stderr: string }) => e);
+    expect((badImport as { code: number }).code).toBe(1);
+    expect((badImport as { stderr: string }).stderr).toMatch(/plates\.0\.sku/);
     const hist = await exec('node', [BIN, ...cfg, 'planogram', 'history']);
     expect(hist.stdout).toMatch(/cli-test/);
     const bad = await exec('node', [BIN, ...cfg, 'planogram', 'remove-plate', 'nope', '0']).catch(

@@ -56,6 +56,17 @@ describe('shelf scenarios (scripted traces)', () => {
     expect(ofType(events, 'shelf.change', 'shelf.misplaced')).toEqual([]);
   });
 
+  it('a hand resting on the shelf while taking a can is one pick of that can', () => {
+    const s = new PlateScript(3520, 1, 18)
+      .hold(3000)
+      .step(600, 200)
+      .hold(1500)
+      .step(-600 - 352, 300)
+      .hold(4000);
+    const pp = picksPuts(run(processor(), s.readings('shelf-a3', 0)));
+    expect(pp.map((e) => [e.type, e.data.sku, e.data.qty])).toEqual([['shelf.pick', 'cola-330', 1]]);
+  });
+
   it('spikes are rejected, not averaged in and not events', () => {
     const s = new PlateScript(3520, 1, 6)
       .hold(2000)
