@@ -120,7 +120,7 @@ function decodeBench(): void {
     `framing / baseline: ${(framing / baseline).toFixed(3)}; full decode / baseline: ${(full / baseline).toFixed(3)}`,
   );
   console.log(
-    `target decode ≥ 50 MB/s: framing ${framing >= 50 ? 'MET' : 'MISSED'}, full ${full >= 50 ? 'MET' : 'MISSED'}`,
+    `target decode ≥ 50 MB/s per CPU-second (wall rates vary with machine load): framing ${framing >= 50 ? 'MET' : 'MISSED'}, full ${full >= 50 ? 'MET' : 'MISSED'}`,
   );
 }
 

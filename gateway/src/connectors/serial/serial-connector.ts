@@ -57,6 +57,16 @@ export class SerialConnectorFeature implements Feature {
       this.metrics.online.labels(config.id).set(online ? 1 : 0);
       if (state === 'offline') this.metrics.reconnects.labels(config.id).inc();
     });
+    this.devices.on('online', (config, identity) => {
+      if (identity.deviceId && identity.deviceId !== config.id) {
+        // readings keep the configured id; the mismatch usually means a swapped cable or a reflashed board
+        this.log.warn(
+          { device: config.id, reported: identity.deviceId },
+          'serial device reports another id in hello',
+        );
+      }
+      if (identity.firmware) ctx.registry.touch(config.id, ctx.clock.now(), identity.firmware);
+    });
     this.devices.on('reject', (config, reason, detail) => {
       ctx.deviceStats.rejected(config.id, reason);
       this.metrics.rejected.labels(config.id, reason).inc();
