@@ -36,6 +36,7 @@ interface Waiter {
 
 /** Flush at once, without waiting for the commit interval, when this many rows are pending. */
 const FLUSH_NOW_ROWS = 4096;
+const READ_CHUNK_ROWS = 256;
 
 /**
  * The durable outbox. Guarantees (tested by test/outbox/outbox-contract.test.ts against every storage):
@@ -127,16 +128,27 @@ export class Outbox implements EventSink, Feature {
   next(limit: number, maxItemBytes: number): OutboxRow[] {
     const out: OutboxRow[] = [];
     let bytes = 0;
-    for (const row of this.storage.readAfter(this.cursor, limit)) {
-      if (this.unflushedAcks.has(row.ord)) continue;
-      const size = row.bytes - ROW_OVERHEAD_BYTES + 1;
-      if (out.length > 0 && bytes + size > maxItemBytes) break;
-      out.push(row);
-      bytes += size;
+    let after = this.cursor;
+    // Read in small chunks: a message holds a few hundred events, reading `limit` rows each time would waste.
+    for (;;) {
+      const chunk = this.storage.readAfter(after, Math.min(READ_CHUNK_ROWS, limit - out.length));
+      for (const row of chunk) {
+        after = row.ord;
+        if (this.unflushedAcks.has(row.ord)) continue;
+        const size = row.bytes - ROW_OVERHEAD_BYTES + 1;
+        if (out.length > 0 && bytes + size > maxItemBytes) return this.handOut(out);
+        out.push(row);
+        bytes += size;
+        if (out.length >= limit) return this.handOut(out);
+      }
+      if (chunk.length < READ_CHUNK_ROWS) return this.handOut(out);
     }
-    const last = out[out.length - 1];
+  }
+
+  private handOut(rows: OutboxRow[]): OutboxRow[] {
+    const last = rows[rows.length - 1];
     if (last) this.cursor = last.ord;
-    return out;
+    return rows;
   }
 
   /** The cloud acknowledged these rows: they leave with the next commit. */

@@ -89,7 +89,10 @@ export class SqliteOutboxStorage implements OutboxStorage {
     this.insert = this.db.prepare(
       'INSERT INTO events (ord, id, stream, seq, data_class, level, t, item, bytes, enqueued_at) VALUES (?,?,?,?,?,?,?,?,?,?)',
     );
-    this.remove = this.db.prepare('DELETE FROM events WHERE ord = ? RETURNING data_class, bytes');
+    // One statement for a whole ack group: per-row statements cost more than the delete itself.
+    this.remove = this.db.prepare(
+      'DELETE FROM events WHERE ord IN (SELECT value FROM json_each(?)) RETURNING data_class, bytes',
+    );
     this.upsertStream = this.db.prepare(
       'INSERT INTO streams (stream, last_seq) VALUES (?, ?) ON CONFLICT(stream) DO UPDATE SET last_seq = excluded.last_seq',
     );
@@ -104,9 +107,13 @@ export class SqliteOutboxStorage implements OutboxStorage {
     this.tx = this.db.transaction((change: StorageWrite) => {
       const deleted: Array<Pick<OutboxRow, 'dataClass' | 'bytes'>> = [];
       // Deletes first: a rollup re-uses the ord of the first row it replaces.
-      for (const ord of change.deleteOrds) {
-        const r = this.remove.get(ord) as { data_class: number; bytes: number } | undefined;
-        if (r) deleted.push({ dataClass: CLASS_NAME[r.data_class] ?? 'telemetry', bytes: r.bytes });
+      if (change.deleteOrds.length > 0) {
+        const gone = this.remove.all(JSON.stringify(change.deleteOrds)) as Array<{
+          data_class: number;
+          bytes: number;
+        }>;
+        for (const r of gone)
+          deleted.push({ dataClass: CLASS_NAME[r.data_class] ?? 'telemetry', bytes: r.bytes });
       }
       for (const r of change.inserts) {
         this.insert.run(
