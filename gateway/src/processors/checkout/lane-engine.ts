@@ -3,18 +3,12 @@ import type { StoreEvent } from '../../core/events.js';
 import type { PosEventName, ScaleStatus } from '../../core/readings.js';
 import { type CatalogView, gtinKey } from '../../registry/catalog-schema.js';
 import { expectationFor } from './expectation.js';
+import { alertEvent, clearedEvent, maintenanceEvent, verifiedEvent } from './lane-events.js';
 import { matchPending } from './lane-matching.js';
 import { newSession, sessionClosedEvent } from './lane-session.js';
 import { laneSnapshot } from './lane-snapshot.js';
-import {
-  type AlertReason,
-  type AttendantAction,
-  laneEvent,
-  type OpenAlert,
-  type PendingItem,
-  round1,
-  type SessionTotals,
-} from './lane-types.js';
+import type { AlertReason, AttendantAction, OpenAlert, PendingItem, SessionTotals } from './lane-types.js';
+import { recordVerified } from './lane-verify.js';
 import type { ScaleHealth } from './scale-health.js';
 import type { WeightLearner } from './weight-learner.js';
 
@@ -76,7 +70,7 @@ export class LaneEngine {
     if (expectation.kind === 'exempt') {
       s.exempt++;
       this.exemptSlack += expectation.slackGrams + v.noise_grams;
-      out.push(this.verifiedEvent(t, code, item, { by: 'exempt' }));
+      out.push(verifiedEvent(this.deps.lane, this.session!.id, t, code, item, { by: 'exempt' }));
     } else {
       const deadline = t + v.bag_timeout_ms;
       this.pending.push({ key, code, item, expectation, scannedAt: t, deadline, alerted: false });
@@ -138,7 +132,10 @@ export class LaneEngine {
         s.measuredGrams += delta;
         if (!this.deps.health.needsMaintenance) this.deps.learner.observe(alert.item.key, delta, t, true);
         out.push(
-          this.verifiedEvent(t, alert.item.code, alert.item.item, { by: 'attendant', measured: delta }),
+          verifiedEvent(this.deps.lane, this.session!.id, t, alert.item.code, alert.item.item, {
+            by: 'attendant',
+            measured: delta,
+          }),
         );
       } else s.acceptedByAttendant++;
     }
@@ -147,7 +144,7 @@ export class LaneEngine {
     if (action === 'override') s.overrides++;
     else s.clears++;
     this.alert = null;
-    out.push(this.clearedEvent(t, alert, action, note, attendant));
+    out.push(clearedEvent(this.deps.lane, this.session!.id, t, alert, action, note, attendant));
     out.push(...this.evaluate(t));
     return { events: out, error: null };
   }
@@ -170,19 +167,11 @@ export class LaneEngine {
     const s = this.session!;
     const out: StoreEvent[] = [];
     const unresolved = this.alert?.reason ?? null;
-    if (this.alert) out.push(this.clearedEvent(t, this.alert, 'session_closed', null, null));
+    if (this.alert)
+      out.push(clearedEvent(this.deps.lane, this.session!.id, t, this.alert, 'session_closed', null, null));
     out.push(sessionClosedEvent(this.deps.lane, s, t, this.pending.length, unresolved));
     const finding = this.deps.health.closeSession(s.relativeErrors);
-    if (finding) {
-      out.push(
-        laneEvent(this.deps.lane, 'lane.maintenance', t, {
-          reason: finding.reason,
-          bias_pct: Math.round(finding.biasPct * 100) / 100,
-          rms_pct: Math.round(finding.rmsPct * 100) / 100,
-          sessions: finding.sessions,
-        }),
-      );
-    }
+    if (finding) out.push(maintenanceEvent(this.deps.lane, t, finding));
     this.session = null;
     this.pending = [];
     this.alert = null;
@@ -217,7 +206,7 @@ export class LaneEngine {
       if (Math.abs(delta) <= v.noise_grams) {
         this.unexplained = null;
         if (this.alert && this.alert.reason !== 'weight_mismatch' && !this.pendingHas(this.alert.item)) {
-          out.push(this.clearedEvent(t, this.alert, 'shopper', null, null));
+          out.push(clearedEvent(this.deps.lane, this.session!.id, t, this.alert, 'shopper', null, null));
           this.alert = null;
         }
       } else if (!this.alert) {
@@ -259,90 +248,15 @@ export class LaneEngine {
   private raise(reason: AlertReason, t: number, delta: number, item: PendingItem | null): StoreEvent[] {
     this.alert = { reason, raisedAt: t, deltaGrams: delta, item };
     this.session!.alerts[reason]++;
-    const e = item?.expectation;
-    return [
-      laneEvent(this.deps.lane, 'lane.alert', t, {
-        session: this.session!.id,
-        reason,
-        gtin: item ? (item.item?.gtin ?? item.code) : null,
-        sku: item?.item?.sku ?? null,
-        expected_grams: e?.kind === 'weighed' ? round1(e.mean) : null,
-        tolerance_grams: e?.kind === 'weighed' ? round1(e.tolerance) : null,
-        delta_grams: round1(delta),
-        scale_grams: this.scaleGrams,
-      }),
-    ];
+    return [alertEvent(this.deps.lane, this.session!.id, t, reason, delta, item, this.scaleGrams)];
   }
 
   private verifyMatch(items: PendingItem[], expectedGrams: number, delta: number, t: number): StoreEvent[] {
-    const s = this.session!;
-    const out: StoreEvent[] = [];
-    const single = items.length === 1;
-    for (const p of items) {
-      const e = p.expectation;
-      // With several items in one settle only their sum was weighed: apportion by expectation, learn nothing.
-      const measured = single
-        ? delta
-        : e.kind === 'weighed'
-          ? e.mean + (delta - expectedGrams) / items.length
-          : delta - expectedGrams;
-      s.verified++;
-      s.measuredGrams += measured;
-      if (e.kind === 'weighed') {
-        s.expectedGrams += e.mean;
-        if (single) s.relativeErrors.push((measured - e.mean) / e.mean);
-      }
-      if (single && !p.item?.soldByWeight && !this.deps.health.needsMaintenance) {
-        this.deps.learner.observe(p.key, measured, t);
-      }
-      out.push(this.verifiedEvent(t, p.code, p.item, { by: 'scale', measured, pending: p }));
-    }
     this.pending = this.pending.filter((p) => !items.includes(p));
-    return out;
+    return recordVerified(this.deps, this.session!, items, expectedGrams, delta, t);
   }
 
   private pendingHas(item: PendingItem | null): boolean {
     return item !== null && this.pending.includes(item);
-  }
-
-  private verifiedEvent(
-    t: number,
-    code: string,
-    item: PendingItem['item'],
-    how: { by: 'scale' | 'exempt' | 'attendant'; measured?: number; pending?: PendingItem },
-  ): StoreEvent {
-    const e = how.pending?.expectation;
-    return laneEvent(this.deps.lane, 'lane.item.verified', t, {
-      session: this.session!.id,
-      gtin: item?.gtin ?? code,
-      sku: item?.sku ?? null,
-      name: item?.name ?? null,
-      by: how.by,
-      measured_grams: how.measured === undefined ? null : round1(how.measured),
-      expected_grams: e?.kind === 'weighed' ? round1(e.mean) : (item?.grams ?? null),
-      tolerance_grams: e?.kind === 'weighed' ? round1(e.tolerance) : null,
-      expected_from: e?.kind === 'weighed' ? e.source : null,
-      known: item !== undefined,
-      age_restricted: item?.ageRestricted ?? false,
-      scan_to_verified_ms: how.pending ? t - how.pending.scannedAt : 0,
-    });
-  }
-
-  private clearedEvent(
-    t: number,
-    alert: OpenAlert,
-    action: AttendantAction | 'shopper' | 'session_closed',
-    note: string | null,
-    attendant: string | null,
-  ): StoreEvent {
-    return laneEvent(this.deps.lane, 'lane.alert.cleared', t, {
-      session: this.session!.id,
-      reason: alert.reason,
-      action,
-      note,
-      attendant,
-      raised_at: alert.raisedAt,
-      open_ms: t - alert.raisedAt,
-    });
   }
 }

@@ -1,0 +1,40 @@
+import type { StoreEvent } from '../../core/events.js';
+import type { LaneEngineDeps } from './lane-engine.js';
+import { verifiedEvent } from './lane-events.js';
+import type { PendingItem, SessionTotals } from './lane-types.js';
+
+/**
+ * What a scale verification does besides the event: session totals, the relative error the scale-health check
+ * accumulates, and a learning sample. With several items in one settle only their sum was weighed: the measured
+ * weight is apportioned by expectation, and nothing is learned from it. A lane flagged for maintenance teaches
+ * nothing (its drift must not leak into the shared learned weights).
+ */
+export function recordVerified(
+  deps: LaneEngineDeps,
+  session: SessionTotals,
+  items: readonly PendingItem[],
+  expectedGrams: number,
+  delta: number,
+  t: number,
+): StoreEvent[] {
+  const out: StoreEvent[] = [];
+  const single = items.length === 1;
+  for (const p of items) {
+    const e = p.expectation;
+    const measured = single
+      ? delta
+      : e.kind === 'weighed'
+        ? e.mean + (delta - expectedGrams) / items.length
+        : delta - expectedGrams;
+    session.verified++;
+    session.measuredGrams += measured;
+    if (e.kind === 'weighed') {
+      session.expectedGrams += e.mean;
+      if (single) session.relativeErrors.push((measured - e.mean) / e.mean);
+    }
+    if (single && !p.item?.soldByWeight && !deps.health.needsMaintenance)
+      deps.learner.observe(p.key, measured, t);
+    out.push(verifiedEvent(deps.lane, session.id, t, p.code, p.item, { by: 'scale', measured, pending: p }));
+  }
+  return out;
+}
