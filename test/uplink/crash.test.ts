@@ -65,6 +65,13 @@ describe('gateway SIGKILLed mid-stream', () => {
         'feeder progress',
       );
       await kill(feeder.proc); // mid-append, mid-commit, mid-publish: wherever it is
+      // The broker publishes the retained last will: the cloud learns the store gateway is offline.
+      const lastStatus = () => consumer.messages.filter((m) => m.topic === 'stores/store-7/status').at(-1);
+      await consumer.waitFor(() => lastStatus()?.payload.includes('"offline"') === true, 10_000, 'last will');
+      expect(JSON.parse(lastStatus()!.payload)).toMatchObject({
+        state: 'offline',
+        reason: 'connection lost',
+      });
       expect(feeder.acked).toBeGreaterThan(acknowledged);
       acknowledged = feeder.acked;
     }

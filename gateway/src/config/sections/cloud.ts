@@ -46,7 +46,10 @@ export const outboxSection = z
 
 /** Cloud MQTT uplink; absent = no cloud (events stay in the outbox). */
 export const cloudSection = z.strictObject({
-  url: z.string().describe('mqtt://, mqtts://, ws:// or wss:// URL of the cloud broker'),
+  url: z
+    .string()
+    .regex(/^(mqtts?|wss?):\/\/[^/]/, 'must be an mqtt://, mqtts://, ws:// or wss:// URL')
+    .describe('mqtt://, mqtts://, ws:// or wss:// URL of the cloud broker'),
   client_id: z.string().optional().describe('Default: storegate-{store.id}'),
   protocol_version: z.union([z.literal(4), z.literal(5)]).default(4),
   username: z.string().optional(),
