@@ -28,7 +28,10 @@ export interface ShelfOptions {
 
 interface Plate {
   offset: number;
+  /** The load cell's true sensitivity. */
   countsPerGram: number;
+  /** What the firmware believes (factory calibration, off by up to ±2 % until calibrated). */
+  reportedCountsPerGram: number;
   grams: number;
   noiseG: number;
   driftSign: number;
@@ -56,12 +59,17 @@ export class ShelfEmulator extends ProtocolEmulator {
     this.config.set(ConfigKey.samplesPerBatch, opts.samplesPerBatch ?? 12);
     this.plates = Array.from({ length: this.channels }, () => ({
       offset: Math.round(this.rand.between(-20_000, 20_000)),
-      countsPerGram: this.rand.between(400, 440),
+      countsPerGram: 0,
+      reportedCountsPerGram: 0,
       grams: Math.round(this.rand.between(200, 4000)),
       noiseG: this.rand.between(0.3, 3),
       driftSign: this.rand.next() < 0.5 ? -1 : 1,
       change: null,
     }));
+    for (const p of this.plates) {
+      p.countsPerGram = this.rand.between(400, 440);
+      p.reportedCountsPerGram = p.countsPerGram * this.rand.between(0.98, 1.02);
+    }
     this.pending = [...(opts.script ?? [])].sort((a, b) => a.atMs - b.atMs);
   }
 
@@ -72,7 +80,7 @@ export class ShelfEmulator extends ProtocolEmulator {
     p.change = { from: p.grams, to: p.grams + grams, start: this.clock.now(), ms };
   }
 
-  /** True weight on a plate (without noise), for tests. */
+  /** True net weight on a plate (above the tare point, without noise), for tests. */
   plateGrams(channel: number): number {
     return this.plates[channel]!.change?.to ?? this.plates[channel]!.grams;
   }
@@ -128,7 +136,7 @@ export class ShelfEmulator extends ProtocolEmulator {
       channels: this.channels,
       samples: perBatch,
       encoding: 'rawCounts',
-      calibration: this.plates.map((p) => ({ offset: p.offset, countsPerGram: p.countsPerGram })),
+      calibration: this.plates.map((p) => ({ offset: p.offset, countsPerGram: p.reportedCountsPerGram })),
       values,
     });
   }
@@ -151,7 +159,12 @@ export class ShelfEmulator extends ProtocolEmulator {
         const p = this.plates[a.channel];
         if (!p || a.knownMilligrams <= 0) return { error: ErrorCode.badArgument };
         if (p.change) return { error: ErrorCode.notStable };
-        return { error: ErrorCode.ok, data: encodeResult('calibrate', { countsPerGram: p.countsPerGram }) };
+        // the firmware only sees counts: sensitivity = net counts now on the plate / the weight it was told
+        p.reportedCountsPerGram = (p.grams * p.countsPerGram) / (a.knownMilligrams / 1000);
+        return {
+          error: ErrorCode.ok,
+          data: encodeResult('calibrate', { countsPerGram: p.reportedCountsPerGram }),
+        };
       }
       case 'setSampleRate': {
         const hz = (args as CommandArgs['setSampleRate']).hz;
