@@ -113,6 +113,10 @@ describe('checkout lane: honest shoppers raise nothing', () => {
     l.wait(20_000);
     expect(l.alerts()).toEqual([]);
     expect(l.processor.state('lane-1')?.message).toMatch(/full/);
+    l.status(-300, 'under'); // load cell fault / bag pulled mid-weighing: still no decision
+    l.wait(20_000);
+    expect(l.alerts()).toEqual([]);
+    expect(l.processor.state('lane-1')?.message).toMatch(/attention/);
     l.place(352, 512);
     expect(l.alerts()).toEqual([]);
     expect(l.types()).toEqual(['lane.item.verified', 'lane.item.verified']);
