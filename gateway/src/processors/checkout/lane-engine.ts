@@ -38,6 +38,7 @@ export class LaneEngine {
   baseline: number | null = null;
   scaleGrams: number | null = null;
   scaleStatus: ScaleStatus | null = null;
+  /** Last reading time, or when the current over/under-capacity spell began. */
   scaleAt = 0;
   /** Light exempt items on the scale: small unexplained gains up to this are theirs. */
   private exemptSlack = 0;
@@ -89,8 +90,12 @@ export class LaneEngine {
       )
         this.unexplained = null;
     }
+    const fault = (x: ScaleStatus | null) => x === 'over' || x === 'under';
+    // Time the scale could not weigh does not count against the shopper's bagging timeout.
+    if (fault(this.scaleStatus) && !fault(status))
+      for (const p of this.pending) p.deadline += t - this.scaleAt;
+    if (!fault(this.scaleStatus) || !fault(status)) this.scaleAt = t;
     this.scaleStatus = status;
-    this.scaleAt = t;
     return this.evaluate(t);
   }
 
