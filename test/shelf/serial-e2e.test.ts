@@ -128,6 +128,8 @@ describe('shelves over a real serial PTY (shelf emulator → gateway)', () => {
     await new Promise((r) => setTimeout(r, 2500));
     expect(events.filter((e) => e.type === 'shelf.pick').length).toBe(picksBefore);
     await until(() => emulator.plateGrams(6) === 0, 'emulator plate 6 tared');
+    emulator.interact(6, 1000, 300);
+    await new Promise((r) => setTimeout(r, 1000));
     const cal = await fetch(`${base}/api/shelves/shelf-1/6/calibrate`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -135,6 +137,17 @@ describe('shelves over a real serial PTY (shelf emulator → gateway)', () => {
     });
     expect(cal.status).toBe(200);
     expect(((await cal.json()) as { counts_per_gram: number }).counts_per_gram).toBeGreaterThan(300);
+    // Calibrating an empty plate is refused with a hint instead of storing a zero factor.
+    await fetch(`${base}/api/shelves/shelf-1/7/tare`, { method: 'POST' });
+    const empty = await fetch(`${base}/api/shelves/shelf-1/7/calibrate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ known_grams: 500 }),
+    });
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { error: { message: string } }).error.message).toMatch(
+      /measured no weight/,
+    );
     const bad = await fetch(`${base}/api/shelves/shelf-1/6/explode`, { method: 'POST' });
     expect(bad.status).toBe(400);
     const unknown = await fetch(`${base}/api/shelves/nope/0/tare`, { method: 'POST' });

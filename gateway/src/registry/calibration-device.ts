@@ -38,12 +38,24 @@ export function serialShelfCommands(devices: Pick<SerialDeviceSet, 'command'>): 
       }
     },
     async calibrate(device, channel, knownGrams) {
+      let result: { countsPerGram: number };
       try {
         const knownMilligrams = Math.round(knownGrams * 1000);
-        return await devices.command(device, 'calibrate', { channel, knownMilligrams }, TIMEOUT_MS);
+        result = await devices.command(device, 'calibrate', { channel, knownMilligrams }, TIMEOUT_MS);
       } catch (err) {
         throw wrap(device, 'calibrate', err);
       }
+      // The controller divides the counts it sees by the weight it was told: no weight on the plate gives ~0.
+      if (!(result.countsPerGram > 0) || !Number.isFinite(result.countsPerGram)) {
+        throw new StoregateError(
+          'SG_BAD_ARGUMENT',
+          `${device} channel ${channel} measured no weight (counts per gram ${result.countsPerGram})`,
+          {
+            hint: `tare the empty plate, put the ${knownGrams} g weight on it, wait until still, calibrate again`,
+          },
+        );
+      }
+      return result;
     },
   };
 }

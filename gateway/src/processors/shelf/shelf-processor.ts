@@ -36,6 +36,7 @@ export interface ShelfCounters {
   unknownPlate: number;
   badQuality: number;
   outOfOrder: number;
+  nonFinite: number;
 }
 
 type Tap = (grams: readonly number[], t: number, hz: number | undefined) => void;
@@ -48,7 +49,13 @@ type Tap = (grams: readonly number[], t: number, hz: number | undefined) => void
 export class ShelfProcessor implements Processor {
   readonly name = 'shelf';
   readonly handles = ['shelf.weight'] as const;
-  readonly counters: ShelfCounters = { samples: 0, unknownPlate: 0, badQuality: 0, outOfOrder: 0 };
+  readonly counters: ShelfCounters = {
+    samples: 0,
+    unknownPlate: 0,
+    badQuality: 0,
+    outOfOrder: 0,
+    nonFinite: 0,
+  };
   private readonly plates = new Map<string, PlateState>();
   private readonly adjacency: Map<string, string[]>;
   private readonly specs: PlateSpec[];
@@ -106,6 +113,11 @@ export class ShelfProcessor implements Processor {
     for (let i = 0; i < grams.length; i++) {
       const t = t0 + i * dt;
       const raw = grams[i]!;
+      // A non-finite sample (a driver dividing by a zero factor) would poison every running sum downstream.
+      if (!Number.isFinite(raw)) {
+        this.counters.nonFinite++;
+        continue;
+      }
       if (!(t > plate.lastT) && !Number.isNaN(plate.lastT)) {
         this.counters.outOfOrder++;
         continue;
