@@ -67,6 +67,16 @@ describe('shelf scenarios (scripted traces)', () => {
     expect(pp.map((e) => [e.type, e.data.sku, e.data.qty])).toEqual([['shelf.pick', 'cola-330', 1]]);
   });
 
+  it('non-finite samples are skipped and counted; detection carries on', () => {
+    const s = new PlateScript(3520, 1, 19).hold(3000).step(-352).hold(3000);
+    s.samples[100] = Number.POSITIVE_INFINITY;
+    s.samples[101] = Number.NaN;
+    const p = processor();
+    const pp = picksPuts(run(p, s.readings('shelf-a3', 0)));
+    expect(pp.map((e) => [e.type, e.data.qty])).toEqual([['shelf.pick', 1]]);
+    expect(p.counters.nonFinite).toBe(2);
+  });
+
   it('spikes are rejected, not averaged in and not events', () => {
     const s = new PlateScript(3520, 1, 6)
       .hold(2000)
