@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import { Mosquitto } from '../support/mosquitto.js';
-import { freePort } from '../support/peers.js';
+import { startMosquitto } from '../support/mosquitto.js';
 import { CloudConsumer, gatewayConfig, type ReceivedItem, startStack, tempDir } from './harness.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -41,11 +40,16 @@ describe('disk budget exceeded during a long outage', () => {
   it('4. keeps every must-deliver event, compacts telemetry into rollups, counts exactly what happened', async () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
-    const port = await freePort();
+    // The cloud consumer's persistent session exists before the outage starts (see outage.test.ts).
+    const broker = await startMosquitto();
+    cleanups.push(() => broker.dispose());
+    const consumer = await CloudConsumer.connect(broker.url);
+    cleanups.push(() => consumer.close());
+    await broker.stop('SIGTERM');
     let freeDisk = 10 * 1024 ** 3;
     const config = gatewayConfig(
       tmp.dir,
-      { url: `mqtt://127.0.0.1:${port}` },
+      { url: broker.url },
       { outbox: { budget_bytes: 1024 * 1024, min_free_disk_bytes: 64 * 1024 * 1024 } },
     );
     const stack = await startStack(config, { freeDiskBytes: () => freeDisk });
@@ -94,12 +98,7 @@ describe('disk budget exceeded during a long outage', () => {
     expect(metrics).toMatch(/storegate_outbox_depth\{class="must_deliver"\} 2000/);
 
     // The cloud comes back: everything kept arrives, and the rollups account for every telemetry event.
-    const broker = new Mosquitto();
-    broker.port = port;
-    cleanups.push(() => broker.dispose());
     await broker.start();
-    const consumer = await CloudConsumer.connect(broker.url);
-    cleanups.push(() => consumer.close());
     await consumer.waitFor(
       () => stack.outbox.totals().must_deliver.count + stack.outbox.totals().telemetry.count === 0,
       30_000,

@@ -35,23 +35,21 @@ describe('uplink against a real Mosquitto', () => {
   it('1. cloud down at start: events accumulate, then every event arrives once, in per-stream order', async () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
-    const { freePort } = await import('../support/peers.js');
-    const port = await freePort();
-    const stack: Stack = await startStack(gatewayConfig(tmp.dir, { url: `mqtt://127.0.0.1:${port}` }));
+    // The cloud consumer's persistent session is created first, so nothing is published before it exists.
+    const broker = await startMosquitto();
+    cleanups.push(() => broker.dispose());
+    const consumer = await CloudConsumer.connect(broker.url);
+    cleanups.push(() => consumer.close());
+    await broker.stop('SIGTERM');
+
+    const stack: Stack = await startStack(gatewayConfig(tmp.dir, { url: broker.url }));
     cleanups.push(() => stack.stop());
     const streams = ['door/a', 'door/b', 'lane/1'];
     for (let n = 1; n <= 300; n++) await stack.outbox.append(streams.map((s) => mdEvent(s, n)));
     expect(stack.outbox.totals().must_deliver.count).toBe(900);
     expect(stack.uplink.isConnected()).toBe(false);
 
-    const { Mosquitto } = await import('../support/mosquitto.js');
-    const broker = new Mosquitto();
-    broker.port = port;
-    cleanups.push(() => broker.dispose());
-    // The consumer's persistent session must exist before the gateway connects.
     await broker.start();
-    const consumer = await CloudConsumer.connect(broker.url);
-    cleanups.push(() => consumer.close());
     await consumer.waitFor(() => consumer.ids().size === 900, 20_000, '900 events');
     await sleep(200);
     expect(consumer.items.length).toBe(900);

@@ -226,8 +226,19 @@ export class Outbox implements EventSink, Feature {
     for (const ord of deletes) this.unflushedAcks.delete(ord);
     this.state.committed(rows, deleted, streamSeqs);
     for (const w of waiters) w.resolve();
-    if (rows.length > 0) for (const l of this.listeners) l();
+    if (rows.length > 0) this.notify();
     this.compactor.maybeCompact();
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch (err) {
+        // A failing reader must not fail the commit that already succeeded (its appends are resolved).
+        this.options.logger?.error({ err }, 'outbox commit listener failed');
+      }
+    }
   }
 
   close(): void {

@@ -140,6 +140,4 @@ export class UplinkStats {
   command(name: string, status: string): void {
     this.commands?.inc({ command: name, status });
   }
-
-  close(): void {}
 }

@@ -92,7 +92,6 @@ export class Uplink implements Feature {
     this.connected = false;
     this.inflight = 0;
     if (client) await client.endAsync(true).catch(() => undefined);
-    this.stats.close();
   }
 
   private connect(): void {
@@ -163,6 +162,22 @@ export class Uplink implements Feature {
 
   /** Send as much as the in-flight window and the publish rate allow. */
   private pump(): void {
+    try {
+      this.pumpOnce();
+    } catch (err) {
+      // E.g. the outbox database is momentarily unreadable: retry soon rather than stall or crash.
+      const { log, suppressed } = this.throttle.allow('pump');
+      if (log) this.log.error({ err, suppressed }, 'uplink could not read the outbox; retrying');
+      if (!this.pumpTimer && !this.stopping) {
+        this.pumpTimer = setTimeout(() => {
+          this.pumpTimer = null;
+          this.pump();
+        }, 1_000);
+      }
+    }
+  }
+
+  private pumpOnce(): void {
     const client = this.client;
     if (!this.connected || !client || this.pumpTimer) return;
     const maxItemBytes = this.cloud.max_message_bytes - BATCH_ENVELOPE_BYTES;
