@@ -15,7 +15,8 @@ export interface Score {
 }
 
 /**
- * Precision/recall/F1 of pick and put events: a detection matches a truth event on the same plate with the same
+ * Precision/recall/F1 of pick and put events (and of any other type the truth contains, e.g. shelf.misplaced):
+ * a detection matches a truth event on the same plate with the same
  * type, SKU and quantity within `windowMs`; each is matched at most once (closest in time first).
  */
 export function scoreEvents(
@@ -23,7 +24,8 @@ export function scoreEvents(
   events: readonly StoreEvent[],
   windowMs = 2000,
 ): Score {
-  const detections = events.filter((e) => e.type === 'shelf.pick' || e.type === 'shelf.put');
+  const types = new Set<string>(['shelf.pick', 'shelf.put', ...truth.map((g) => g.type)]);
+  const detections = events.filter((e) => types.has(e.type));
   const used = new Set<number>();
   const missed: TruthEvent[] = [];
   let tp = 0;

@@ -21,7 +21,7 @@ export const NOISE_LEVELS: readonly NoiseLevel[] = [
 ];
 
 export interface TruthEvent {
-  type: 'shelf.pick' | 'shelf.put';
+  type: 'shelf.pick' | 'shelf.put' | 'shelf.misplaced';
   t: number;
   device: string;
   channel: number;

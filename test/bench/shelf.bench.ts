@@ -9,6 +9,7 @@ import { shelfReplayDomain } from '../../gateway/src/replay/inputs/shelf.js';
 import { runReplay } from '../../gateway/src/replay/replay.js';
 import { scoreEvents } from './shelf-score.js';
 import { generateTrace, NOISE_LEVELS, type Trace } from './shelf-trace.js';
+import { generateHardCases } from './shelf-trace-hard.js';
 
 /**
  * `npm run bench:shelf`: detection quality (precision/recall/F1 of pick/put per noise level, against the
@@ -144,6 +145,17 @@ async function replayThroughput(trace: Trace): Promise<number> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// Wrong-plate returns and items straddling two plates, scored on their own (matched the same way).
+for (const level of [NOISE_LEVELS[1]!, NOISE_LEVELS[3]!]) {
+  const hard = generateHardCases({ seed: SEED_BASE + 20, level, minutes: MINUTES });
+  const score = scoreEvents(hard.truth, runDetector(hard, toReadings(hard), true, level.sigmaGrams));
+  const byKind: Record<string, number> = {};
+  for (const m of score.missed) byKind[m.kind] = (byKind[m.kind] ?? 0) + 1;
+  console.log(
+    `hard cases (${level.name}): ${score.truth} events (misplaced returns, straddling items), F1 ${pct(score.f1)} (precision ${pct(score.precision)}, recall ${pct(score.recall)})${score.fn > 0 ? `, missed ${JSON.stringify(byKind)}` : ''}`,
+  );
 }
 
 const { readings, trace, sigma } = throughputTrace!;

@@ -45,6 +45,7 @@ export function applyResolution(r: Resolution, plates: Map<string, PlateState>, 
         qty: Math.abs(r.qty),
         delta_grams: round1(r.home.delta + r.other.delta),
         confidence: r.confidence,
+        ...(r.confidence < 0.9 ? { ambiguous: true, candidates: r.candidates } : {}),
         spans: [
           { device: home.spec.device, channel: home.spec.channel, delta_grams: round1(r.home.delta) },
           { device: other.spec.device, channel: other.spec.channel, delta_grams: round1(r.other.delta) },

@@ -25,6 +25,7 @@ export type Resolution =
       other: UnexplainedChange;
       qty: number;
       confidence: number;
+      candidates: Candidate[];
     }
   | { kind: 'misplaced'; change: UnexplainedChange; item: PlateSpec; qty: number; candidates: Candidate[] }
   | { kind: 'foreign-pick'; change: UnexplainedChange; item: ForeignItem; qty: number }
@@ -92,16 +93,39 @@ export class ChangeResolver {
     const sigma = Math.hypot(a.sigmaDelta, b.sigmaDelta);
     const onA = bestQty(total, a.spec, sigma);
     const onB = bestQty(total, b.spec, sigma);
-    if (!onA.explained && !onB.explained) return null;
-    const aWins = onA.explained && (!onB.explained || onA.likelihood >= onB.likelihood);
-    const best = aWins ? onA : onB;
-    const total2 = (aWins ? onA.likelihood : 0) + (onB.explained ? onB.likelihood : 0);
+    // One object lying across two plates is likelier than several: 500 g is one pasta before two 250 g bags.
+    const score = (q: typeof onA) => (q.explained ? q.likelihood / (q.qty * q.qty) : 0);
+    const sA = score(onA);
+    const sB = score(onB);
+    if (sA === 0 && sB === 0) return null;
+    const aWins = sA >= sB;
+    const share = (x: number) => Math.round((x / (sA + sB)) * 1000) / 1000;
+    const candidates: Candidate[] = [];
+    const residual = (q: typeof onA, spec: PlateSpec) =>
+      Math.round((Math.abs(total) - q.qty * spec.unitGrams) * 10) / 10;
+    for (const [q, c, sc] of [
+      [onA, a, sA],
+      [onB, b, sB],
+    ] as const) {
+      if (sc > 0) {
+        candidates.push({
+          sku: c.spec.sku,
+          qty: q.qty,
+          confidence: share(sc),
+          residualGrams: residual(q, c.spec),
+          device: c.spec.device,
+          channel: c.spec.channel,
+        });
+      }
+    }
+    candidates.sort((x, y) => y.confidence - x.confidence);
     return {
       kind: 'spanning',
       home: aWins ? a : b,
       other: aWins ? b : a,
-      qty: Math.sign(total) * best.qty,
-      confidence: Math.round((best.likelihood / Math.max(total2, best.likelihood)) * 1000) / 1000,
+      qty: Math.sign(total) * (aWins ? onA : onB).qty,
+      confidence: share(Math.max(sA, sB)),
+      candidates,
     };
   }
 

@@ -65,6 +65,7 @@ export class ShelfProcessor implements Processor {
   private readonly taps = new Map<string, Set<Tap>>();
   private out: StoreEvent[] = [];
   private readonly limits: HealthLimits;
+  private readonly memoryMs: number;
 
   constructor(private readonly options: ShelfProcessorOptions) {
     this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
@@ -77,13 +78,12 @@ export class ShelfProcessor implements Processor {
       this.plates.set(key, new PlateState(spec, cal.get(key), limits));
     }
     this.adjacency = neighbours(this.specs);
-    const memoryMs = options.misplacedMemoryMs ?? 30 * 60_000;
+    this.memoryMs = options.misplacedMemoryMs ?? 30 * 60_000;
     this.resolver = new ChangeResolver({
       specs: () => this.specs,
       neighbours: (key) => this.adjacency.get(key) ?? [],
       foreign: (key) => this.plates.get(key)?.foreign ?? [],
-      recentlyPicked: (sku, notOn, now) =>
-        this.recentPicks.some((p) => p.sku === sku && p.key !== notOn && now - p.t <= memoryMs),
+      recentlyPicked: (sku, notOn, now) => this.recentlyPicked(sku, notOn, now),
     });
   }
 
@@ -211,7 +211,7 @@ export class ShelfProcessor implements Processor {
     // Back where it started (a hand resting, a lean, a pick put straight back): no event.
     if (
       q.qty === 0 &&
-      Math.abs(delta) <= Math.max(0.3 * spec.unitGrams, spec.toleranceGrams + 3 * sigmaDelta)
+      Math.abs(delta) <= Math.max(0.15 * spec.unitGrams, spec.toleranceGrams + 3 * sigmaDelta)
     ) {
       return this.close(plate, span, []);
     }
@@ -230,8 +230,19 @@ export class ShelfProcessor implements Processor {
         this.out.push(...applyResolution(r, this.plates, span.tSettled));
       return 'accept';
     }
-    const candidates = candidatesFor(delta, [spec], sigmaDelta);
-    const confidence = candidates.find((c) => c.qty === q.qty)?.confidence ?? 0;
+    // A put that an item picked elsewhere would explain just as well (500 g: two 250 g bags, or the pasta
+    // taken from the next plate) is reported with that doubt, not as certain.
+    const rivals =
+      delta > 0
+        ? this.specs.filter(
+            (o) =>
+              o.sku !== spec.sku &&
+              this.recentlyPicked(o.sku, plate.key, span.tStart) &&
+              bestQty(delta, o, sigmaDelta).explained,
+          )
+        : [];
+    const candidates = candidatesFor(delta, [spec, ...rivals], sigmaDelta);
+    const confidence = candidates.find((c) => c.sku === spec.sku && c.qty === q.qty)?.confidence ?? 0;
     const steps = splitSteps(
       span.before,
       Math.sign(delta) * q.qty,
@@ -262,6 +273,10 @@ export class ShelfProcessor implements Processor {
     if (events.length > 0) plate.lastEventAt = Math.round(span.tSettled);
     this.out.push(...events, ...stockEvents(plate, transition, span.tSettled));
     return 'accept';
+  }
+
+  private recentlyPicked(sku: string, notOn: string, now: number): boolean {
+    return this.recentPicks.some((p) => p.sku === sku && p.key !== notOn && now - p.t <= this.memoryMs);
   }
 
   private rememberPick(sku: string, key: string, t: number): void {
