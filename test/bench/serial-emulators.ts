@@ -9,7 +9,7 @@ const paths = process.argv.slice(2);
 const runners = paths.map((path, i) =>
   runOnPort(
     new ShelfEmulator(
-      { deviceId: `bench-shelf-${i}`, serialNumber: `B-${i}`, hardware: 'bench', firmware: '1.0.0' },
+      { deviceId: `shelf-${i}`, serialNumber: `B-${i}`, hardware: 'bench', firmware: '1.0.0' },
       { seed: 100 + i, randomEventEveryS: 10 },
     ),
     path,
