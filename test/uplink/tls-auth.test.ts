@@ -62,6 +62,15 @@ describe('uplink security', () => {
     expect(good.uplink.isConnected()).toBe(true);
   });
 
+  it('refuses to start with an unreadable CA file or a certificate without its key', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.cleanup);
+    const missing = gatewayConfig(`${tmp.dir}/a`, { url: 'mqtts://127.0.0.1:9', ca: 'no-such-ca.pem' });
+    await expect(startStack(missing)).rejects.toThrow(/cloud\.ca: cannot read .*no-such-ca\.pem/);
+    const half = gatewayConfig(`${tmp.dir}/b`, { url: 'mqtts://127.0.0.1:9', cert: `${tmp.dir}/x.crt` });
+    await expect(startStack(half)).rejects.toThrow(/cert and cloud.key must be set together/);
+  });
+
   it('username/password: accepted with the right password, refused (and retried) with a wrong one', async () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);

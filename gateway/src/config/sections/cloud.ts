@@ -39,6 +39,10 @@ export const outboxSection = z
       .default(64 * 1024)
       .describe('A single event larger than this is refused'),
   })
+  .refine((o) => o.watermarks.warn <= o.watermarks.compact && o.watermarks.compact <= o.watermarks.critical, {
+    message: 'watermarks must satisfy warn <= compact <= critical',
+    path: ['watermarks'],
+  })
   .refine((o) => o.compact_target < o.watermarks.compact, {
     message: 'compact_target must be below watermarks.compact',
     path: ['compact_target'],

@@ -60,6 +60,8 @@ export class Uplink implements Feature {
     const rate = this.cloud.max_publishes_per_second;
     this.limiter = new RateLimiter(rate, Math.max(1, Math.ceil(rate / 10)), () => deps.clock.now());
     this.stats = new UplinkStats(deps.clock, deps.metrics, () => this.inflight);
+    // Fail at start, with the config path in the message, on unreadable TLS files or a bad cert/key pair.
+    mqttOptions(deps.config, this.topics, deps.clock.now());
   }
 
   isConnected(): boolean {
@@ -78,6 +80,8 @@ export class Uplink implements Feature {
     this.unsubscribeCommit?.();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    this.reconnectTimer = null;
+    this.pumpTimer = null;
     const client = this.client;
     this.client = null;
     this.generation++;
@@ -105,7 +109,8 @@ export class Uplink implements Feature {
         mqttOptions(this.deps.config, this.topics, this.deps.clock.now()),
       );
     } catch (err) {
-      this.log.error({ err }, 'cloud connection could not be set up');
+      const { log, suppressed } = this.throttle.allow('setup');
+      if (log) this.log.error({ err, suppressed }, 'cloud connection could not be set up');
       this.scheduleReconnect();
       return;
     }
