@@ -101,7 +101,7 @@ export interface ReceivedItem {
 /** The cloud side: a persistent-session QoS 1 subscriber that records every batch item it receives. */
 export class CloudConsumer {
   readonly items: ReceivedItem[] = [];
-  readonly messages: Array<{ topic: string; payload: string; retain: boolean }> = [];
+  readonly messages: Array<{ topic: string; payload: string; retain: boolean; at: number }> = [];
   private client!: MqttClient;
 
   static async connect(url: string, filters: string[] = [`stores/${STORE}/#`]): Promise<CloudConsumer> {
@@ -114,7 +114,7 @@ export class CloudConsumer {
     });
     c.client.on('message', (topic, payload, packet) => {
       const text = payload.toString();
-      c.messages.push({ topic, payload: text, retain: packet.retain });
+      c.messages.push({ topic, payload: text, retain: packet.retain, at: Date.now() });
       if (topic.endsWith('/events')) c.items.push(...(JSON.parse(text).batch as ReceivedItem[]));
     });
     await new Promise<void>((resolve, reject) => {

@@ -42,7 +42,9 @@ describe('uplink against a real Mosquitto', () => {
     cleanups.push(() => consumer.close());
     await broker.stop('SIGTERM');
 
-    const stack: Stack = await startStack(gatewayConfig(tmp.dir, { url: broker.url }));
+    // Small quotas, so the backlog needs many messages: each bounded in bytes, sent at a bounded rate.
+    const quotas = { max_message_bytes: 4096, max_publishes_per_second: 20 };
+    const stack: Stack = await startStack(gatewayConfig(tmp.dir, { url: broker.url, ...quotas }));
     cleanups.push(() => stack.stop());
     const streams = ['door/a', 'door/b', 'lane/1'];
     for (let n = 1; n <= 300; n++) await stack.outbox.append(streams.map((s) => mdEvent(s, n)));
@@ -55,6 +57,15 @@ describe('uplink against a real Mosquitto', () => {
     expect(consumer.items.length).toBe(900);
     expectComplete(consumer, streams, 300);
     await consumer.waitFor(() => stack.outbox.totals().must_deliver.count === 0, 5000, 'outbox drained');
+    const batches = consumer.messages.filter((m) => m.topic.endsWith('/events'));
+    expect(batches.length).toBeGreaterThan(20);
+    for (const b of batches) expect(Buffer.byteLength(b.payload)).toBeLessThanOrEqual(4096);
+    // Publish rate: in any 1 s window, at most the rate plus the burst (rate / 10) — with slack for delivery jitter.
+    for (const b of batches) {
+      expect(batches.filter((o) => o.at >= b.at && o.at < b.at + 1000).length).toBeLessThanOrEqual(
+        20 + 2 + 2,
+      );
+    }
     const status = consumer.messages.filter((m) => m.topic === 'stores/store-7/status').at(-1);
     expect(JSON.parse(status!.payload)).toMatchObject({ store: 'store-7', state: 'online' });
   });
