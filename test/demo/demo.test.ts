@@ -41,11 +41,15 @@ describe('npm run demo', () => {
     try {
       const deadline = Date.now() + 30_000;
       let devices: DeviceView[] = [];
+      let serial: DeviceView[] = [];
       while (Date.now() < deadline) {
         try {
           const res = await fetch(`http://127.0.0.1:${httpPort}/api/devices`);
-          devices = ((await res.json()) as { devices: DeviceView[] }).devices;
-          if (devices.length === demoDevices.length && devices.every((d) => d.online && d.accepted > 0))
+          const all = ((await res.json()) as { devices: DeviceView[] }).devices;
+          serial = all.filter((d) => d.id.endsWith('-demo-1'));
+          devices = all.filter((d) => !d.id.endsWith('-demo-1'));
+          const up = (list: DeviceView[]) => list.every((d) => d.online && d.accepted > 0);
+          if (devices.length === demoDevices.length && serial.length === 4 && up(devices) && up(serial))
             break;
         } catch {
           // not up yet
@@ -58,6 +62,14 @@ describe('npm run demo', () => {
         expect(d.accepted, `${d.id} accepted`).toBeGreaterThan(0);
         expect(d.rejected, `${d.id} rejected`).toEqual({});
       }
+      // socat is a test peer (ensured by the global setup), so the serial emulator rig runs too.
+      expect(serial.map((d) => d.id).sort(), output).toEqual([
+        'door-demo-1',
+        'scale-demo-1',
+        'scanner-demo-1',
+        'shelf-demo-1',
+      ]);
+      for (const d of serial) expect(d.online, `${d.id} online`).toBe(true);
       expect(output).toContain('Storegate demo is running');
       let plates: { stock: number | null }[] = [];
       while (Date.now() < deadline) {

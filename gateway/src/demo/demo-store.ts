@@ -84,6 +84,16 @@ export const demoPlates: DemoPlate[] = [
     capacity: 30,
     initial: 22,
   },
+  // The serial shelf controller of the demo rig (firmware emulator on a PTY): picks/puts of 125–750 g items.
+  ...[125, 330, 500, 750].map((unit, channel) => ({
+    device: 'shelf-demo-1',
+    channel,
+    sku: `serial-item-${unit}`,
+    unit_grams: unit,
+    tolerance_grams: 6,
+    capacity: 40,
+    initial: 0,
+  })),
 ];
 
 export const demoCatalog: DemoItem[] = [

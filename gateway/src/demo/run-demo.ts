@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { startSerialDemoRig } from '../../../firmware-bridge/src/emulators/demo-rig.js';
 import { buildGateway } from '../app.js';
 import { parseConfig } from '../config/load.js';
 import { createLogger } from '../core/logger.js';
@@ -18,12 +19,15 @@ async function main(): Promise<void> {
   const planogram = resolve(dir, 'planogram.json');
   writeFileSync(planogram, JSON.stringify({ plates: demoPlates.map(({ initial: _, ...p }) => p) }, null, 2));
 
+  // Serial devices on socat PTY pairs, driven by the firmware emulators, when socat is installed.
+  const rig = await startSerialDemoRig(dir);
   const config = parseConfig(
     {
       store: { id: 'demo-store', name: 'Storegate demo store' },
       data_dir: dir,
       log: { level: process.env.STOREGATE_LOG__LEVEL ?? 'warn' },
       shelves: { planogram },
+      serial: { devices: rig?.devices ?? [] },
     },
     { env: process.env, baseDir: dir },
   );
@@ -55,7 +59,10 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       '',
-      'Storegate demo is running: a simulated store with 2 smart shelves, 2 doors, a camera and a checkout lane.',
+      'Storegate demo is running: a simulated store with 2 smart shelves, 2 doors, a camera and a checkout lane',
+      rig
+        ? `  over MQTT, plus ${rig.devices.length} serial devices on PTYs driven by the firmware emulators (${rig.devices.map((d) => d.id).join(', ')}).`
+        : '  over MQTT (install socat to add serial devices driven by the firmware emulators).',
       '',
       `  Devices and health   ${http}/api/devices`,
       `  Shelf stock          ${http}/api/shelves`,
@@ -77,6 +84,7 @@ async function main(): Promise<void> {
     if (stopping) process.exit(130);
     stopping = true;
     await sims.stop();
+    await rig?.stop();
     await gateway.stop('demo stopped');
     process.exit(0);
   };
