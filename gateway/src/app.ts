@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createBrokerFeature } from './broker/broker-feature.js';
+import { type BrokerFeature, createBrokerFeature } from './broker/broker-feature.js';
 import type { LoadedConfig } from './config/load.js';
 import { OpcuaConnectorFeature } from './connectors/opcua/opcua-feature.js';
 import { SerialConnectorFeature } from './connectors/serial/serial-connector.js';
@@ -24,7 +24,11 @@ import { createDeviceHealthFeature } from './processors/health/device-health-fea
 import { Pipeline } from './processors/pipeline.js';
 import { ShelfFeature } from './processors/shelf/shelf-feature.js';
 import { PipelineTicker } from './processors/ticker.js';
-import { serialShelfCommands } from './registry/calibration-device.js';
+import {
+  mqttShelfCommands,
+  routedShelfCommands,
+  serialShelfCommands,
+} from './registry/calibration-device.js';
 import { openSqliteDeviceRegistry } from './registry/sqlite-device-registry.js';
 import { openOutbox } from './sinks/outbox/open-outbox.js';
 import { buildCloudFeatures } from './sinks/uplink/cloud-features.js';
@@ -98,6 +102,11 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
         started.push(feature);
       }
       addresses.http = await http.listen({ host: config.http.host, port: config.http.port });
+      const broker = features.find((f): f is BrokerFeature => f.name === 'broker');
+      for (const [name, a] of Object.entries(broker?.addresses() ?? {})) {
+        addresses[`mqtt_${name}`] =
+          `${name === 'tls' ? 'mqtts' : name === 'ws' ? 'ws' : 'mqtt'}://${a.address}:${a.port}`;
+      }
       logger.info({ addresses }, 'storegate started');
     },
     async stop(reason = 'stop') {
@@ -119,28 +128,33 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
 /** The features in start order; stop runs in reverse. */
 function buildFeatures(ctx: GatewayContext): Feature[] {
   ctx.pipeline.add(new RawForwardProcessor());
-  const features: Feature[] = [
+  const coreHttp = new CoreHttpFeature(ctx);
+  const shelves = new ShelfFeature(ctx);
+  const broker = createBrokerFeature(ctx);
+  const serial = new SerialConnectorFeature(ctx);
+  // Shelf tare/calibrate reach serial controllers over the serial protocol, other shelves over MQTT commands.
+  shelves.useDeviceCommands(
+    routedShelfCommands(
+      (device) => serial.devices.supervisors.has(device),
+      serialShelfCommands(serial.devices),
+      mqttShelfCommands((device, name, args, timeoutMs) =>
+        broker.commands.command(device, name, args, timeoutMs),
+      ),
+    ),
+  );
+  return [
     // First: the outbox is closed last, after every feature that appends to it has stopped.
     ...buildCloudFeatures(ctx),
-    new CoreHttpFeature(ctx),
+    coreHttp,
     new PipelineTicker(ctx.pipeline, ctx.clock, ctx.logger),
     createDeviceHealthFeature(ctx),
-    new ShelfFeature(ctx),
+    shelves,
     ...(ctx.config.footfall.enabled ? [new FootfallFeature(ctx)] : []),
     // After the outbox and health (stopped before them): device ingest ends before its sinks close.
-    createBrokerFeature(ctx),
-    new SerialConnectorFeature(ctx),
+    broker,
+    serial,
+    new OpcuaConnectorFeature(ctx, { health: coreHttp }),
+    // Lane states go retained to the embedded broker's `lanes/{id}/state`.
+    new CheckoutFeature(ctx, { broker }),
   ];
-  const coreHttp = features.find((f): f is CoreHttpFeature => f instanceof CoreHttpFeature);
-  features.push(new OpcuaConnectorFeature(ctx, coreHttp ? { health: coreHttp } : {}));
-  // Lane states go retained to the embedded broker when there is one (looked up by name: wiring order-free).
-  const broker = features.find((f) => f.name === 'broker') as
-    | (Feature & Partial<InternalPublish>)
-    | undefined;
-  features.push(new CheckoutFeature(ctx, broker?.publish ? { broker: broker as InternalPublish } : {}));
-  // Shelf tare/calibrate commands reach serial shelf controllers through the serial connector.
-  const shelves = features.find((f): f is ShelfFeature => f instanceof ShelfFeature);
-  const serial = features.find((f): f is SerialConnectorFeature => f instanceof SerialConnectorFeature);
-  if (shelves && serial) shelves.useDeviceCommands(serialShelfCommands(serial.devices));
-  return features;
 }

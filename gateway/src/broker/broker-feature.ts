@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
+import { MqttDeviceCommands } from '../connectors/mqtt-devices/device-commands.js';
 import { MqttDeviceConnector } from '../connectors/mqtt-devices/mqtt-device-connector.js';
 import type { GatewayContext } from '../context.js';
 import { createLogThrottle } from '../core/logger.js';
@@ -30,6 +31,8 @@ export interface BrokerFeature extends Feature {
     options?: { qos?: 0 | 1; retain?: boolean },
   ): Promise<void>;
   readonly aedes: Aedes | null;
+  /** Commands to MQTT devices (`devices/{id}/cmd` → `…/cmd-response`). */
+  readonly commands: MqttDeviceCommands;
 }
 
 export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
@@ -68,12 +71,18 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
       log.warn({ reason, device, detail }, 'broker limit enforced');
   }
 
+  let feature: BrokerFeature;
+  const commands = new MqttDeviceCommands(
+    (topic, payload, options) => feature.publish(topic, payload, options),
+    ctx.clock,
+  );
   const hooks = createBrokerHooks({
     ctx,
     log,
     metrics,
     throttle,
     connector,
+    commands,
     remoteAddress: (client) => remote.get(client.conn) ?? 'unknown',
     reject,
   });
@@ -93,8 +102,9 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
     aedes.handle(conn, meta.req);
   };
 
-  return {
+  feature = {
     name: 'broker',
+    commands,
     get aedes() {
       return aedes;
     },
@@ -160,6 +170,7 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
       log.info({ addresses: this.addresses() }, 'broker listening');
     },
     async stop() {
+      commands.cancelAll();
       sweep?.stop();
       sweep = null;
       const closing = listeners.map((l) => l.close());
@@ -196,4 +207,5 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
       );
     },
   };
+  return feature;
 }

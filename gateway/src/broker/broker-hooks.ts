@@ -1,4 +1,5 @@
 import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
+import type { MqttDeviceCommands } from '../connectors/mqtt-devices/device-commands.js';
 import type { MqttDeviceConnector } from '../connectors/mqtt-devices/mqtt-device-connector.js';
 import type { GatewayContext } from '../context.js';
 import type { DeviceKind } from '../core/device-contract.js';
@@ -19,6 +20,7 @@ export interface HookDeps {
   metrics: BrokerMetrics;
   throttle: AuthThrottle;
   connector: MqttDeviceConnector;
+  commands: MqttDeviceCommands;
   remoteAddress(client: Client): string;
   /** Count, log (throttled) and remember why a connection is being closed. */
   reject(client: Client | null, reason: BrokerRejection, detail?: string): void;
@@ -110,6 +112,15 @@ export function createBrokerHooks(deps: HookDeps) {
         connector.reject(deviceId, 'rate_limited', `over ${cfg.limits.max_publishes_per_second}/s`);
         deps.reject(client, 'rate_limited', deviceId);
         return done(new Error('publish rate limit exceeded'));
+      }
+      if (acl.suffix === 'cmd-response') {
+        // Answers go to the gateway's command matcher only; no device may read another's responses.
+        const problem = deps.commands.onResponse(deviceId, packet.payload as Buffer);
+        if (problem) connector.reject(deviceId, problem, 'cmd-response', acl.suffix);
+        else ctx.deviceStats.accepted(deviceId, ctx.clock.now());
+        packet.topic = DEAD_LETTER_PREFIX + deviceId;
+        packet.retain = false;
+        return done(null);
       }
       const outcome = connector.handle({
         deviceId,

@@ -156,7 +156,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelfFeature
     },
   );
 
-  // Commands executed by the shelf controller itself (serial protocol): its own tare and span factor.
+  // Commands executed by the shelf controller itself (serial protocol or MQTT command topic): tare and span.
   http.post<{ Params: { device: string; channel: string; command: string }; Body: { known_grams?: number } }>(
     '/api/shelves/:device/:channel/:command',
     async (req, reply) => {

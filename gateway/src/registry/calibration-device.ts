@@ -59,3 +59,52 @@ export function serialShelfCommands(devices: Pick<SerialDeviceSet, 'command'>): 
     },
   };
 }
+
+type MqttCommand = (
+  device: string,
+  name: string,
+  args: Record<string, unknown>,
+  timeoutMs?: number,
+) => Promise<unknown>;
+
+/**
+ * The same tare/calibrate over the MQTT command topic (docs/device-protocol.md): `tare {channel}` and
+ * `calibrate {channel, known_grams}` answered with `{counts_per_gram}`.
+ */
+export function mqttShelfCommands(command: MqttCommand): ShelfDeviceCommands {
+  return {
+    async tare(device, channel) {
+      try {
+        await command(device, 'tare', { channel }, TIMEOUT_MS);
+      } catch (err) {
+        throw wrap(device, 'tare', err);
+      }
+    },
+    async calibrate(device, channel, knownGrams) {
+      let data: unknown;
+      try {
+        data = await command(device, 'calibrate', { channel, known_grams: knownGrams }, TIMEOUT_MS);
+      } catch (err) {
+        throw wrap(device, 'calibrate', err);
+      }
+      const countsPerGram = (data as { counts_per_gram?: unknown } | null)?.counts_per_gram;
+      if (typeof countsPerGram !== 'number' || !(countsPerGram > 0)) {
+        throw new StoregateError('SG_IO', `${device} answered calibrate without a positive counts_per_gram`);
+      }
+      return { countsPerGram };
+    },
+  };
+}
+
+/** Serial shelf controllers get serial commands; every other shelf device is addressed over MQTT. */
+export function routedShelfCommands(
+  isSerial: (device: string) => boolean,
+  serial: ShelfDeviceCommands,
+  mqtt: ShelfDeviceCommands,
+): ShelfDeviceCommands {
+  const pick = (device: string) => (isSerial(device) ? serial : mqtt);
+  return {
+    tare: (device, channel) => pick(device).tare(device, channel),
+    calibrate: (device, channel, grams) => pick(device).calibrate(device, channel, grams),
+  };
+}
