@@ -17,7 +17,6 @@ import { DeviceStats } from './ports/device-stats.js';
 import type { Feature } from './ports/feature.js';
 import type { EventSink } from './ports/pipeline.js';
 import { CheckoutFeature } from './processors/checkout/checkout-feature.js';
-import type { InternalPublish } from './processors/checkout/lane-state-publisher.js';
 import { FootfallFeature } from './processors/footfall/footfall-feature.js';
 import { RawForwardProcessor } from './processors/forward/raw-forward.js';
 import { createDeviceHealthFeature } from './processors/health/device-health-feature.js';

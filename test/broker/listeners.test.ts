@@ -56,7 +56,7 @@ describe('TLS and WebSocket listeners', () => {
     wrong.on('error', () => {});
     await expect(connected(wrong)).rejects.toThrow(/Bad username or password/i);
     // the packet-size guard sees the decrypted stream too
-    const gone = new Promise((r) => client.once('close', r));
+    const gone = new Promise<void>((r) => client.once('close', () => r()));
     client.publish('devices/door-tls/door', Buffer.alloc(1024 * 1024, 0x61));
     await gone;
     expect(await tb.metric('storegate_broker_rejections_total', { reason: 'packet_too_large' })).toBe(1);
@@ -78,7 +78,7 @@ describe('TLS and WebSocket listeners', () => {
     await connected(client);
     await client.publishAsync('devices/scan-ws/scan', JSON.stringify({ code: '4006381333931' }), { qos: 1 });
     expect(tb.ctx.deviceStats.get('scan-ws')?.accepted).toBe(1);
-    const gone = new Promise((r) => client.once('close', r));
+    const gone = new Promise<void>((r) => client.once('close', () => r()));
     client.publish('devices/scan-ws/scan', Buffer.alloc(64 * 1024, 0x61));
     await gone;
     expect(await tb.metric('storegate_broker_rejections_total', { reason: 'packet_too_large' })).toBe(1);

@@ -53,7 +53,7 @@ beforeAll(async () => {
   await operator.subscribeAsync(`${PREFIX}/cmd-response/catalog.sync`, { qos: 1 });
   // The uplink subscribes to its command topic once connected: wait until a ping is answered.
   const end = Date.now() + 15_000;
-  for (let i = 0; !responses.has('warmup'); i++) {
+  while (!responses.has('warmup')) {
     if (Date.now() > end) throw new Error('gateway uplink never answered');
     await operator.publishAsync(
       `${PREFIX}/cmd/catalog.sync`,

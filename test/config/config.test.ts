@@ -60,7 +60,14 @@ describe('configuration', () => {
   it('derives STOREGATE_ env overrides from the schema and coerces them', () => {
     const cfg = parseConfig(
       { broker: { port: 1000 } },
-      { env: { STOREGATE_BROKER__PORT: '1884', STOREGATE_BROKER__ALLOW_ANONYMOUS: 'true', STOREGATE_CONFIG: '/etc/x.yaml', PATH: '/bin' } },
+      {
+        env: {
+          STOREGATE_BROKER__PORT: '1884',
+          STOREGATE_BROKER__ALLOW_ANONYMOUS: 'true',
+          STOREGATE_CONFIG: '/etc/x.yaml',
+          PATH: '/bin',
+        },
+      },
     );
     expect(cfg.broker.port).toBe(1884);
     expect(cfg.broker.allow_anonymous).toBe(true);

@@ -31,9 +31,14 @@ describe('gateway process lifecycle (built CLI, real sockets)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sg-life-'));
     const [httpPort, brokerPort] = [await freePort(), await freePort()];
     const config = join(dir, 'storegate.yaml');
-    writeFileSync(config, `data_dir: ./data\nhttp:\n  host: 127.0.0.1\n  port: ${httpPort}\nbroker:\n  host: 127.0.0.1\n  port: ${brokerPort}\n`);
+    writeFileSync(
+      config,
+      `data_dir: ./data\nhttp:\n  host: 127.0.0.1\n  port: ${httpPort}\nbroker:\n  host: 127.0.0.1\n  port: ${brokerPort}\n`,
+    );
     let stderr = '';
-    child = spawn(process.execPath, [cli, '--config', config, 'start'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [cli, '--config', config, 'start'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stderr?.on('data', (d) => {
       stderr += d;
     });
@@ -56,7 +61,9 @@ describe('gateway process lifecycle (built CLI, real sockets)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sg-life-'));
     const config = join(dir, 'storegate.yaml');
     writeFileSync(config, 'broker:\n  port: huge\n  colour: blue\n');
-    const proc = spawn(process.execPath, [cli, '--config', config, 'start'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [cli, '--config', config, 'start'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     proc.stderr.on('data', (d) => {
       stderr += d;

@@ -103,7 +103,7 @@ describe('firmware update over a real PTY', () => {
     // send a different image under a CRC claimed for another: device verification must refuse it
     const good = randomBytes(4096);
     const evil = Buffer.from(good);
-    evil[100] ^= 0xff;
+    evil[100] = evil[100]! ^ 0xff;
     const begin = await s.session.request('fwBegin', {
       size: good.length,
       crc32: (await import('node:zlib')).crc32(good),

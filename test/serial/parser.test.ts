@@ -46,7 +46,7 @@ describe('FrameParser', () => {
 
   it('a frame with a bad CRC is dropped, counted, and costs only itself', () => {
     const bad = frameA.encode();
-    bad[3] ^= 0x40;
+    bad[3] = bad[3]! ^ 0x40;
     const { parser, frames } = collect();
     parser.write(Buffer.concat([bad, frameB.encode()]));
     expect(frames.map((f) => f.seq)).toEqual([2]);
