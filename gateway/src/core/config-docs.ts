@@ -43,6 +43,9 @@ function rows(node: JsonSchemaNode, path: string[], out: string[]): void {
     const def = child.default === undefined ? '' : `\`${JSON.stringify(child.default)}\``;
     const notes = [child.description, rangeOf(child)].filter(Boolean).join('; ');
     out.push(`| \`${p.join('.')}\` | ${typeOf(child)} | ${def} | ${notes} |`);
+    // Lists of objects (doors, lanes, endpoints…): document each entry's keys as `list[].key`.
+    if (child.type === 'array' && child.items?.properties)
+      rows(child.items, [...p.slice(0, -1), `${key}[]`], out);
   }
 }
 
