@@ -1,21 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { replayCli } from '../support/process.js';
 
 const BIN = 'dist/gateway/src/cli/bin.js';
 
-function replay(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [BIN, 'replay', ...args], {
-    encoding: 'utf8',
-    input,
-    cwd: process.cwd(),
-  });
-  const lines = r.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { status: r.status, lines, stderr: r.stderr };
-}
+const replay = replayCli;
 
 describe('storegate replay with door inputs (spawned CLI on a fixture)', () => {
   beforeAll(() => {

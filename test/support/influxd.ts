@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensurePeer, freePort } from './peers.js';
+import { stopProcess, waitUntilReady } from './process.js';
 
 /**
  * A real InfluxDB 1.x (Debian's `influxd`) in a temp dir: meta/data/wal under it, HTTP and the RPC
@@ -71,13 +72,14 @@ bind-address = "127.0.0.1:${this.rpcPort}"
     proc.stdout?.on('data', collect);
     proc.stderr?.on('data', collect);
     this.proc = proc;
-    const deadline = Date.now() + 30_000;
-    while (!(await this.ping())) {
-      if (proc.exitCode !== null) throw new Error(`influxd exited (${proc.exitCode}): ${this.output}`);
-      if (Date.now() > deadline)
-        throw new Error(`influxd did not answer /ping on ${this.port}: ${this.output}`);
-      await sleep(100);
-    }
+    await waitUntilReady(
+      'influxd',
+      proc,
+      () => this.ping(),
+      () => this.output,
+      30_000,
+      100,
+    );
     return this;
   }
 
@@ -85,11 +87,7 @@ bind-address = "127.0.0.1:${this.rpcPort}"
     const proc = this.proc;
     if (!proc) return;
     this.proc = null;
-    if (proc.exitCode === null && proc.signalCode === null) {
-      const exited = new Promise((resolve) => proc.once('exit', resolve));
-      proc.kill(signal);
-      await exited;
-    }
+    await stopProcess(proc, signal);
   }
 
   async ping(): Promise<boolean> {
@@ -122,10 +120,6 @@ bind-address = "127.0.0.1:${this.rpcPort}"
     await this.stop('SIGKILL');
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 export async function startInfluxd(): Promise<Influxd> {

@@ -4,6 +4,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensurePeer, freePort } from './peers.js';
+import { sleep, stopProcess, waitUntilReady } from './process.js';
+
+export { sleep };
 
 export interface MosquittoTls {
   /** Port of the TLS listener (a plain listener is always there too, for the test's own cloud client). */
@@ -94,12 +97,13 @@ export class Mosquitto {
       this.output += d.toString();
     });
     this.proc = proc;
-    const deadline = Date.now() + 10_000;
-    while (!(await accepts(this.port))) {
-      if (proc.exitCode !== null) throw new Error(`mosquitto exited (${proc.exitCode}): ${this.output}`);
-      if (Date.now() > deadline) throw new Error(`mosquitto did not listen on ${this.port}: ${this.output}`);
-      await sleep(50);
-    }
+    await waitUntilReady(
+      'mosquitto',
+      proc,
+      () => accepts(this.port),
+      () => this.output,
+      10_000,
+    );
     return this;
   }
 
@@ -108,11 +112,7 @@ export class Mosquitto {
     const proc = this.proc;
     if (!proc) return;
     this.proc = null;
-    if (proc.exitCode === null && proc.signalCode === null) {
-      const exited = new Promise((resolve) => proc.once('exit', resolve));
-      proc.kill(signal);
-      await exited;
-    }
+    await stopProcess(proc, signal);
     while (await accepts(this.port)) await sleep(20);
   }
 
@@ -140,10 +140,6 @@ function accepts(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
