@@ -14,29 +14,52 @@ export class RawForwardProcessor implements Processor {
   readonly handles = HANDLED;
 
   process(reading: Reading): StoreEvent[] {
-    const { deviceId, deviceTime, receivedAt, quality, source, type, ...body } = reading;
+    const { deviceId } = reading;
+    // Built key by key rather than with rest/spread: this runs once per must-deliver reading and the spreads,
+    // plus converting every key's case, were a fifth of the ingest path's own CPU.
+    const data: Record<string, unknown> = {
+      device: deviceId,
+      reading: reading.type,
+      device_time: reading.deviceTime,
+      received_at: reading.receivedAt,
+      quality: reading.quality,
+      source: reading.source,
+    };
+    const body = reading as unknown as Record<string, unknown>;
+    for (const key in body) {
+      if (!Object.hasOwn(body, key) || META_KEYS.has(key)) continue;
+      data[snakeKey(key)] = body[key];
+    }
     return [
       {
         type: 'device.reading',
         t: readingTime(reading),
         stream: `device/${deviceId}`,
         dataClass: 'must_deliver',
-        data: {
-          device: deviceId,
-          reading: type,
-          device_time: deviceTime,
-          received_at: receivedAt,
-          quality,
-          source,
-          ...snakeCase(body),
-        },
+        data,
       },
     ];
   }
 }
 
-function snakeCase(obj: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) out[k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = v;
+const META_KEYS: ReadonlySet<string> = new Set([
+  'deviceId',
+  'deviceTime',
+  'receivedAt',
+  'quality',
+  'source',
+  'type',
+]);
+
+/** Body keys come from a handful of reading types, so the conversions are few and cached for good. */
+const snakeKeys = new Map<string, string>();
+const MAX_CACHED_KEYS = 1024;
+
+export function snakeKey(key: string): string {
+  let out = snakeKeys.get(key);
+  if (out === undefined) {
+    out = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    if (snakeKeys.size < MAX_CACHED_KEYS) snakeKeys.set(key, out);
+  }
   return out;
 }
