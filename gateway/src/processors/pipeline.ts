@@ -2,6 +2,8 @@ import type { StoreEvent } from '../core/events.js';
 import type { Reading, ReadingType } from '../core/readings.js';
 import type { EventSink, Processor, ReadingIngest } from '../ports/pipeline.js';
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 export interface PipelineHooks {
   /** Called with every derived event after the sink accepted it (live feed, dashboards). */
   onEvents?(events: readonly StoreEvent[]): void;
@@ -42,7 +44,7 @@ export class Pipeline implements ReadingIngest {
     const out: StoreEvent[] = [];
     for (const p of this.routes.get(reading.type) ?? []) {
       try {
-        out.push(...p.process(reading));
+        for (const event of p.process(reading)) out.push(event);
       } catch (error) {
         this.hooks.onProcessorError?.(p.name, error, reading);
       }
@@ -63,8 +65,14 @@ export class Pipeline implements ReadingIngest {
     return out;
   }
 
-  async ingest(reading: Reading): Promise<void> {
-    await this.emit(this.process(reading));
+  ingest(reading: Reading): Promise<void> {
+    // Not `async`: each reading would pay two extra promises and their microtask hops (ingest's and emit's),
+    // and this runs per device message before a must-deliver PUBACK. Errors still surface as rejections.
+    try {
+      return this.emit(this.process(reading));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   async tick(now: number): Promise<void> {
@@ -72,9 +80,15 @@ export class Pipeline implements ReadingIngest {
   }
 
   /** Processors and features that derive events outside a reading (commands, API edits) append here. */
-  async emit(events: readonly StoreEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await this.sink.append(events);
-    this.hooks.onEvents?.(events);
+  emit(events: readonly StoreEvent[]): Promise<void> {
+    if (events.length === 0) return RESOLVED;
+    let appended: Promise<void>;
+    try {
+      appended = this.sink.append(events);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (!this.hooks.onEvents) return appended;
+    return appended.then(() => this.hooks.onEvents?.(events));
   }
 }
