@@ -6,7 +6,7 @@ import {
   type TopicSuffix,
   topicPayloads,
 } from '../../core/device-contract.js';
-import type { Quality, Reading, ReadingBody } from '../../core/readings.js';
+import type { Quality, Reading } from '../../core/readings.js';
 import { containsImageData } from './image-data.js';
 
 export type RejectionReason =
@@ -55,18 +55,22 @@ export function parseDeviceMessage(ctx: MessageContext, payload: Buffer): ParseR
     return reject('image_data', 'camera payloads carry metadata only');
   const parsed = topicPayloads[suffix].safeParse(json);
   if (!parsed.success) return reject('schema', describeIssue(parsed.error));
-  const body = toBody(suffix, parsed.data as Record<string, unknown>);
-  const deviceTime = (parsed.data as { t?: number }).t ?? null;
-  const reading = {
+  const data = parsed.data as Payload;
+  const deviceTime: number | null = data.t ?? null;
+  // Meta first, then the body's fields assigned in place: one object per reading instead of a body object
+  // spread into a second one (this runs per device message).
+  const reading: Payload = {
     deviceId: ctx.deviceId,
     deviceTime,
     receivedAt: ctx.receivedAt,
-    quality: qualityOf(body, deviceTime, ctx),
+    quality: qualityOf(suffix, data, deviceTime, ctx),
     source: 'mqtt',
-    ...body,
-  } as Reading;
-  const firmware = body.type === 'device.status' ? body.firmware : undefined;
-  return firmware === undefined ? { ok: true, reading } : { ok: true, reading, firmware };
+  };
+  assignBody(suffix, data, reading);
+  const firmware = suffix === 'status' ? (data.firmware as string | undefined) : undefined;
+  return firmware === undefined
+    ? { ok: true, reading: reading as Reading }
+    : { ok: true, reading: reading as Reading, firmware };
 }
 
 function reject(reason: RejectionReason, detail: string): ParseResult {
@@ -80,8 +84,8 @@ function describeIssue(error: z.ZodError): string {
   return `${path}: ${issue.message}`;
 }
 
-function qualityOf(body: ReadingBody, deviceTime: number | null, ctx: MessageContext): Quality {
-  if (body.type === 'scale.reading' && (body.status === 'over' || body.status === 'under')) return 'bad';
+function qualityOf(suffix: TopicSuffix, p: Payload, deviceTime: number | null, ctx: MessageContext): Quality {
+  if (suffix === 'scale' && (p.status === 'over' || p.status === 'under')) return 'bad';
   if (
     deviceTime !== null &&
     Math.abs(deviceTime - ctx.receivedAt) > (ctx.maxClockSkewMs ?? DEFAULT_MAX_SKEW_MS)
@@ -94,45 +98,58 @@ function qualityOf(body: ReadingBody, deviceTime: number | null, ctx: MessageCon
 // biome-ignore lint/suspicious/noExplicitAny: payloads were validated by the schema for this suffix just above
 type Payload = Record<string, any>;
 
-function toBody(suffix: TopicSuffix, p: Payload): ReadingBody {
+/** Writes the ReadingBody for `suffix` onto `r` (type first, optional fields only when present). */
+function assignBody(suffix: TopicSuffix, p: Payload, r: Payload): void {
   switch (suffix) {
     case 'shelf':
-      return {
-        type: 'shelf.weight',
-        channel: p.channel,
-        grams: Array.isArray(p.grams) ? p.grams : [p.grams],
-        ...(p.hz !== undefined ? { hz: p.hz } : {}),
-      };
+      r.type = 'shelf.weight';
+      r.channel = p.channel;
+      r.grams = Array.isArray(p.grams) ? p.grams : [p.grams];
+      if (p.hz !== undefined) r.hz = p.hz;
+      return;
     case 'door':
-      return { type: 'door.count', in: p.in, out: p.out };
+      r.type = 'door.count';
+      r.in = p.in;
+      r.out = p.out;
+      return;
     case 'beam':
-      return { type: 'door.beam', beam: p.beam, blocked: p.blocked };
+      r.type = 'door.beam';
+      r.beam = p.beam;
+      r.blocked = p.blocked;
+      return;
     case 'camera/line':
-      return { type: 'camera.line', line: p.line, in: p.in, out: p.out };
+      r.type = 'camera.line';
+      r.line = p.line;
+      r.in = p.in;
+      r.out = p.out;
+      return;
     case 'camera/zone':
-      return { type: 'camera.zone', zone: p.zone, count: p.count };
+      r.type = 'camera.zone';
+      r.zone = p.zone;
+      r.count = p.count;
+      return;
     case 'scan':
-      return {
-        type: 'scanner.scan',
-        code: p.code,
-        ...(p.symbology !== undefined ? { symbology: p.symbology } : {}),
-      };
+      r.type = 'scanner.scan';
+      r.code = p.code;
+      if (p.symbology !== undefined) r.symbology = p.symbology;
+      return;
     case 'scale':
-      return { type: 'scale.reading', grams: p.grams, status: p.status };
+      r.type = 'scale.reading';
+      r.grams = p.grams;
+      r.status = p.status;
+      return;
     case 'pos':
-      return {
-        type: 'pos.event',
-        event: p.event,
-        ...(p.lane !== undefined ? { lane: p.lane } : {}),
-        ...(p.transaction_id !== undefined ? { transactionId: p.transaction_id } : {}),
-      };
+      r.type = 'pos.event';
+      r.event = p.event;
+      if (p.lane !== undefined) r.lane = p.lane;
+      if (p.transaction_id !== undefined) r.transactionId = p.transaction_id;
+      return;
     case 'status':
-      return {
-        type: 'device.status',
-        ...(p.firmware !== undefined ? { firmware: p.firmware } : {}),
-        ...(p.uptime_s !== undefined ? { uptimeS: p.uptime_s } : {}),
-        ...(p.rssi_dbm !== undefined ? { rssiDbm: p.rssi_dbm } : {}),
-        ...(p.battery_pct !== undefined ? { batteryPct: p.battery_pct } : {}),
-      };
+      r.type = 'device.status';
+      if (p.firmware !== undefined) r.firmware = p.firmware;
+      if (p.uptime_s !== undefined) r.uptimeS = p.uptime_s;
+      if (p.rssi_dbm !== undefined) r.rssiDbm = p.rssi_dbm;
+      if (p.battery_pct !== undefined) r.batteryPct = p.battery_pct;
+      return;
   }
 }
