@@ -76,4 +76,21 @@ describe('broker authentication', () => {
     expect(tb.ctx.deviceStats.get('pos-1')?.connected).toBe(false);
     await expect(connected(tb.connect('pos-1', secret))).rejects.toThrow(/Bad username or password/i);
   });
+
+  it('cuts off a session whose secret was rotated, and accepts the new secret', async () => {
+    tb = await startTestBroker({ config: { health: { check_interval_ms: 200, offline_after_missed: 3 } } });
+    const secret = tb.addDevice('pos-2', 'pos');
+    const client = tb.connect('pos-2', secret);
+    await connected(client);
+    const gone = closed(client);
+    const fresh = tb.ctx.registry.rotateSecret('pos-2');
+    await gone;
+    expect(await tb.metric('storegate_broker_rejections_total', { reason: 'secret_rotated' })).toBe(1);
+    await expect(connected(tb.connect('pos-2', secret))).rejects.toThrow(/Bad username or password/i);
+    const again = tb.connect('pos-2', fresh);
+    await connected(again);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(again.connected).toBe(true);
+    again.end(true);
+  });
 });

@@ -18,7 +18,7 @@ import {
   startWebSocketListener,
 } from './listeners.js';
 import { guardPacketSize } from './packet-size-guard.js';
-import { startRemovedDeviceSweep } from './removed-device-sweep.js';
+import { startRevokedDeviceSweep } from './removed-device-sweep.js';
 
 export interface BrokerFeature extends Feature {
   /** The bound TCP port (after start); with `broker.port: 0` this is the ephemeral port. */
@@ -50,6 +50,8 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
   let aedes: Aedes | null = null;
   let listeners: Listener[] = [];
   const devices = new Map<string, Client>();
+  // The secret's version each session logged in with: a rotation since then revokes the session.
+  const secretAtLogin = new Map<string, number | undefined>();
   let sweep: { stop(): void } | null = null;
   const metrics = brokerMetrics(ctx.metrics, {
     connections: () => open.size,
@@ -128,23 +130,29 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
         const id = hooks.sessionOf(client)?.deviceId;
         if (!id) return;
         devices.set(id, client);
+        secretAtLogin.set(id, ctx.registry.secretChangedAt(id));
         ctx.deviceStats.connection(id, true);
       });
       aedes.on('clientDisconnect', (client) => {
         const id = hooks.sessionOf(client)?.deviceId;
         if (!id || devices.get(id) !== client) return;
         devices.delete(id);
+        secretAtLogin.delete(id);
         ctx.deviceStats.connection(id, false);
       });
-      sweep = startRemovedDeviceSweep({
+      sweep = startRevokedDeviceSweep({
         clock: ctx.clock,
         intervalMs: ctx.config.health.check_interval_ms,
-        registry: ctx.registry,
         connectedDevices: () => devices.keys(),
-        onRemoved(id) {
+        revoked(id) {
+          const changedAt = ctx.registry.secretChangedAt(id);
+          if (changedAt === undefined) return 'device_removed';
+          return changedAt !== secretAtLogin.get(id) ? 'secret_rotated' : null;
+        },
+        onRevoked(id, why) {
           const client = devices.get(id);
           if (!client) return;
-          reject(client, 'device_removed', id);
+          reject(client, why, id);
           client.close();
         },
       });

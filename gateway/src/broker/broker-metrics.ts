@@ -14,7 +14,8 @@ export type BrokerRejection =
   | 'drain_timeout'
   | 'protocol'
   | 'ingest_failed'
-  | 'device_removed';
+  | 'device_removed'
+  | 'secret_rotated';
 
 export function brokerMetrics(registry: Registry, sample: { connections(): number; clients(): number }) {
   for (const name of ['storegate_broker_connections', 'storegate_broker_clients'])

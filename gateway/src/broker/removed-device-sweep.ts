@@ -1,23 +1,25 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
-import type { DeviceRegistry } from '../ports/device-registry.js';
+
+export type Revocation = 'device_removed' | 'secret_rotated';
 
 /**
- * `storegate device remove` runs in another process and writes only to the registry database. Every interval the
- * broker checks its connected devices against the registry and closes the sessions of removed ones, so a removed
- * device is cut off within one interval instead of at its next reconnect. (A rotated secret takes effect at the
- * next CONNECT; the registry exposes no credential version to compare against.)
+ * `storegate device remove` and `device rotate-secret` run in another process and write only to the registry
+ * database. Every interval the broker asks `revoked(id)` for each connected device and closes the sessions whose
+ * device was removed or whose secret changed since they logged in, so a revoked credential is cut off within one
+ * interval instead of at the device's next reconnect.
  */
-export function startRemovedDeviceSweep(options: {
+export function startRevokedDeviceSweep(options: {
   clock: Clock;
   intervalMs: number;
-  registry: Pick<DeviceRegistry, 'get'>;
   connectedDevices: () => Iterable<string>;
-  onRemoved: (deviceId: string) => void;
+  revoked: (deviceId: string) => Revocation | null;
+  onRevoked: (deviceId: string, why: Revocation) => void;
 }): { stop(): void } {
   let timer: TimerHandle | null = null;
   const sweep = () => {
     for (const id of [...options.connectedDevices()]) {
-      if (!options.registry.get(id)) options.onRemoved(id);
+      const why = options.revoked(id);
+      if (why) options.onRevoked(id, why);
     }
     timer = options.clock.setTimeout(sweep, options.intervalMs);
   };

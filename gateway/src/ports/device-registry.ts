@@ -40,6 +40,8 @@ export interface DeviceRegistry {
   /** New secret, old one stops working at once. Throws SG_DEVICE_UNKNOWN. */
   rotateSecret(id: string): string;
   verifySecret(id: string, secret: string): Promise<boolean>;
+  /** When the device's secret was last set (add or rotate); undefined for an unknown device. */
+  secretChangedAt(id: string): number | undefined;
   /** Record that a device was seen (last-seen, optional firmware); persisted in batches. */
   touch(id: string, at: number, firmware?: string): void;
   close(): void;

@@ -78,6 +78,9 @@ export class SqliteDeviceRegistry implements DeviceRegistry {
       get: db.prepare<[string], DeviceRow>(`SELECT ${COLUMNS} FROM devices WHERE id = ?`),
       list: db.prepare<[], DeviceRow>(`SELECT ${COLUMNS} FROM devices ORDER BY id`),
       hash: db.prepare<[string], { secret_hash: string }>('SELECT secret_hash FROM devices WHERE id = ?'),
+      secretAt: db.prepare<[string], { secret_changed_at: number }>(
+        'SELECT secret_changed_at FROM devices WHERE id = ?',
+      ),
       insert: db.prepare(
         `INSERT INTO devices (id, kind, zone, aisle, fixture, shelf, lane, door, labels, created_at,
            secret_hash, secret_changed_at)
@@ -85,7 +88,8 @@ export class SqliteDeviceRegistry implements DeviceRegistry {
       ),
       remove: db.prepare<[string]>('DELETE FROM devices WHERE id = ?'),
       rotate: db.prepare<[string, number, string]>(
-        'UPDATE devices SET secret_hash = ?, secret_changed_at = ? WHERE id = ?',
+        // strictly increasing, so a rotation within the login's millisecond still revokes that session
+        'UPDATE devices SET secret_hash = ?, secret_changed_at = MAX(?, secret_changed_at + 1) WHERE id = ?',
       ),
       touch: db.prepare<[{ at: number; firmware: string | null; id: string }]>(
         `UPDATE devices SET last_seen_at = MAX(COALESCE(last_seen_at, 0), @at),
@@ -155,6 +159,11 @@ export class SqliteDeviceRegistry implements DeviceRegistry {
     if (changes === 0) throw unknownDevice(id);
     this.verified.delete(id);
     return secret;
+  }
+
+  secretChangedAt(id: string): number | undefined {
+    if (this.closed || !isValidDeviceId(id)) return undefined;
+    return this.stmt.secretAt.get(id)?.secret_changed_at;
   }
 
   async verifySecret(id: string, secret: string): Promise<boolean> {
