@@ -9,6 +9,7 @@ import { OpcuaConnectorFeature } from './connectors/opcua/opcua-feature.js';
 import { SerialConnectorFeature } from './connectors/serial/serial-connector.js';
 import type { GatewayContext } from './context.js';
 import { type Clock, systemClock } from './core/clock.js';
+import { StoregateError } from './core/errors.js';
 import type { StoreEvent } from './core/events.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { CoreHttpFeature } from './http/core-routes.js';
@@ -136,9 +137,15 @@ function buildFeatures(ctx: GatewayContext): Feature[] {
     routedShelfCommands(
       (device) => serial.devices.supervisors.has(device),
       serialShelfCommands(serial.devices),
-      mqttShelfCommands((device, name, args, timeoutMs) =>
-        broker.commands.command(device, name, args, timeoutMs),
-      ),
+      mqttShelfCommands((device, name, args, timeoutMs) => {
+        if (!ctx.registry.get(device)) {
+          throw new StoregateError('SG_DEVICE_UNKNOWN', `no shelf device ${device} (serial or MQTT)`);
+        }
+        if (!ctx.deviceStats.get(device)?.connected) {
+          throw new StoregateError('SG_NOT_READY', `${device} is not connected to the broker`);
+        }
+        return broker.commands.command(device, name, args, timeoutMs);
+      }),
     ),
   );
   return [

@@ -85,6 +85,14 @@ describe('MQTT device commands (devices/{id}/cmd → cmd-response)', () => {
     expect(await res.text()).toContain('not_stable');
   });
 
+  it('answers 404 for an unknown device and 503 for a registered one that is not connected, at once', async () => {
+    expect((await post('/api/shelves/nope/0/tare')).status).toBe(404);
+    gateway.context.registry.add({ id: 'shelf-off', kind: 'shelf' });
+    const started = Date.now();
+    expect((await post('/api/shelves/shelf-off/0/tare')).status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it('counts a malformed response as a rejection and times out the command instead of hanging', async () => {
     answer = () => ({ nonsense: true });
     const res = await post('/api/shelves/shelf-m1/1/tare');

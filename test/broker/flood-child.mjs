@@ -43,6 +43,7 @@ async function startGuarded() {
       firmware: null,
     }),
     verifySecret: async (_id, secret) => secret === 'flood',
+    secretChangedAt: () => 0,
     touch() {},
     list: () => [],
     close() {},

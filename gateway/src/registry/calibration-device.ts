@@ -17,8 +17,10 @@ const TIMEOUT_MS = 5_000;
 function wrap(device: string, what: string, err: unknown): StoregateError {
   const message = (err as Error).message ?? String(err);
   const unknown = /no serial device/.test(message);
+  // An unknown or disconnected device keeps its code (404 / 503), whatever the transport said.
+  const kept = err instanceof StoregateError && err.code !== 'SG_IO' ? err.code : null;
   return new StoregateError(
-    unknown ? 'SG_DEVICE_UNKNOWN' : 'SG_IO',
+    kept ?? (unknown ? 'SG_DEVICE_UNKNOWN' : 'SG_IO'),
     `${what} on ${device} failed: ${message}`,
     {
       ...(message.includes('notStable')
