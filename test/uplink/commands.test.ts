@@ -177,10 +177,19 @@ describe('storegate outbox status', () => {
         streams: 2,
       });
       expect(json.oldest_unsent_age_s).toBeGreaterThanOrEqual(0);
+      // Offline, everything queued is recent growth: the time until the 2 MiB budget is full is finite.
+      const queued = json.bytes.must_deliver + json.bytes.telemetry;
+      expect(json.growth_bytes_per_s).toBeGreaterThan(0);
+      expect(json.growth_bytes_per_s).toBeLessThanOrEqual(queued);
+      expect(json.budget_full_eta_s).toBeGreaterThan(0);
+      expect(json.budget_full_eta_s).toBeLessThanOrEqual(
+        Math.ceil((2097152 - queued) / json.growth_bytes_per_s) + 1,
+      );
       const text = execFileSync(process.execPath, [CLI, '-c', file, 'outbox', 'status'], {
         encoding: 'utf8',
       });
       expect(text).toMatch(/must_deliver\s+7 events/);
+      expect(text).toMatch(/budget full in ~/);
       await offline.stop();
     } finally {
       dir.cleanup();

@@ -13,6 +13,13 @@ function human(bytes: number): string {
   return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
+function duration(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} days`;
+}
+
 function render(s: OutboxStatus): string {
   const age = s.oldest_unsent_age_s === null ? '-' : `${s.oldest_unsent_age_s.toFixed(1)} s`;
   const lines = [
@@ -21,6 +28,9 @@ function render(s: OutboxStatus): string {
     `budget        ${human(s.used_bytes)} of ${human(s.budget_bytes)} (${(s.used_share * 100).toFixed(1)} %), watermark ${s.watermark}`,
     `free disk     ${human(s.free_disk_bytes)} (floor ${human(s.min_free_disk_bytes)})`,
     `oldest unsent ${age}`,
+    `growth        ${human(s.growth_bytes_per_s)}/s over the last 5 min; budget full ${
+      s.budget_full_eta_s === null ? 'never at this rate' : `in ~${duration(s.budget_full_eta_s)}`
+    }`,
     `streams       ${s.streams}`,
   ];
   const counters = Object.entries(s.counters);

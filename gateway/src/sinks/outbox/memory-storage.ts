@@ -79,5 +79,11 @@ export class MemoryOutboxStorage implements OutboxStorage {
     return this.rows[0]?.enqueuedAt ?? null;
   }
 
+  bytesEnqueuedSince(t: number): number {
+    let bytes = 0;
+    for (const r of this.rows) if (r.enqueuedAt >= t) bytes += r.bytes;
+    return bytes;
+  }
+
   close(): void {}
 }

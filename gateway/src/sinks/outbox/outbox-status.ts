@@ -5,7 +5,7 @@ import { StoregateError } from '../../core/errors.js';
 import { statfsFreeBytes, type WatermarkLevel, watermarkLevel } from './disk-guard.js';
 import type { Outbox } from './outbox.js';
 import type { Totals } from './outbox-storage.js';
-import { openOutboxDatabase } from './sqlite-storage.js';
+import { bytesEnqueuedSince, openOutboxDatabase } from './sqlite-storage.js';
 
 /** What `storegate outbox status --json` prints and the `outbox.status` command returns (snake_case wire). */
 export interface OutboxStatus {
@@ -18,6 +18,10 @@ export interface OutboxStatus {
   free_disk_bytes: number;
   min_free_disk_bytes: number;
   oldest_unsent_age_s: number | null;
+  /** Bytes still queued that arrived in the last 5 minutes, per second: how fast the backlog grows. */
+  growth_bytes_per_s: number;
+  /** Seconds until the budget is full at that growth; null when the backlog is not growing. */
+  budget_full_eta_s: number | null;
   streams: number;
   /** `compacted:<reason>`, `dropped:<reason>` (persisted) and `rejected:<reason>` (this process). */
   counters: Record<string, number>;
@@ -27,10 +31,14 @@ export function outboxDbPath(config: Pick<LoadedConfig, 'dataDir'>): string {
   return join(config.dataDir, 'outbox.db');
 }
 
+/** The window over which backlog growth is measured for the time-until-full estimate. */
+export const GROWTH_WINDOW_MS = 5 * 60_000;
+
 function build(
   totals: Totals,
   config: Pick<LoadedConfig, 'outbox'>,
   oldest: number | null,
+  recentBytes: number,
   now: number,
   freeDisk: number,
   streams: number,
@@ -38,6 +46,9 @@ function build(
 ): OutboxStatus {
   const used = totals.must_deliver.bytes + totals.telemetry.bytes;
   const budget = config.outbox.budget_bytes;
+  // A backlog younger than the window grew over its own age, not over the whole window.
+  const span = oldest === null ? GROWTH_WINDOW_MS : Math.min(GROWTH_WINDOW_MS, Math.max(1000, now - oldest));
+  const growth = recentBytes / (span / 1000);
   return {
     depth: { must_deliver: totals.must_deliver.count, telemetry: totals.telemetry.count },
     bytes: { must_deliver: totals.must_deliver.bytes, telemetry: totals.telemetry.bytes },
@@ -48,6 +59,8 @@ function build(
     free_disk_bytes: freeDisk,
     min_free_disk_bytes: config.outbox.min_free_disk_bytes,
     oldest_unsent_age_s: oldest === null ? null : Math.max(0, (now - oldest) / 1000),
+    growth_bytes_per_s: Math.round(growth),
+    budget_full_eta_s: growth > 0 ? Math.max(0, Math.round((budget - used) / growth)) : null,
     streams,
     counters: Object.fromEntries([...counters].sort(([a], [b]) => a.localeCompare(b))),
   };
@@ -58,6 +71,7 @@ export function liveOutboxStatus(outbox: Outbox, config: Pick<LoadedConfig, 'out
     outbox.totals(),
     config,
     outbox.oldestEnqueuedAt(),
+    outbox.storage.bytesEnqueuedSince(outbox.options.clock.now() - GROWTH_WINDOW_MS),
     outbox.options.clock.now(),
     outbox.freeDiskBytes(),
     outbox.state.streamCount(),
@@ -98,6 +112,7 @@ export function readOutboxStatus(
       totals,
       config,
       oldest ?? null,
+      bytesEnqueuedSince(db, now - GROWTH_WINDOW_MS),
       now,
       statfsFreeBytes(config.dataDir)(),
       streams,

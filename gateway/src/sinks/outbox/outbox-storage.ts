@@ -56,6 +56,8 @@ export interface OutboxStorage {
   /** Oldest telemetry rows of a level with ord > afterOrd. */
   oldestTelemetry(level: RollupLevel, afterOrd: number, limit: number): OutboxRow[];
   oldestEnqueuedAt(): number | null;
+  /** Bytes of events still queued that were enqueued at or after `t` (recent backlog growth). */
+  bytesEnqueuedSince(t: number): number;
   close(): void;
 }
 

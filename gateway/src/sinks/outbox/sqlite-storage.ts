@@ -176,7 +176,19 @@ export class SqliteOutboxStorage implements OutboxStorage {
     return (this.oldest.get() as number | undefined) ?? null;
   }
 
+  bytesEnqueuedSince(t: number): number {
+    return bytesEnqueuedSince(this.db, t);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** Shared by the live storage and the read-only status reader of `storegate outbox status`. */
+export function bytesEnqueuedSince(db: Database.Database, t: number): number {
+  return db
+    .prepare('SELECT COALESCE(SUM(bytes), 0) FROM events WHERE enqueued_at >= ?')
+    .pluck()
+    .get(t) as number;
 }
