@@ -64,6 +64,7 @@ async function main(): Promise<void> {
         ? `  over MQTT, plus ${rig.devices.length} serial devices on PTYs driven by the firmware emulators (${rig.devices.map((d) => d.id).join(', ')}).`
         : '  over MQTT (install socat to add serial devices driven by the firmware emulators).',
       '',
+      `  Dashboard            ${http}/dashboard/`,
       `  Devices and health   ${http}/api/devices`,
       `  Shelf stock          ${http}/api/shelves`,
       `  Footfall             ${http}/api/footfall   occupancy ${http}/api/occupancy`,
