@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import { startMosquitto } from '../support/mosquitto.js';
-import { CloudConsumer, gatewayConfig, type ReceivedItem, startStack, tempDir } from './harness.js';
+import { gatewayConfig, type ReceivedItem, startCloud, startStack, tempDir } from './harness.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -41,10 +40,7 @@ describe('disk budget exceeded during a long outage', () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
     // The cloud consumer's persistent session exists before the outage starts (see outage.test.ts).
-    const broker = await startMosquitto();
-    cleanups.push(() => broker.dispose());
-    const consumer = await CloudConsumer.connect(broker.url);
-    cleanups.push(() => consumer.close());
+    const { broker, consumer } = await startCloud(cleanups);
     await broker.stop('SIGTERM');
     let freeDisk = 10 * 1024 ** 3;
     const config = gatewayConfig(

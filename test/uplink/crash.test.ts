@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readOutboxStatus } from '../../gateway/src/sinks/outbox/outbox-status.js';
-import { type Mosquitto, sleep, startMosquitto } from '../support/mosquitto.js';
-import { arrivalsByStream, CloudConsumer, gatewayConfig, tempDir } from './harness.js';
+import { sleep } from '../support/mosquitto.js';
+import { arrivalsByStream, gatewayConfig, startCloud, tempDir } from './harness.js';
 
 const FEEDER = join(import.meta.dirname, 'fixtures', 'crash-feeder.mjs');
 const DIST = join(import.meta.dirname, '..', '..', 'dist', 'gateway', 'src', 'sinks', 'uplink', 'uplink.js');
@@ -51,10 +51,7 @@ describe('gateway SIGKILLed mid-stream', () => {
   it('3. every acknowledged must-deliver event and every event that entered the outbox reaches the cloud', async () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
-    const broker: Mosquitto = await startMosquitto();
-    cleanups.push(() => broker.dispose());
-    const consumer = await CloudConsumer.connect(broker.url);
-    cleanups.push(() => consumer.close());
+    const { broker, consumer } = await startCloud(cleanups);
 
     let acknowledged = 0;
     for (let round = 0; round < 3; round++) {

@@ -12,6 +12,7 @@ import type { Outbox } from '../../gateway/src/sinks/outbox/outbox.js';
 import { registerBuiltinCommands } from '../../gateway/src/sinks/uplink/builtin-commands.js';
 import { CommandRegistry } from '../../gateway/src/sinks/uplink/commands.js';
 import { Uplink } from '../../gateway/src/sinks/uplink/uplink.js';
+import { type Mosquitto, startMosquitto } from '../support/mosquitto.js';
 
 export const STORE = 'store-7';
 
@@ -163,4 +164,18 @@ export function arrivalsByStream(items: readonly ReceivedItem[]): Map<string, nu
 
 export function mdEvent(stream: string, n: number): StoreEvent {
   return { type: 'door.count', t: Date.now(), stream, dataClass: 'must_deliver', data: { n } };
+}
+
+/**
+ * A real Mosquitto as the cloud with the cloud consumer's persistent QoS 1 session already subscribed, so nothing
+ * the gateway publishes later can be missed. Both are disposed through `cleanups`.
+ */
+export async function startCloud(
+  cleanups: Array<() => Promise<void> | void>,
+): Promise<{ broker: Mosquitto; consumer: CloudConsumer }> {
+  const broker = await startMosquitto();
+  cleanups.push(() => broker.dispose());
+  const consumer = await CloudConsumer.connect(broker.url);
+  cleanups.push(() => consumer.close());
+  return { broker, consumer };
 }

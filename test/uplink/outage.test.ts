@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Mosquitto, sleep, startMosquitto } from '../support/mosquitto.js';
+import { sleep } from '../support/mosquitto.js';
 import {
   arrivalsByStream,
-  CloudConsumer,
+  type CloudConsumer,
   gatewayConfig,
   mdEvent,
   type Stack,
+  startCloud,
   startStack,
   tempDir,
 } from './harness.js';
@@ -36,10 +37,7 @@ describe('uplink against a real Mosquitto', () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
     // The cloud consumer's persistent session is created first, so nothing is published before it exists.
-    const broker = await startMosquitto();
-    cleanups.push(() => broker.dispose());
-    const consumer = await CloudConsumer.connect(broker.url);
-    cleanups.push(() => consumer.close());
+    const { broker, consumer } = await startCloud(cleanups);
     await broker.stop('SIGTERM');
 
     // Small quotas, so the backlog needs many messages: each bounded in bytes, sent at a bounded rate.
@@ -73,10 +71,7 @@ describe('uplink against a real Mosquitto', () => {
   it('2. cloud restarted several times mid-stream: nothing lost, duplicates only as same-id redeliveries', async () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
-    const broker: Mosquitto = await startMosquitto();
-    cleanups.push(() => broker.dispose());
-    const consumer = await CloudConsumer.connect(broker.url);
-    cleanups.push(() => consumer.close());
+    const { broker, consumer } = await startCloud(cleanups);
     const stack = await startStack(gatewayConfig(tmp.dir, { url: broker.url, max_events_per_message: 50 }));
     cleanups.push(() => stack.stop());
     await consumer.waitFor(() => stack.uplink.isConnected(), 10_000, 'uplink connected');
