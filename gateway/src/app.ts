@@ -3,35 +3,35 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { type BrokerFeature, createBrokerFeature } from './broker/broker-feature.js';
 import type { LoadedConfig } from './config/load.js';
-import { OpcuaConnectorFeature } from './connectors/opcua/opcua-feature.js';
-import { SerialConnectorFeature } from './connectors/serial/serial-connector.js';
-import type { GatewayContext } from './context.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { StoregateError } from './core/errors.js';
 import type { StoreEvent } from './core/events.js';
 import { createLogger, type Logger } from './core/logger.js';
+import { Pipeline } from './core/pipeline.js';
+import { type BrokerFeature, createBrokerFeature } from './features/broker/feature.js';
+import { CheckoutFeature } from './features/checkout/feature.js';
+import { buildCloudFeatures } from './features/cloud/feature.js';
+import type { GatewayContext } from './features/context.js';
+import { createDeviceHealthFeature } from './features/devices/feature.js';
+import { FootfallFeature } from './features/footfall/feature.js';
+import { OpcuaConnectorFeature } from './features/opcua/feature.js';
+import { SerialConnectorFeature } from './features/serial/feature.js';
+import {
+  mqttShelfCommands,
+  routedShelfCommands,
+  serialShelfCommands,
+} from './features/shelves/device-commands.js';
+import { ShelfFeature } from './features/shelves/feature.js';
+import { PipelineTicker } from './features/ticker/feature.js';
 import { CoreHttpFeature } from './http/core-routes.js';
 import type { DeviceRegistry } from './ports/device-registry.js';
 import { DeviceStats } from './ports/device-stats.js';
 import type { Feature } from './ports/feature.js';
 import type { EventSink } from './ports/pipeline.js';
-import { CheckoutFeature } from './processors/checkout/checkout-feature.js';
-import { FootfallFeature } from './processors/footfall/footfall-feature.js';
 import { RawForwardProcessor } from './processors/forward/raw-forward.js';
-import { createDeviceHealthFeature } from './processors/health/device-health-feature.js';
-import { Pipeline } from './processors/pipeline.js';
-import { ShelfFeature } from './processors/shelf/shelf-feature.js';
-import { PipelineTicker } from './processors/ticker.js';
-import {
-  mqttShelfCommands,
-  routedShelfCommands,
-  serialShelfCommands,
-} from './registry/calibration-device.js';
 import { openSqliteDeviceRegistry } from './registry/sqlite-device-registry.js';
 import { openOutbox } from './sinks/outbox/open-outbox.js';
-import { buildCloudFeatures } from './sinks/uplink/cloud-features.js';
 
 export interface GatewayDeps {
   clock?: Clock;

@@ -10,9 +10,9 @@ import { ScannerEmulator } from '../../firmware-bridge/src/emulators/scanner.js'
 import { SicsScaleEmulator } from '../../firmware-bridge/src/emulators/sics-scale.js';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import { SerialConnectorFeature } from '../../gateway/src/connectors/serial/serial-connector.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import type { CheckoutFeature } from '../../gateway/src/processors/checkout/checkout-feature.js';
+import type { CheckoutFeature } from '../../gateway/src/features/checkout/feature.js';
+import { SerialConnectorFeature } from '../../gateway/src/features/serial/feature.js';
 import type { LaneState } from '../../gateway/src/processors/checkout/lane-types.js';
 import { cloudCommands } from '../../gateway/src/sinks/uplink/commands.js';
 import { freePort } from '../support/peers.js';

@@ -8,7 +8,7 @@ import { parseConfig } from '../../gateway/src/config/load.js';
 import { FakeGpio } from '../../gateway/src/connectors/gpio/fake-gpio.js';
 import { FakeClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import { FootfallFeature } from '../../gateway/src/processors/footfall/footfall-feature.js';
+import { FootfallFeature } from '../../gateway/src/features/footfall/feature.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-gpio-door-'));
 let gw: Gateway | null = null;

@@ -6,15 +6,15 @@ import Fastify from 'fastify';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import { OpcuaConnectorFeature } from '../../gateway/src/connectors/opcua/opcua-feature.js';
-import type { GatewayContext } from '../../gateway/src/context.js';
 import { systemClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
+import { Pipeline } from '../../gateway/src/core/pipeline.js';
 import type { Reading, ReadingOf } from '../../gateway/src/core/readings.js';
+import type { GatewayContext } from '../../gateway/src/features/context.js';
+import { OpcuaConnectorFeature } from '../../gateway/src/features/opcua/feature.js';
 import type { HealthCheck } from '../../gateway/src/http/core-routes.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import { MemoryEventSink, type Processor } from '../../gateway/src/ports/pipeline.js';
-import { Pipeline } from '../../gateway/src/processors/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
 
 /** Records every plant.value reading (and device.status heartbeat) the pipeline routes, in order. */

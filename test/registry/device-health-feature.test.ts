@@ -4,14 +4,14 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import type { GatewayContext } from '../../gateway/src/context.js';
 import { FakeClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
+import { Pipeline } from '../../gateway/src/core/pipeline.js';
+import type { GatewayContext } from '../../gateway/src/features/context.js';
+import { createDeviceHealthFeature } from '../../gateway/src/features/devices/feature.js';
+import { PipelineTicker } from '../../gateway/src/features/ticker/feature.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import { MemoryEventSink } from '../../gateway/src/ports/pipeline.js';
-import { createDeviceHealthFeature } from '../../gateway/src/processors/health/device-health-feature.js';
-import { Pipeline } from '../../gateway/src/processors/pipeline.js';
-import { PipelineTicker } from '../../gateway/src/processors/ticker.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
 
 const T0 = 1_700_000_000_000;

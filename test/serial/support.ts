@@ -7,13 +7,13 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../../gateway/src/config/load.js';
 import type { ConfigInput } from '../../gateway/src/config/schema.js';
-import type { GatewayContext } from '../../gateway/src/context.js';
 import { systemClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
+import { Pipeline } from '../../gateway/src/core/pipeline.js';
 import type { Reading, ReadingType } from '../../gateway/src/core/readings.js';
+import type { GatewayContext } from '../../gateway/src/features/context.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import { MemoryEventSink, type Processor } from '../../gateway/src/ports/pipeline.js';
-import { Pipeline } from '../../gateway/src/processors/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
 
 const ALL: ReadingType[] = [

@@ -1,9 +1,9 @@
 import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import type { MqttDeviceCommands } from '../connectors/mqtt-devices/device-commands.js';
 import type { MqttDeviceConnector } from '../connectors/mqtt-devices/mqtt-device-connector.js';
-import type { GatewayContext } from '../context.js';
 import type { DeviceKind } from '../core/device-contract.js';
 import type { Logger } from '../core/logger.js';
+import type { GatewayContext } from '../features/context.js';
 import { type AuthRefusalReason, type AuthThrottle, CONNACK, decideAuthentication } from './authenticate.js';
 import { authorizeDevicePublish, authorizeDeviceSubscribe, type SessionIdentity } from './authorize.js';
 import type { BrokerMetrics, BrokerRejection } from './broker-metrics.js';

@@ -1,4 +1,4 @@
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../features/context.js';
 import type { Feature } from '../ports/feature.js';
 import { registerDashboardRoutes } from './dashboard.js';
 

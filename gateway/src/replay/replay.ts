@@ -1,8 +1,8 @@
 import { FakeClock } from '../core/clock.js';
 import type { StoreEvent } from '../core/events.js';
+import { Pipeline } from '../core/pipeline.js';
 import { readingTime } from '../core/readings.js';
 import { MemoryEventSink } from '../ports/pipeline.js';
-import { Pipeline } from '../processors/pipeline.js';
 import type { ReplayDomain, ReplayOptions } from './replay-domain.js';
 
 export interface ReplayResult {

@@ -1,7 +1,7 @@
-import type { GatewayContext } from '../../context.js';
 import type { DeviceKind } from '../../core/device-contract.js';
 import { createLogThrottle, type Logger } from '../../core/logger.js';
 import { MUST_DELIVER_READINGS } from '../../core/readings.js';
+import type { GatewayContext } from '../../features/context.js';
 import { deviceMessageMetrics } from './metrics.js';
 import { parseDeviceMessage } from './parse-device-message.js';
 

@@ -1,6 +1,6 @@
 import { topics } from '../../core/device-contract.js';
 import { createLogThrottle, type Logger } from '../../core/logger.js';
-import type { LaneState } from './lane-types.js';
+import type { LaneState } from '../../processors/checkout/lane-types.js';
 
 /**
  * Where lane display states go. Guarantee: `publish` never throws and never blocks the pipeline; only the latest

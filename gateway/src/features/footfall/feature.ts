@@ -6,16 +6,19 @@ import { GpioDoorConnector } from '../../connectors/gpio/gpio-door-connector.js'
 import type { GpioPort } from '../../connectors/gpio/gpio-port.js';
 import { GpiodGpio } from '../../connectors/gpio/gpiod-gpio.js';
 import { OnoffGpio } from '../../connectors/gpio/onoff-gpio.js';
-import type { GatewayContext } from '../../context.js';
 import type { StoreEvent } from '../../core/events.js';
-import { registerFootfallRoutes } from '../../http/footfall.js';
 import type { Feature } from '../../ports/feature.js';
+import {
+  FootfallProcessor,
+  type FootfallProcessorOptions,
+} from '../../processors/footfall/footfall-processor.js';
+import type { DayRecord, MinuteRecord } from '../../processors/footfall/records.js';
+import { assertTimeZone } from '../../processors/footfall/store-day.js';
 import { InfluxFootfallStore } from '../../sinks/influx/influx-footfall-store.js';
 import type { FootfallStore } from '../../sinks/rollups/footfall-store.js';
 import { SqliteRollupStore } from '../../sinks/rollups/sqlite-rollups.js';
-import { FootfallProcessor, type FootfallProcessorOptions } from './footfall-processor.js';
-import type { DayRecord, MinuteRecord } from './records.js';
-import { assertTimeZone } from './store-day.js';
+import type { GatewayContext } from '../context.js';
+import { registerFootfallRoutes } from './routes.js';
 
 /** Counter baselines older than this are not resumed: the device has surely restarted or been replaced. */
 const MAX_STATE_AGE_MS = 86_400_000;

@@ -1,8 +1,8 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { CheckoutFeature } from '../processors/checkout/checkout-feature.js';
-import type { LaneState } from '../processors/checkout/lane-types.js';
+import type { LaneState } from '../../processors/checkout/lane-types.js';
+import type { CheckoutFeature } from './feature.js';
 
 const attendantBody = z.strictObject({
   action: z.enum(['clear', 'override']),

@@ -1,5 +1,5 @@
-import type { SerialDeviceSet } from '../../../firmware-bridge/src/serial-devices.js';
-import { StoregateError } from '../core/errors.js';
+import type { SerialDeviceSet } from '../../../../firmware-bridge/src/serial-devices.js';
+import { StoregateError } from '../../core/errors.js';
 
 /**
  * Calibration commands executed by the shelf controller itself (its own tare and span factor), as opposed to

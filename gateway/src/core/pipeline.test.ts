@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { StoreEvent } from '../core/events.js';
-import type { Reading } from '../core/readings.js';
 import type { EventSink, Processor } from '../ports/pipeline.js';
+import type { StoreEvent } from './events.js';
 import { Pipeline } from './pipeline.js';
+import type { Reading } from './readings.js';
 
 const T = 1_790_000_000_000;
 const door: Reading = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StoregateError } from '../core/errors.js';
+import { StoregateError } from './errors.js';
 
 /** GS1 mod-10 check digit over all digits but the last. */
 export function gtinCheckDigit(body: string): number {

@@ -1,6 +1,6 @@
-import { StoregateError } from '../core/errors.js';
-import { type CalibrationRecord, calibrationToWire } from './calibration.js';
-import type { SampleSource } from './calibration-wizard.js';
+import { StoregateError } from '../../core/errors.js';
+import { type CalibrationRecord, calibrationToWire } from '../../registry/calibration.js';
+import type { SampleSource } from './wizard.js';
 
 /**
  * The running gateway as the wizard's sample source and calibration store, over its HTTP API:

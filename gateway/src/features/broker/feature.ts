@@ -1,14 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
-import { MqttDeviceCommands } from '../connectors/mqtt-devices/device-commands.js';
-import { MqttDeviceConnector } from '../connectors/mqtt-devices/mqtt-device-connector.js';
-import type { GatewayContext } from '../context.js';
-import { createLogThrottle } from '../core/logger.js';
-import type { Feature } from '../ports/feature.js';
-import { AuthThrottle } from './authenticate.js';
-import { createBrokerHooks } from './broker-hooks.js';
-import { type BrokerRejection, brokerMetrics, rejectionForError } from './broker-metrics.js';
+import { AuthThrottle } from '../../broker/authenticate.js';
+import { createBrokerHooks } from '../../broker/broker-hooks.js';
+import { type BrokerRejection, brokerMetrics, rejectionForError } from '../../broker/broker-metrics.js';
 import {
   type ConnectionHandler,
   type Listener,
@@ -16,9 +11,14 @@ import {
   startTcpListener,
   startTlsListener,
   startWebSocketListener,
-} from './listeners.js';
-import { guardPacketSize } from './packet-size-guard.js';
-import { startRevokedDeviceSweep } from './removed-device-sweep.js';
+} from '../../broker/listeners.js';
+import { guardPacketSize } from '../../broker/packet-size-guard.js';
+import { startRevokedDeviceSweep } from '../../broker/removed-device-sweep.js';
+import { MqttDeviceCommands } from '../../connectors/mqtt-devices/device-commands.js';
+import { MqttDeviceConnector } from '../../connectors/mqtt-devices/mqtt-device-connector.js';
+import { createLogThrottle } from '../../core/logger.js';
+import type { Feature } from '../../ports/feature.js';
+import type { GatewayContext } from '../context.js';
 
 export interface BrokerFeature extends Feature {
   /** The bound TCP port (after start); with `broker.port: 0` this is the ephemeral port. */

@@ -1,6 +1,6 @@
 import { Counter, Gauge } from 'prom-client';
-import type { GatewayContext } from '../../context.js';
-import type { CheckoutFeature } from './checkout-feature.js';
+import type { GatewayContext } from '../context.js';
+import type { CheckoutFeature } from './feature.js';
 
 /** Prometheus metrics of the lanes, counted from the durable live feed (what the outbox accepted). */
 export function checkoutMetrics(ctx: GatewayContext, feature: CheckoutFeature): void {

@@ -1,12 +1,12 @@
 import { Counter, Gauge } from 'prom-client';
-import type { GatewayContext } from '../../context.js';
 import type { TimerHandle } from '../../core/clock.js';
 import { deviceKinds } from '../../core/device-contract.js';
 import type { StoreEvent } from '../../core/events.js';
-import { registerDeviceRoutes } from '../../http/devices.js';
 import type { Feature } from '../../ports/feature.js';
-import { DeviceHealthProcessor } from './device-health-processor.js';
-import { PublishRates } from './publish-rates.js';
+import { DeviceHealthProcessor } from '../../processors/health/device-health-processor.js';
+import { PublishRates } from '../../processors/health/publish-rates.js';
+import type { GatewayContext } from '../context.js';
+import { registerDeviceRoutes } from './routes.js';
 
 /**
  * Wires the health processor into the gateway. The pipeline ticker drives its tick() (transitions); every

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { configSchema } from '../config/schema.js';
-import { deviceCommand, deviceCommandResponse, topicPayloads } from './device-contract.js';
+import { deviceCommand, deviceCommandResponse, topicPayloads } from '../core/device-contract.js';
+import { configSchema } from './schema.js';
 
 /**
  * Every schema we publish as JSON Schema (docs/schemas/), generated from the zod schemas so docs and

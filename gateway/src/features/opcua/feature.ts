@@ -1,15 +1,19 @@
 import { resolve } from 'node:path';
 import type { OpcuaEndpointConfig, OpcuaPointConfig } from '../../config/sections/opcua.js';
-import type { GatewayContext } from '../../context.js';
+import type { PlantSample } from '../../connectors/opcua/data-value.js';
+import type { EndpointState, OpcuaEndpointConnection } from '../../connectors/opcua/endpoint-connection.js';
+import {
+  createOpcuaMetrics,
+  type OpcuaErrorKind,
+  type OpcuaMetrics,
+} from '../../connectors/opcua/opcua-metrics.js';
 import type { TimerHandle } from '../../core/clock.js';
 import { createLogThrottle, type Logger } from '../../core/logger.js';
 import type { Reading } from '../../core/readings.js';
 import type { HealthCheck } from '../../http/core-routes.js';
 import type { Feature } from '../../ports/feature.js';
-import type { PlantSample } from './data-value.js';
-import type { EndpointState, OpcuaEndpointConnection } from './endpoint-connection.js';
-import { FridgeAlarmProcessor, fridgeAlarmRulesFrom } from './fridge-alarm.js';
-import { createOpcuaMetrics, type OpcuaErrorKind, type OpcuaMetrics } from './opcua-metrics.js';
+import { FridgeAlarmProcessor, fridgeAlarmRulesFrom } from '../../processors/coldchain/fridge-alarm.js';
+import type { GatewayContext } from '../context.js';
 
 export interface OpcuaFeatureOptions {
   /** The lead's CoreHttpFeature (or anything with addCheck): endpoints that stay down show in /healthz. */
@@ -56,10 +60,10 @@ export class OpcuaConnectorFeature implements Feature {
   async start(): Promise<void> {
     const section = this.ctx.config.opcua;
     if (section.endpoints.length === 0) return;
-    let loaded: typeof import('./endpoint-connection.js');
+    let loaded: typeof import('../../connectors/opcua/endpoint-connection.js');
     let certificateManager: ReturnType<typeof loaded.createCertificateManager>;
     try {
-      loaded = await import('./endpoint-connection.js');
+      loaded = await import('../../connectors/opcua/endpoint-connection.js');
       certificateManager = loaded.createCertificateManager(
         resolve(this.ctx.config.dataDir, section.pki_dir),
         section.trust_unknown_server_certificates,

@@ -1,7 +1,7 @@
-import type { Clock, TimerHandle } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
-import type { Feature } from '../ports/feature.js';
-import type { Pipeline } from './pipeline.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import type { Pipeline } from '../../core/pipeline.js';
+import type { Feature } from '../../ports/feature.js';
 
 /** Drives processors' tick() once a second on the gateway clock (replay drives it on virtual time instead). */
 export class PipelineTicker implements Feature {

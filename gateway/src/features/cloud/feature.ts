@@ -1,9 +1,9 @@
-import type { GatewayContext } from '../../context.js';
 import type { Feature } from '../../ports/feature.js';
-import { Outbox } from '../outbox/outbox.js';
-import { registerBuiltinCommands } from './builtin-commands.js';
-import { cloudCommands } from './commands.js';
-import { Uplink } from './uplink.js';
+import { Outbox } from '../../sinks/outbox/outbox.js';
+import { registerBuiltinCommands } from '../../sinks/uplink/builtin-commands.js';
+import { cloudCommands } from '../../sinks/uplink/commands.js';
+import { Uplink } from '../../sinks/uplink/uplink.js';
+import type { GatewayContext } from '../context.js';
 
 /**
  * The outbox (as a feature: it is closed last, after everything that appends to it stopped) and, when

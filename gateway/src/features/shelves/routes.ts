@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { StoregateError } from '../core/errors.js';
-import type { ShelfFeature } from '../processors/shelf/shelf-feature.js';
-import { calibrationFromWire, calibrationToWire } from '../registry/calibration.js';
-import { plateSchema, specToWire } from '../registry/planogram.js';
+import { StoregateError } from '../../core/errors.js';
+import { calibrationFromWire, calibrationToWire } from '../../registry/calibration.js';
+import { plateSchema, specToWire } from '../../registry/planogram.js';
+import type { ShelfFeature } from './feature.js';
 
 const MAX_SAMPLE_MS = 30_000;
 const STATUS: Partial<Record<string, number>> = {

@@ -1,15 +1,15 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Counter, Gauge } from 'prom-client';
-import type { GatewayContext } from '../../context.js';
 import type { TimerHandle } from '../../core/clock.js';
 import { createLogThrottle } from '../../core/logger.js';
-import { registerShelfRoutes } from '../../http/shelves.js';
 import type { Feature } from '../../ports/feature.js';
 import type { Processor } from '../../ports/pipeline.js';
-import type { ShelfDeviceCommands } from '../../registry/calibration-device.js';
+import { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
 import { loadPlanogramFile, specToWire } from '../../registry/planogram.js';
 import { ShelvesStore } from '../../registry/planogram-store.js';
-import { ShelfProcessor } from './shelf-processor.js';
+import type { GatewayContext } from '../context.js';
+import type { ShelfDeviceCommands } from './device-commands.js';
+import { registerShelfRoutes } from './routes.js';
 
 const RELOAD_CHECK_MS = 5000;
 

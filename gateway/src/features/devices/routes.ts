@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { DeviceRecord, DeviceRegistry } from '../ports/device-registry.js';
-import type { DeviceStats } from '../ports/device-stats.js';
-import type { DeviceHealth } from '../processors/health/device-health-processor.js';
+import type { DeviceRecord, DeviceRegistry } from '../../ports/device-registry.js';
+import type { DeviceStats } from '../../ports/device-stats.js';
+import type { DeviceHealth } from '../../processors/health/device-health-processor.js';
 
 export interface DeviceRoutesDeps {
   registry: Pick<DeviceRegistry, 'list' | 'get'>;

@@ -1,19 +1,19 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import type { GatewayContext } from '../../context.js';
 import type { TimerHandle } from '../../core/clock.js';
 import { createLogThrottle } from '../../core/logger.js';
-import { registerLaneRoutes } from '../../http/lanes.js';
 import type { Feature } from '../../ports/feature.js';
+import { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
+import type { AttendantAction, LaneState } from '../../processors/checkout/lane-types.js';
+import { WeightLearner } from '../../processors/checkout/weight-learner.js';
 import { type ApplyResult, CatalogStore } from '../../registry/catalog-store.js';
 import { ConfiguredLaneDirectory } from '../../registry/lanes.js';
 import { cloudCommands } from '../../sinks/uplink/commands.js';
-import { checkoutMetrics } from './checkout-metrics.js';
-import { CheckoutProcessor } from './checkout-processor.js';
+import type { GatewayContext } from '../context.js';
 import type { LaneStatePublisher } from './lane-state-publisher.js';
 import { BrokerLaneStatePublisher, type InternalPublish } from './lane-state-publisher.js';
-import type { AttendantAction, LaneState } from './lane-types.js';
-import { WeightLearner } from './weight-learner.js';
+import { checkoutMetrics } from './metrics.js';
+import { registerLaneRoutes } from './routes.js';
 
 export interface CheckoutFeatureDeps {
   /** The embedded broker's internal publish; lane states are then retained on `lanes/{id}/state`. */

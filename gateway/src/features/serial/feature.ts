@@ -2,11 +2,11 @@ import { SerialDeviceSet } from '../../../../firmware-bridge/src/serial-devices.
 import type { PortOpener } from '../../../../firmware-bridge/src/transport/port.js';
 import { serialPortOpener } from '../../../../firmware-bridge/src/transport/port.js';
 import { type PortLister, sysfsPortLister } from '../../../../firmware-bridge/src/transport/port-lister.js';
-import type { GatewayContext } from '../../context.js';
 import { createLogThrottle, type Logger } from '../../core/logger.js';
 import type { Reading } from '../../core/readings.js';
 import type { Feature } from '../../ports/feature.js';
-import { serialMetrics } from './serial-metrics.js';
+import type { GatewayContext } from '../context.js';
+import { serialMetrics } from './metrics.js';
 
 export interface SerialConnectorDeps {
   opener?: PortOpener;

@@ -1,6 +1,6 @@
-import type { StoreEvent } from '../core/events.js';
-import type { Reading, ReadingType } from '../core/readings.js';
 import type { EventSink, Processor, ReadingIngest } from '../ports/pipeline.js';
+import type { StoreEvent } from './events.js';
+import type { Reading, ReadingType } from './readings.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
 

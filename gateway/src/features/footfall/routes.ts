@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { StoregateError } from '../core/errors.js';
-import type { FootfallFeature } from '../processors/footfall/footfall-feature.js';
-import { conversionRate } from '../processors/footfall/records.js';
-import { storeDayStart } from '../processors/footfall/store-day.js';
-import { checkQuery, type FootfallQuery } from '../sinks/rollups/footfall-store.js';
+import { StoregateError } from '../../core/errors.js';
+import { conversionRate } from '../../processors/footfall/records.js';
+import { storeDayStart } from '../../processors/footfall/store-day.js';
+import { checkQuery, type FootfallQuery } from '../../sinks/rollups/footfall-store.js';
+import type { FootfallFeature } from './feature.js';
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 

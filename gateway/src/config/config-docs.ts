@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ENV_PREFIX } from '../config/env-overrides.js';
-import { configSchema } from '../config/schema.js';
+import { ENV_PREFIX } from './env-overrides.js';
+import { configSchema } from './schema.js';
 
 interface JsonSchemaNode {
   type?: string | string[];
