@@ -26,11 +26,11 @@ import { Registry } from 'prom-client';
 import { parseConfig } from '../../gateway/src/config/load.js';
 import { systemClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import { Pipeline } from '../../gateway/src/core/pipeline.js';
 import { createBrokerFeature } from '../../gateway/src/features/broker/feature.js';
 import type { GatewayContext } from '../../gateway/src/features/context.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import type { EventSink } from '../../gateway/src/ports/pipeline.js';
+import { Pipeline } from '../../gateway/src/ports/pipeline.js';
 import { RawForwardProcessor } from '../../gateway/src/processors/forward/raw-forward.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
 
@@ -140,7 +140,7 @@ async function gatewayBroker(dir: string) {
     metrics: new Registry(),
     registry,
     deviceStats: new DeviceStats(),
-    pipeline: new Pipeline(sink).add(new RawForwardProcessor()),
+    pipeline: new Pipeline(sink).with(new RawForwardProcessor()),
     events: sink,
     live: new EventEmitter<{ events: [readonly StoreEvent[]] }>(),
     http: Fastify() as unknown as FastifyInstance,

@@ -19,7 +19,7 @@ async function startGuarded() {
   const dist = (p) => import(join(root, 'dist', p));
   const { createBrokerFeature } = await dist('gateway/src/features/broker/feature.js');
   const { parseConfig } = await dist('gateway/src/config/load.js');
-  const { Pipeline } = await dist('gateway/src/core/pipeline.js');
+  const { Pipeline } = await dist('gateway/src/ports/pipeline.js');
   const { MemoryEventSink } = await dist('gateway/src/ports/pipeline.js');
   const { DeviceStats } = await dist('gateway/src/ports/device-stats.js');
   const { systemClock } = await dist('gateway/src/core/clock.js');

@@ -79,6 +79,11 @@ beforeAll(async () => {
   gateway = await buildGateway(config, { logger: pino({ level: process.env.SG_TEST_LOG ?? 'silent' }) });
   gateway.context.live.on('events', (evs) => events.push(...evs));
   checkout = gateway.features.find((f) => f.name === 'checkout') as CheckoutFeature;
+  // The serial connector is ours to start only if the gateway does not wire it yet.
+  if (!gateway.features.some((f) => f.name === 'serial'))
+    serial = new SerialConnectorFeature(gateway.context);
+  await gateway.start();
+  await serial?.start();
   checkout.applyCatalog({
     version: 1,
     items: [
@@ -87,11 +92,6 @@ beforeAll(async () => {
       { gtin: WINE, sku: 'wine-750', grams: 1250, age_restricted: true },
     ],
   });
-  // The serial connector is ours to start only if the gateway does not wire it yet.
-  if (!gateway.features.some((f) => f.name === 'serial'))
-    serial = new SerialConnectorFeature(gateway.context);
-  await gateway.start();
-  await serial?.start();
   httpBase = `http://${gateway.addresses().http!.replace(/^https?:\/\//, '')}`;
   const secret = gateway.context.registry.add({
     id: 'pos-1',

@@ -4,7 +4,7 @@ import {
   runCalibrationWizard,
   type SampleSource,
 } from '../../gateway/src/cli/calibration/wizard.js';
-import { computeCalibration } from '../../gateway/src/registry/calibration.js';
+import { computeCalibration } from '../../gateway/src/core/calibration.js';
 import { Prng } from '../bench/shelf-prng.js';
 
 /** A load cell under test: raw = zero + grams / scale + noise; the test says what lies on the plate. */

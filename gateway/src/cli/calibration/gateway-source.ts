@@ -1,5 +1,5 @@
+import { type CalibrationRecord, calibrationToWire } from '../../core/calibration.js';
 import { StoregateError } from '../../core/errors.js';
-import { type CalibrationRecord, calibrationToWire } from '../../registry/calibration.js';
 import type { SampleSource } from './wizard.js';
 
 /**

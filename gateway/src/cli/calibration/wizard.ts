@@ -1,5 +1,5 @@
+import { type CalibrationRecord, computeCalibration, meanStd } from '../../core/calibration.js';
 import { StoregateError } from '../../core/errors.js';
-import { type CalibrationRecord, computeCalibration, meanStd } from '../../registry/calibration.js';
 
 /** Where the wizard reads raw samples: the live gateway (HTTP), MQTT, or a fake/emulator in tests. */
 export interface SampleSource {

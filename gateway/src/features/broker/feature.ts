@@ -3,7 +3,6 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import { AuthThrottle } from '../../broker/authenticate.js';
 import { createBrokerHooks } from '../../broker/broker-hooks.js';
-import { type BrokerRejection, brokerMetrics, rejectionForError } from '../../broker/broker-metrics.js';
 import {
   type ConnectionHandler,
   type Listener,
@@ -12,6 +11,7 @@ import {
   startTlsListener,
   startWebSocketListener,
 } from '../../broker/listeners.js';
+import { type BrokerRejection, brokerMetrics, rejectionForError } from '../../broker/metrics.js';
 import { guardPacketSize } from '../../broker/packet-size-guard.js';
 import { startRevokedDeviceSweep } from '../../broker/removed-device-sweep.js';
 import { MqttDeviceCommands } from '../../connectors/mqtt-devices/device-commands.js';
@@ -79,7 +79,7 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
     ctx.clock,
   );
   const hooks = createBrokerHooks({
-    ctx,
+    ctx: { config: ctx.config, clock: ctx.clock, registry: ctx.registry, deviceStats: ctx.deviceStats },
     log,
     metrics,
     throttle,

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import type { TimerHandle } from '../../core/clock.js';
-import { createLogThrottle } from '../../core/logger.js';
+import { StoregateError } from '../../core/errors.js';
+import { createLogThrottle, type Logger } from '../../core/logger.js';
 import type { Feature } from '../../ports/feature.js';
 import { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
 import type { AttendantAction, LaneState } from '../../processors/checkout/lane-types.js';
@@ -10,6 +10,7 @@ import { type ApplyResult, CatalogStore } from '../../registry/catalog-store.js'
 import { ConfiguredLaneDirectory } from '../../registry/lanes.js';
 import { cloudCommands } from '../../sinks/uplink/commands.js';
 import type { GatewayContext } from '../context.js';
+import { FeatureScope } from '../scope.js';
 import type { LaneStatePublisher } from './lane-state-publisher.js';
 import { BrokerLaneStatePublisher, type InternalPublish } from './lane-state-publisher.js';
 import { checkoutMetrics } from './metrics.js';
@@ -22,58 +23,53 @@ export interface CheckoutFeatureDeps {
   publisher?: LaneStatePublisher;
 }
 
+interface Running {
+  catalog: CatalogStore;
+  learner: WeightLearner;
+  directory: ConfiguredLaneDirectory;
+  processor: CheckoutProcessor;
+}
+
 /**
  * Staff-less checkout lanes: the catalog cache (checkout.db), the verification processor in the pipeline,
  * learned-weight persistence, the `catalog.sync` cloud command, lane state to the broker, HTTP and WebSocket.
  */
 export class CheckoutFeature implements Feature {
   readonly name = 'checkout';
-  readonly catalog: CatalogStore;
-  readonly learner: WeightLearner;
-  readonly directory: ConfiguredLaneDirectory;
-  readonly processor: CheckoutProcessor;
   /** `state` fires with every lane state change (WebSocket subscribers). */
   readonly states = new EventEmitter<{ state: [LaneState] }>();
   private readonly publisher: LaneStatePublisher | null;
-  private timer: TimerHandle | null = null;
-  private unregister: (() => void) | null = null;
-  private readonly log;
+  private readonly log: Logger;
+  private scope: FeatureScope | null = null;
+  private running: Running | null = null;
+  private routesRegistered = false;
 
   constructor(
     private readonly ctx: GatewayContext,
     deps: CheckoutFeatureDeps = {},
   ) {
-    const cfg = ctx.config.checkout;
     this.log = ctx.logger.child({ mod: 'checkout' });
     this.states.setMaxListeners(1_000);
-    this.catalog = CatalogStore.open(join(ctx.config.dataDir, 'checkout.db'));
-    this.learner = new WeightLearner(cfg.learning, this.catalog.learned());
-    const unmappedLog = createLogThrottle({ now: () => ctx.clock.now(), burst: 1 });
-    this.directory = new ConfiguredLaneDirectory(cfg.lanes, ctx.registry, ctx.clock);
     this.publisher =
       deps.publisher ?? (deps.broker ? new BrokerLaneStatePublisher(deps.broker, this.log) : null);
-    this.processor = new CheckoutProcessor({
-      config: cfg,
-      clock: ctx.clock,
-      catalog: this.catalog,
-      learner: this.learner,
-      directory: this.directory,
-      onUnmapped: (deviceId) => {
-        const gate = unmappedLog.allow(deviceId);
-        if (gate.log)
-          this.log.warn(
-            { device: deviceId, suppressed: gate.suppressed },
-            'lane reading from a device in no lane; ignored (see checkout.lanes)',
-          );
-      },
-      onStateChange: (state) => {
-        this.publisher?.publish(state);
-        this.states.emit('state', state);
-      },
-    });
-    ctx.pipeline.add(this.processor);
-    checkoutMetrics(ctx, this);
-    registerLaneRoutes(ctx.http, this);
+  }
+
+  private get live(): Running {
+    if (!this.running) throw new StoregateError('SG_NOT_READY', 'the checkout feature is not running');
+    return this.running;
+  }
+
+  get catalog(): CatalogStore {
+    return this.live.catalog;
+  }
+  get learner(): WeightLearner {
+    return this.live.learner;
+  }
+  get directory(): ConfiguredLaneDirectory {
+    return this.live.directory;
+  }
+  get processor(): CheckoutProcessor {
+    return this.live.processor;
   }
 
   /** Apply a catalog document (CLI import, `catalog.sync` downlink). Throws SG_PAYLOAD_REJECTED; old one kept. */
@@ -95,43 +91,74 @@ export class CheckoutFeature implements Feature {
   }
 
   async start(): Promise<void> {
-    const schedule = () => {
-      this.timer = this.ctx.clock.setTimeout(() => {
-        this.persist();
-        schedule();
-      }, this.ctx.config.checkout.flush_learned_ms);
-    };
-    schedule();
-    this.unregister = cloudCommands(this.ctx).register('catalog.sync', (args) => {
-      const r = this.applyCatalog(args.catalog ?? args, 'cloud');
-      return { version: r.version, items: r.items, relearn: r.relearn.length };
+    const scope = new FeatureScope(this.log);
+    this.scope = scope;
+    const cfg = this.ctx.config.checkout;
+    const catalog = scope.own(CatalogStore.open(join(this.ctx.config.dataDir, 'checkout.db')));
+    const learner = new WeightLearner(cfg.learning, catalog.learned());
+    const directory = new ConfiguredLaneDirectory(cfg.lanes, this.ctx.registry, this.ctx.clock);
+    const unmappedLog = createLogThrottle({ now: () => this.ctx.clock.now(), burst: 1 });
+    const processor = new CheckoutProcessor({
+      config: cfg,
+      clock: this.ctx.clock,
+      catalog,
+      learner,
+      directory,
+      onUnmapped: (deviceId) => {
+        const gate = unmappedLog.allow(deviceId);
+        if (gate.log)
+          this.log.warn(
+            { device: deviceId, suppressed: gate.suppressed },
+            'lane reading from a device in no lane; ignored (see checkout.lanes)',
+          );
+      },
+      onStateChange: (state) => {
+        this.publisher?.publish(state);
+        this.states.emit('state', state);
+      },
     });
-    for (const state of this.processor.states()) this.publisher?.publish(state);
-    const v = this.catalog.version();
+    this.running = { catalog, learner, directory, processor };
+    // Registered before the store is closed on release, so the last learned weights are saved first.
+    scope.defer(async () => {
+      this.persist();
+      await this.publisher?.flush();
+      this.running = null;
+    });
+    scope.defer(this.ctx.pipeline.add(processor));
+    checkoutMetrics(this.ctx, scope, this);
+    if (!this.routesRegistered) {
+      registerLaneRoutes(this.ctx.http, this);
+      this.routesRegistered = true;
+    }
+    scope.every(this.ctx.clock, cfg.flush_learned_ms, () => this.persist(), 'learned-weight flush');
+    scope.defer(
+      cloudCommands(this.ctx).register('catalog.sync', (args) => {
+        const r = this.applyCatalog(args.catalog ?? args, 'cloud');
+        return { version: r.version, items: r.items, relearn: r.relearn.length };
+      }),
+    );
+    for (const state of processor.states()) this.publisher?.publish(state);
+    const v = catalog.version();
     this.log.info(
-      { lanes: this.directory.lanes(), catalog_version: v?.version ?? null, items: v?.itemCount ?? 0 },
+      { lanes: directory.lanes(), catalog_version: v?.version ?? null, items: v?.itemCount ?? 0 },
       'checkout lanes ready',
     );
   }
 
   async stop(): Promise<void> {
-    if (this.timer) this.ctx.clock.clearTimeout(this.timer);
-    this.timer = null;
-    this.unregister?.();
-    this.unregister = null;
-    this.persist();
-    await this.publisher?.flush();
-    this.catalog.close();
+    await this.scope?.release();
+    this.scope = null;
   }
 
   /** Save learned weights; pick up a catalog imported by the CLI meanwhile. */
   private persist(): void {
-    const dirty = this.learner.takeDirty();
+    const { catalog, learner } = this.live;
+    const dirty = learner.takeDirty();
     try {
-      this.catalog.saveLearned(dirty);
-      for (const key of this.catalog.refreshIfChanged() ?? []) this.learner.reset(key);
+      catalog.saveLearned(dirty);
+      for (const key of catalog.refreshIfChanged() ?? []) learner.reset(key);
     } catch (err) {
-      this.learner.markDirty(dirty.map((d) => d.gtin));
+      learner.markDirty(dirty.map((d) => d.gtin));
       this.log.error({ err }, 'saving learned weights failed; retrying at the next flush');
     }
   }

@@ -1,8 +1,12 @@
+import type { EventEmitter } from 'node:events';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { LaneState } from '../../processors/checkout/lane-types.js';
-import type { CheckoutFeature } from './feature.js';
+import type { StoreEvent } from '../../core/events.js';
+import type { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
+import type { AttendantAction, LaneState } from '../../processors/checkout/lane-types.js';
+import type { CatalogStore } from '../../registry/catalog-store.js';
+import type { ConfiguredLaneDirectory } from '../../registry/lanes.js';
 
 const attendantBody = z.strictObject({
   action: z.enum(['clear', 'override']),
@@ -10,7 +14,19 @@ const attendantBody = z.strictObject({
   attendant: z.string().max(64).optional(),
 });
 
-type Lanes = Pick<CheckoutFeature, 'processor' | 'directory' | 'states' | 'attendant' | 'catalog'>;
+/** What the lane routes need from the running checkout feature. */
+export interface LanesApi {
+  readonly processor: CheckoutProcessor;
+  readonly directory: ConfiguredLaneDirectory;
+  readonly catalog: CatalogStore;
+  readonly states: EventEmitter<{ state: [LaneState] }>;
+  attendant(
+    lane: string,
+    action: AttendantAction,
+    note: string | null,
+    by: string | null,
+  ): Promise<{ events: StoreEvent[]; error: string | null }>;
+}
 
 function notFound(id: string) {
   return { error: { code: 'SG_LANE_UNKNOWN', message: `no lane ${id}; see GET /api/lanes` } };
@@ -21,7 +37,7 @@ function notFound(id: string) {
  * ({action: clear|override, note, attendant}), `GET /api/lanes/:id/ws` (current state, then every change),
  * `GET /api/checkout/catalog` (version in use).
  */
-export function registerLaneRoutes(http: FastifyInstance, lanes: Lanes): void {
+export function registerLaneRoutes(http: FastifyInstance, lanes: LanesApi): void {
   http.get('/api/lanes', async () => ({
     lanes: lanes.processor.states().map((s) => ({ ...s, devices: lanes.directory.devices(s.lane) })),
   }));

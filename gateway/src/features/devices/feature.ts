@@ -1,11 +1,10 @@
-import { Counter, Gauge } from 'prom-client';
-import type { TimerHandle } from '../../core/clock.js';
-import { deviceKinds } from '../../core/device-contract.js';
-import type { StoreEvent } from '../../core/events.js';
+import type { Logger } from '../../core/logger.js';
 import type { Feature } from '../../ports/feature.js';
 import { DeviceHealthProcessor } from '../../processors/health/device-health-processor.js';
 import { PublishRates } from '../../processors/health/publish-rates.js';
 import type { GatewayContext } from '../context.js';
+import { FeatureScope } from '../scope.js';
+import { deviceHealthMetrics } from './metrics.js';
 import { registerDeviceRoutes } from './routes.js';
 
 /**
@@ -19,45 +18,47 @@ export class DeviceHealthFeature implements Feature {
   readonly processor: DeviceHealthProcessor;
   private readonly rates = new PublishRates();
   private readonly synced = new Map<string, number>();
-  private timer: TimerHandle | null = null;
-  private running = false;
-  private readonly onLive = (events: readonly StoreEvent[]) => {
-    for (const e of events) {
-      if (e.type === 'device.health' && e.data.change === 'state')
-        this.transitions.inc({ to: String(e.data.state) });
-    }
-  };
-  private transitions!: Counter<'to'>;
+  private readonly log: Logger;
+  private scope: FeatureScope | null = null;
+  private routesRegistered = false;
 
   constructor(private readonly ctx: GatewayContext) {
+    this.log = ctx.logger.child({ mod: 'device-health' });
     this.processor = new DeviceHealthProcessor({
       offlineAfterMissed: ctx.config.health.offline_after_missed,
       startedAt: ctx.clock.now(),
     });
-    ctx.pipeline.add(this.processor);
-    this.registerMetrics();
-    registerDeviceRoutes(ctx.http, {
-      registry: ctx.registry,
-      health: this.processor,
-      stats: ctx.deviceStats,
-      rates: this.rates,
-    });
   }
 
   async start(): Promise<void> {
+    const scope = new FeatureScope(this.log);
+    this.scope = scope;
+    scope.defer(this.ctx.pipeline.add(this.processor));
+    deviceHealthMetrics(this.ctx, scope, this.processor);
+    if (!this.routesRegistered) {
+      registerDeviceRoutes(this.ctx.http, {
+        registry: this.ctx.registry,
+        health: this.processor,
+        stats: this.ctx.deviceStats,
+        rates: this.rates,
+      });
+      this.routesRegistered = true;
+    }
     this.refreshDirectory();
     this.sampleRates(this.ctx.clock.now());
-    this.ctx.live.on('events', this.onLive);
-    this.running = true;
-    this.schedule();
+    // A busy or broken registry file must not stop health tracking; the next round retries.
+    scope.every(
+      this.ctx.clock,
+      this.ctx.config.health.check_interval_ms,
+      () => this.refresh(),
+      'device health refresh',
+    );
+    scope.defer(() => this.syncLastSeen());
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer) this.ctx.clock.clearTimeout(this.timer);
-    this.timer = null;
-    this.ctx.live.off('events', this.onLive);
-    this.syncLastSeen();
+    await this.scope?.release();
+    this.scope = null;
   }
 
   /** One bookkeeping round; public so tests can drive it without waiting for the timer. */
@@ -75,18 +76,6 @@ export class DeviceHealthFeature implements Feature {
     );
   }
 
-  private schedule(): void {
-    this.timer = this.ctx.clock.setTimeout(() => {
-      if (this.running) this.schedule();
-      try {
-        this.refresh();
-      } catch (err) {
-        // A busy or broken registry file must not stop health tracking; the next round retries.
-        this.ctx.logger.error({ err, feature: this.name }, 'device health refresh failed');
-      }
-    }, this.ctx.config.health.check_interval_ms);
-  }
-
   private refreshDirectory(): void {
     this.processor.setDirectory(this.ctx.registry.list());
   }
@@ -99,41 +88,4 @@ export class DeviceHealthFeature implements Feature {
       this.synced.set(d.id, d.lastSeenAt);
     }
   }
-
-  private registerMetrics(): void {
-    const registers = [this.ctx.metrics];
-    const processor = this.processor;
-    const byKind = (state: 'online' | 'offline') =>
-      function (this: Gauge<'kind'>) {
-        const counts = new Map<string, number>(deviceKinds.map((k) => [k, 0]));
-        for (const d of processor.snapshot()) {
-          if (d.state === state) counts.set(d.kind ?? 'unknown', (counts.get(d.kind ?? 'unknown') ?? 0) + 1);
-        }
-        for (const [kind, n] of counts) this.set({ kind }, n);
-      };
-    new Gauge({
-      name: 'storegate_devices_online',
-      help: 'Devices heard from within their expected interval, by kind',
-      labelNames: ['kind'],
-      registers,
-      collect: byKind('online'),
-    });
-    new Gauge({
-      name: 'storegate_devices_offline',
-      help: 'Devices silent for longer than their kind allows, by kind',
-      labelNames: ['kind'],
-      registers,
-      collect: byKind('offline'),
-    });
-    this.transitions = new Counter({
-      name: 'storegate_device_health_transitions_total',
-      help: 'Device online/offline transitions',
-      labelNames: ['to'],
-      registers,
-    });
-  }
-}
-
-export function createDeviceHealthFeature(ctx: GatewayContext): DeviceHealthFeature {
-  return new DeviceHealthFeature(ctx);
 }

@@ -1,39 +1,26 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Counter, Gauge } from 'prom-client';
-import type { LoadedConfig } from '../../config/load.js';
-import { GpioDoorConnector } from '../../connectors/gpio/gpio-door-connector.js';
 import type { GpioPort } from '../../connectors/gpio/gpio-port.js';
-import { GpiodGpio } from '../../connectors/gpio/gpiod-gpio.js';
-import { OnoffGpio } from '../../connectors/gpio/onoff-gpio.js';
+import { StoregateError } from '../../core/errors.js';
 import type { StoreEvent } from '../../core/events.js';
+import type { DayRecord, MinuteRecord } from '../../core/footfall-records.js';
+import type { Logger } from '../../core/logger.js';
 import type { Feature } from '../../ports/feature.js';
-import {
-  FootfallProcessor,
-  type FootfallProcessorOptions,
-} from '../../processors/footfall/footfall-processor.js';
-import type { DayRecord, MinuteRecord } from '../../processors/footfall/records.js';
+import { FootfallProcessor } from '../../processors/footfall/footfall-processor.js';
 import { assertTimeZone } from '../../processors/footfall/store-day.js';
-import { InfluxFootfallStore } from '../../sinks/influx/influx-footfall-store.js';
 import type { FootfallStore } from '../../sinks/rollups/footfall-store.js';
-import { SqliteRollupStore } from '../../sinks/rollups/sqlite-rollups.js';
 import type { GatewayContext } from '../context.js';
+import { FeatureScope } from '../scope.js';
+import { footfallMetrics } from './metrics.js';
 import { registerFootfallRoutes } from './routes.js';
+import { footfallOptions, gpioDoors, openFootfallStore } from './wiring.js';
 
 /** Counter baselines older than this are not resumed: the device has surely restarted or been replaced. */
 const MAX_STATE_AGE_MS = 86_400_000;
 
-export function footfallOptions(config: LoadedConfig): FootfallProcessorOptions {
-  const f = config.footfall;
-  return {
-    store: config.store.id,
-    timeZone: config.store.timezone,
-    storeEmptyTime: f.store_empty_time,
-    driftCorrection: f.drift_correction,
-    debounceMs: f.debounce_ms,
-    blockedAlarmMs: f.blocked_alarm_ms,
-    transactionEvents: f.transaction_events,
-  };
+export interface FootfallFeatureDeps {
+  gpio?: GpioPort;
+  store?: FootfallStore;
 }
 
 /**
@@ -43,121 +30,64 @@ export function footfallOptions(config: LoadedConfig): FootfallProcessorOptions 
 export class FootfallFeature implements Feature {
   readonly name = 'footfall';
   readonly processor: FootfallProcessor;
-  readonly store: FootfallStore;
-  private readonly gpioDoors: GpioDoorConnector | null;
   private readonly statePath: string;
-  private readonly eventsTotal: Counter<'type'>;
-  private readonly onEvents = (events: readonly StoreEvent[]) => this.handle(events);
+  private readonly log: Logger;
+  private scope: FeatureScope | null = null;
+  private openStore: FootfallStore | null = null;
+  private countEvents: (events: StoreEvent[]) => StoreEvent[] = (events) => events;
+  private routesRegistered = false;
 
   constructor(
     readonly ctx: GatewayContext,
-    deps: { gpio?: GpioPort; store?: FootfallStore } = {},
+    private readonly deps: FootfallFeatureDeps = {},
   ) {
-    const cfg = ctx.config.footfall;
-    assertTimeZone(ctx.config.store.timezone);
+    this.log = ctx.logger.child({ mod: 'footfall' });
     this.processor = new FootfallProcessor(footfallOptions(ctx.config));
     this.statePath = join(ctx.config.dataDir, 'footfall-state.json');
-    this.eventsTotal = new Counter({
-      name: 'storegate_footfall_events_total',
-      help: 'Footfall events derived, by type',
-      labelNames: ['type'],
-      registers: [ctx.metrics],
-    });
-    const processor = this.processor;
-    const clock = ctx.clock;
-    new Gauge({
-      name: 'storegate_footfall_occupancy',
-      help: 'Live store occupancy (clamped at 0, reset at footfall.store_empty_time)',
-      registers: [ctx.metrics],
-      collect() {
-        this.set(processor.aggregator.currentOccupancy());
-      },
-    });
-    new Gauge({
-      name: 'storegate_footfall_blocked_beams',
-      help: 'Door beams held blocked past footfall.blocked_alarm_ms',
-      registers: [ctx.metrics],
-      collect() {
-        this.set(processor.blockedBeams().length);
-      },
-    });
-    new Gauge({
-      name: 'storegate_footfall_visitors_today',
-      help: 'Entries counted since the last store-empty time',
-      registers: [ctx.metrics],
-      collect() {
-        this.set(processor.snapshot(clock.now()).in);
-      },
-    });
-    ctx.pipeline.add({
-      name: this.processor.name,
-      handles: this.processor.handles,
-      process: (r) => this.count(this.processor.process(r)),
-      tick: (now) => this.count(this.processor.tick(now)),
-    });
-    const log = ctx.logger.child({ mod: 'footfall' });
-    this.store =
-      deps.store ??
-      (cfg.influx
-        ? new InfluxFootfallStore(cfg.influx, {
-            store: ctx.config.store.id,
-            dataDir: ctx.config.dataDir,
-            clock: ctx.clock,
-            logger: log,
-            metrics: ctx.metrics,
-          })
-        : new SqliteRollupStore(join(ctx.config.dataDir, 'footfall.db'), {
-            store: ctx.config.store.id,
-            rollupDays: cfg.rollup_days,
-            clock: ctx.clock,
-          }));
-    const doors = cfg.doors.flatMap((d) =>
-      d.gpio
-        ? [
-            {
-              id: d.id,
-              chip: d.gpio.chip,
-              pinA: d.gpio.pin_a,
-              pinB: d.gpio.pin_b,
-              activeLow: d.gpio.active_low,
-            },
-          ]
-        : [],
-    );
-    const gpio =
-      deps.gpio ??
-      (cfg.gpio_driver === 'onoff'
-        ? new OnoffGpio(() => ctx.clock.now())
-        : new GpiodGpio(() => ctx.clock.now()));
-    this.gpioDoors =
-      doors.length > 0
-        ? new GpioDoorConnector(gpio, doors, {
-            ingest: ctx.pipeline,
-            clock: ctx.clock,
-            logger: log,
-            deviceStats: ctx.deviceStats,
-          })
-        : null;
-    registerFootfallRoutes(ctx.http, this);
+  }
+
+  get store(): FootfallStore {
+    if (!this.openStore) throw new StoregateError('SG_NOT_READY', 'the footfall feature is not running');
+    return this.openStore;
   }
 
   async start(): Promise<void> {
-    await this.store.start();
-    await this.restore();
-    this.ctx.live.on('events', this.onEvents);
-    await this.gpioDoors?.start();
+    assertTimeZone(this.ctx.config.store.timezone);
+    const scope = new FeatureScope(this.log);
+    this.scope = scope;
+    const store = this.deps.store ?? openFootfallStore(this.ctx, this.log);
+    await store.start();
+    this.openStore = store;
+    scope.defer(async () => {
+      this.saveState();
+      this.openStore = null;
+      await store.close();
+    });
+    this.countEvents = footfallMetrics(this.ctx, scope, this.processor, this.ctx.clock).count;
+    await this.restore(store);
+    scope.defer(
+      this.ctx.pipeline.add({
+        name: this.processor.name,
+        handles: this.processor.handles,
+        process: (r) => this.countEvents(this.processor.process(r)),
+        tick: (now) => this.countEvents(this.processor.tick(now)),
+      }),
+    );
+    scope.listen(this.ctx.live, 'events', (events) => this.handle(events));
+    if (!this.routesRegistered) {
+      registerFootfallRoutes(this.ctx.http, this);
+      this.routesRegistered = true;
+    }
+    const doors = gpioDoors(this.ctx, this.log, this.deps.gpio);
+    if (doors) {
+      scope.defer(() => doors.stop());
+      await doors.start();
+    }
   }
 
   async stop(): Promise<void> {
-    await this.gpioDoors?.stop();
-    this.ctx.live.off('events', this.onEvents);
-    this.saveState();
-    await this.store.close();
-  }
-
-  private count(events: StoreEvent[]): StoreEvent[] {
-    for (const e of events) this.eventsTotal.labels(e.type).inc();
-    return events;
+    await this.scope?.release();
+    this.scope = null;
   }
 
   /** Durable events (after the outbox took them) feed storage; paid lane sessions count as transactions. */
@@ -170,13 +100,11 @@ export class FootfallFeature implements Feature {
       } else if (e.type === 'footfall.day') this.store.writeDay(e.data as unknown as DayRecord);
       else if (e.type === 'lane.session.closed' && e.data.paid === true && this.countsLaneSessions()) {
         const id = (e.data.transaction_id as string | null) ?? (e.data.session as string | undefined);
-        derived.push(...this.count(this.processor.recordTransactions(e.t, 1, id ?? undefined)));
+        derived.push(...this.countEvents(this.processor.recordTransactions(e.t, 1, id ?? undefined)));
       }
     }
     if (derived.length > 0) {
-      this.ctx.pipeline
-        .emit(derived)
-        .catch((err) => this.ctx.logger.error({ err }, 'footfall events not stored'));
+      this.ctx.pipeline.emit(derived).catch((err) => this.log.error({ err }, 'footfall events not stored'));
     }
   }
 
@@ -184,7 +112,7 @@ export class FootfallFeature implements Feature {
     return this.ctx.config.footfall.transaction_events.includes('lane.session.closed');
   }
 
-  private async restore(): Promise<void> {
+  private async restore(store: FootfallStore): Promise<void> {
     const now = this.ctx.clock.now();
     try {
       const state = JSON.parse(readFileSync(this.statePath, 'utf8')) as {
@@ -196,10 +124,10 @@ export class FootfallFeature implements Feature {
       // first start, or an unreadable file: counters start from a fresh baseline
     }
     try {
-      const rows = await this.store.query({ from: now - 26 * 3_600_000, to: now, stepMs: 60_000 });
+      const rows = await store.query({ from: now - 26 * 3_600_000, to: now, stepMs: 60_000 });
       this.processor.aggregator.restore(rows, now);
     } catch (err) {
-      this.ctx.logger.warn({ err }, "could not resume today's occupancy from storage; starting at 0");
+      this.log.warn({ err }, "could not resume today's occupancy from storage; starting at 0");
     }
   }
 
@@ -212,7 +140,7 @@ export class FootfallFeature implements Feature {
       );
       renameSync(tmp, this.statePath);
     } catch (err) {
-      this.ctx.logger.warn({ err }, 'could not save footfall counter state');
+      this.log.warn({ err }, 'could not save footfall counter state');
     }
   }
 }

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { StoregateError } from '../../core/errors.js';
-import { conversionRate } from '../../processors/footfall/records.js';
+import { conversionRate } from '../../core/footfall-records.js';
+import type { FootfallProcessor } from '../../processors/footfall/footfall-processor.js';
 import { storeDayStart } from '../../processors/footfall/store-day.js';
-import { checkQuery, type FootfallQuery } from '../../sinks/rollups/footfall-store.js';
-import type { FootfallFeature } from './feature.js';
+import { checkQuery, type FootfallQuery, type FootfallStore } from '../../sinks/rollups/footfall-store.js';
+import type { GatewayContext } from '../context.js';
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -31,13 +32,20 @@ function fail(reply: FastifyReply, err: unknown) {
   throw err;
 }
 
+/** What the footfall routes need from the running feature. */
+export interface FootfallApi {
+  readonly ctx: GatewayContext;
+  readonly store: FootfallStore;
+  readonly processor: FootfallProcessor;
+}
+
 /**
  * GET /api/footfall?from=&to=&step=&door=  entries/exits/transactions/occupancy per bucket (default: today,
  *   hourly), from InfluxDB or the SQLite rollups — the same answer either way.
  * GET /api/footfall/days?from=&to=         closed store days: totals, residual (accuracy) per door, scale.
  * GET /api/occupancy                       live occupancy and today's totals, conversion, blocked beams.
  */
-export function registerFootfallRoutes(http: FastifyInstance, footfall: FootfallFeature): void {
+export function registerFootfallRoutes(http: FastifyInstance, footfall: FootfallApi): void {
   const { ctx } = footfall;
 
   http.get('/api/footfall', async (req, reply) => {

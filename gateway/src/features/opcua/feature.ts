@@ -10,15 +10,10 @@ import {
 import type { TimerHandle } from '../../core/clock.js';
 import { createLogThrottle, type Logger } from '../../core/logger.js';
 import type { Reading } from '../../core/readings.js';
-import type { HealthCheck } from '../../http/core-routes.js';
 import type { Feature } from '../../ports/feature.js';
-import { FridgeAlarmProcessor, fridgeAlarmRulesFrom } from '../../processors/coldchain/fridge-alarm.js';
+import { FridgeAlarmProcessor } from '../../processors/coldchain/fridge-alarm.js';
 import type { GatewayContext } from '../context.js';
-
-export interface OpcuaFeatureOptions {
-  /** The lead's CoreHttpFeature (or anything with addCheck): endpoints that stay down show in /healthz. */
-  health?: { addCheck(check: HealthCheck): void };
-}
+import { fridgeAlarmRulesFrom } from './alarm-rules.js';
 
 /** An endpoint down for longer than this makes /healthz report `degraded`. */
 const HEALTH_GRACE_MS = 15_000;
@@ -32,6 +27,7 @@ const REGISTRY_RECHECK_MS = 60_000;
 export class OpcuaConnectorFeature implements Feature {
   readonly name = 'opcua';
   readonly alarms: FridgeAlarmProcessor | null = null;
+  private unregisterAlarms: (() => void) | null = null;
   private readonly connections = new Map<string, OpcuaEndpointConnection>();
   private readonly metrics: OpcuaMetrics | null = null;
   private readonly log: Logger;
@@ -40,26 +36,25 @@ export class OpcuaConnectorFeature implements Feature {
   private startError: string | null = null;
   private readonly registered = new Map<string, { known: boolean; checkedAt: number }>();
 
-  constructor(
-    private readonly ctx: GatewayContext,
-    options: OpcuaFeatureOptions = {},
-  ) {
+  constructor(private readonly ctx: GatewayContext) {
     this.log = ctx.logger.child({ mod: 'opcua' });
     this.throttle = createLogThrottle({ now: () => ctx.clock.now() });
     const section = ctx.config.opcua;
     if (section.endpoints.length === 0) return;
     this.metrics = createOpcuaMetrics(ctx.metrics);
     const rules = fridgeAlarmRulesFrom(section);
-    if (rules.length > 0) {
-      this.alarms = new FridgeAlarmProcessor(rules);
-      ctx.pipeline.add(this.alarms);
-    }
-    options.health?.addCheck({ name: 'opcua', check: () => this.healthProblem() });
+    if (rules.length > 0) this.alarms = new FridgeAlarmProcessor(rules);
+  }
+
+  /** Endpoints that stay down, points that failed, or a stack that did not load (shown in /healthz). */
+  health(): string | null {
+    return this.healthProblem();
   }
 
   async start(): Promise<void> {
     const section = this.ctx.config.opcua;
     if (section.endpoints.length === 0) return;
+    if (this.alarms) this.unregisterAlarms = this.ctx.pipeline.add(this.alarms);
     let loaded: typeof import('../../connectors/opcua/endpoint-connection.js');
     let certificateManager: ReturnType<typeof loaded.createCertificateManager>;
     try {
@@ -124,6 +119,8 @@ export class OpcuaConnectorFeature implements Feature {
   }
 
   async stop(): Promise<void> {
+    this.unregisterAlarms?.();
+    this.unregisterAlarms = null;
     if (this.heartbeat) this.ctx.clock.clearTimeout(this.heartbeat);
     this.heartbeat = null;
     await Promise.all([...this.connections.values()].map((c) => c.stop()));
@@ -212,6 +209,7 @@ export class OpcuaConnectorFeature implements Feature {
   }
 
   private healthProblem(): string | null {
+    // endpoint-connection.ts stamps stateSince with the wall clock
     const now = Date.now();
     const problems: string[] = this.startError ? [this.startError] : [];
     for (const [id, c] of this.connections) {

@@ -1,17 +1,22 @@
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { Counter, Gauge } from 'prom-client';
-import type { TimerHandle } from '../../core/clock.js';
-import { createLogThrottle } from '../../core/logger.js';
+import { join } from 'node:path';
+import { StoregateError } from '../../core/errors.js';
+import { createLogThrottle, type Logger } from '../../core/logger.js';
 import type { Feature } from '../../ports/feature.js';
-import type { Processor } from '../../ports/pipeline.js';
 import { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
-import { loadPlanogramFile, specToWire } from '../../registry/planogram.js';
 import { ShelvesStore } from '../../registry/planogram-store.js';
 import type { GatewayContext } from '../context.js';
+import { FeatureScope } from '../scope.js';
 import type { ShelfDeviceCommands } from './device-commands.js';
+import { shelfMetrics } from './metrics.js';
+import { seedPlanogramFromConfig } from './planogram-seed.js';
 import { registerShelfRoutes } from './routes.js';
 
 const RELOAD_CHECK_MS = 5000;
+
+export interface ShelfFeatureDeps {
+  /** Device-side tare/calibrate (serial protocol or MQTT commands); absent: those routes answer 503. */
+  deviceCommands?: ShelfDeviceCommands;
+}
 
 /**
  * Smart shelves in the live gateway: the planogram and calibrations from `${data_dir}/shelves.db` (seeded from
@@ -20,121 +25,78 @@ const RELOAD_CHECK_MS = 5000;
  */
 export class ShelfFeature implements Feature {
   readonly name = 'shelves';
-  readonly store: ShelvesStore;
-  processor: ShelfProcessor;
+  readonly deviceCommands: ShelfDeviceCommands | null;
+  private readonly log: Logger;
+  private scope: FeatureScope | null = null;
+  private openStore: ShelvesStore | null = null;
+  private current: ShelfProcessor | null = null;
   private loadedVersion = 0;
-  private timer: TimerHandle | null = null;
-  private readonly throttle = createLogThrottle();
-  private readonly eventsTotal: Counter<'type'>;
-  /** Device-side tare/calibrate (serial today); null until the gateway wires a transport. */
-  deviceCommands: ShelfDeviceCommands | null = null;
+  private routesRegistered = false;
+  private readonly unknownPlateLog;
 
-  constructor(private readonly ctx: GatewayContext) {
-    this.store = new ShelvesStore(join(ctx.config.dataDir, 'shelves.db'));
-    this.seedFromConfig();
-    this.processor = this.build();
-    this.eventsTotal = new Counter({
-      name: 'storegate_shelf_events_total',
-      help: 'Shelf events derived, by type',
-      labelNames: ['type'],
-      registers: [ctx.metrics],
-    });
-    const samples = () => this.processor.counters;
-    new Counter({
-      name: 'storegate_shelf_samples_total',
-      help: 'Load-cell samples processed',
-      registers: [ctx.metrics],
-      collect() {
-        this.reset();
-        this.inc(samples().samples);
-      },
-    });
-    const stock = () => this.processor.stock();
-    new Gauge({
-      name: 'storegate_shelf_stock_units',
-      help: 'Units on each plate (facing), from the last settled weight',
-      labelNames: ['device', 'channel', 'sku'],
-      registers: [ctx.metrics],
-      collect() {
-        this.reset();
-        for (const p of stock()) {
-          if (p.stock !== null)
-            this.set({ device: p.device, channel: String(p.channel), sku: p.sku }, p.stock);
-        }
-      },
-    });
-    const delegate: Processor = {
-      name: 'shelf',
-      handles: ['shelf.weight'],
-      process: (r) => this.count(this.processor.process(r)),
-      tick: (now) => this.count(this.processor.tick(now)),
-    };
-    ctx.pipeline.add(delegate);
-    registerShelfRoutes(ctx.http, this);
+  constructor(
+    private readonly ctx: GatewayContext,
+    deps: ShelfFeatureDeps = {},
+  ) {
+    this.log = ctx.logger.child({ mod: 'shelves' });
+    this.deviceCommands = deps.deviceCommands ?? null;
+    this.unknownPlateLog = createLogThrottle({ now: () => ctx.clock.now() });
   }
 
-  async start(): Promise<void> {
-    const loop = async () => {
-      const now = this.ctx.clock.now();
-      try {
-        this.reloadIfChanged(now);
-      } catch (err) {
-        this.ctx.logger.error({ err, mod: 'shelves' }, 'shelf planogram reload failed');
-      }
-      if (this.timer) this.timer = this.ctx.clock.setTimeout(() => void loop(), RELOAD_CHECK_MS);
-    };
-    this.timer = this.ctx.clock.setTimeout(() => void loop(), RELOAD_CHECK_MS);
+  get store(): ShelvesStore {
+    if (!this.openStore) throw new StoregateError('SG_NOT_READY', 'the shelves feature is not running');
+    return this.openStore;
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) this.ctx.clock.clearTimeout(this.timer);
-    this.timer = null;
-    this.store.close();
-  }
-
-  useDeviceCommands(commands: ShelfDeviceCommands): void {
-    this.deviceCommands = commands;
+  get processor(): ShelfProcessor {
+    if (!this.current) throw new StoregateError('SG_NOT_READY', 'the shelves feature is not running');
+    return this.current;
   }
 
   get planogramVersion(): number {
     return this.loadedVersion;
   }
 
+  async start(): Promise<void> {
+    const scope = new FeatureScope(this.log);
+    this.scope = scope;
+    const store = scope.own(new ShelvesStore(join(this.ctx.config.dataDir, 'shelves.db')));
+    this.openStore = store;
+    scope.defer(() => {
+      this.openStore = null;
+      this.current = null;
+    });
+    seedPlanogramFromConfig(this.ctx.config, store, this.ctx.clock.now(), this.log);
+    this.current = this.build();
+    const metrics = shelfMetrics(this.ctx.metrics, scope, () => this.processor);
+    scope.defer(
+      this.ctx.pipeline.add({
+        name: 'shelf',
+        handles: ['shelf.weight'],
+        process: (r) => metrics.countEvents(this.processor.process(r)),
+        tick: (now) => metrics.countEvents(this.processor.tick(now)),
+      }),
+    );
+    if (!this.routesRegistered) {
+      registerShelfRoutes(this.ctx.http, this, this.ctx.clock);
+      this.routesRegistered = true;
+    }
+    scope.every(this.ctx.clock, RELOAD_CHECK_MS, () => this.reloadIfChanged(), 'shelf planogram reload');
+  }
+
+  async stop(): Promise<void> {
+    await this.scope?.release();
+    this.scope = null;
+  }
+
   /** Rebuild the processor from the store (after an API/CLI edit or a new calibration). Stock re-settles. */
   reload(): void {
-    this.processor = this.build();
-    this.ctx.logger.info({ mod: 'shelves', version: this.loadedVersion }, 'planogram/calibration reloaded');
+    this.current = this.build();
+    this.log.info({ version: this.loadedVersion }, 'planogram/calibration reloaded');
   }
 
-  private reloadIfChanged(_now: number): void {
-    if (this.store.version() !== this.loadedVersion) this.reload();
-  }
-
-  private count<T extends { type: string }[]>(events: T): T {
-    for (const e of events) this.eventsTotal.inc({ type: e.type });
-    return events;
-  }
-
-  /**
-   * Import `shelves.planogram` when the file changed since it was last imported. Edits made later through the
-   * API or CLI win over an unchanged file; a broken file is logged and the stored planogram stays in force.
-   */
-  private seedFromConfig(): void {
-    const file = this.ctx.config.shelves.planogram;
-    if (!file) return;
-    const configFile = this.ctx.config.configFile;
-    const resolved = isAbsolute(file) || !configFile ? file : resolve(dirname(configFile), file);
-    try {
-      const wire = JSON.stringify(loadPlanogramFile(resolved).map(specToWire));
-      const imported = this.store.latestBy('config');
-      if (imported && JSON.stringify(imported.plates.map(specToWire)) === wire) return;
-      this.store.replace({ plates: JSON.parse(wire) }, 'config', `loaded ${resolved}`, this.ctx.clock.now());
-    } catch (err) {
-      this.ctx.logger.error(
-        { err, mod: 'shelves', file: resolved, version: this.store.version() },
-        'planogram file not loaded; keeping the stored planogram',
-      );
-    }
+  private reloadIfChanged(): void {
+    if (this.openStore && this.openStore.version() !== this.loadedVersion) this.reload();
   }
 
   private build(): ShelfProcessor {
@@ -162,14 +124,8 @@ export class ShelfFeature implements Feature {
         noisyGrams: c.health.noisy_grams,
       },
       onUnknownPlate: (device, channel) => {
-        const key = `shelf-unknown:${device}#${channel}`;
-        const { log, suppressed } = this.throttle.allow(key);
-        if (log) {
-          this.ctx.logger.warn(
-            { mod: 'shelves', device, channel, suppressed },
-            'shelf channel not in planogram; ignored',
-          );
-        }
+        const { log, suppressed } = this.unknownPlateLog.allow(`shelf-unknown:${device}#${channel}`);
+        if (log) this.log.warn({ device, channel, suppressed }, 'shelf channel not in planogram; ignored');
       },
     });
   }

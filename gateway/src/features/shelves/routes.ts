@@ -1,8 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { calibrationFromWire, calibrationToWire } from '../../core/calibration.js';
+import { type Clock, sleep } from '../../core/clock.js';
 import { StoregateError } from '../../core/errors.js';
-import { calibrationFromWire, calibrationToWire } from '../../registry/calibration.js';
-import { plateSchema, specToWire } from '../../registry/planogram.js';
-import type { ShelfFeature } from './feature.js';
+import { plateSchema, specToWire } from '../../core/planogram.js';
+import type { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
+import type { ShelvesStore } from '../../registry/planogram-store.js';
+import type { ShelfDeviceCommands } from './device-commands.js';
 
 const MAX_SAMPLE_MS = 30_000;
 const STATUS: Partial<Record<string, number>> = {
@@ -35,11 +38,20 @@ function who(headers: Record<string, unknown>): string {
   return typeof h === 'string' && h.length > 0 ? h.slice(0, 120) : 'api';
 }
 
+/** What the shelf routes need from the running feature. */
+export interface ShelvesApi {
+  readonly store: ShelvesStore;
+  readonly processor: ShelfProcessor;
+  readonly planogramVersion: number;
+  readonly deviceCommands: ShelfDeviceCommands | null;
+  reload(): void;
+}
+
 /**
  * Shelf HTTP API: stock state, the versioned planogram, calibrations, and a raw-sample window for the
  * installer-guided `storegate calibrate`.
  */
-export function registerShelfRoutes(http: FastifyInstance, shelves: ShelfFeature): void {
+export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, clock: Clock): void {
   http.get('/api/shelves', async () => ({
     planogram_version: shelves.planogramVersion,
     plates: shelves.processor.stock(),
@@ -67,7 +79,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelfFeature
 
   http.put('/api/planogram', async (req, reply) => {
     try {
-      const v = shelves.store.replace(req.body, who(req.headers), 'replaced via API', Date.now());
+      const v = shelves.store.replace(req.body, who(req.headers), 'replaced via API', clock.now());
       shelves.reload();
       return { version: v.version, plates: v.plates.length };
     } catch (err) {
@@ -86,7 +98,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelfFeature
           const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
           throw new StoregateError('SG_BAD_ARGUMENT', `invalid plate: ${msg}`);
         }
-        const v = shelves.store.setPlate(parsed.data, who(req.headers), Date.now());
+        const v = shelves.store.setPlate(parsed.data, who(req.headers), clock.now());
         shelves.reload();
         return { version: v.version };
       } catch (err) {
@@ -100,7 +112,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelfFeature
     async (req, reply) => {
       try {
         const channel = channelParam(req.params.channel);
-        const v = shelves.store.removePlate(req.params.device, channel, who(req.headers), Date.now());
+        const v = shelves.store.removePlate(req.params.device, channel, who(req.headers), clock.now());
         shelves.reload();
         return { version: v.version };
       } catch (err) {
@@ -119,7 +131,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelfFeature
       try {
         const channel = channelParam(req.params.channel);
         const record = calibrationFromWire({ ...(req.body as object), device: req.params.device, channel });
-        shelves.store.saveCalibration(record, Date.now());
+        shelves.store.saveCalibration(record, clock.now());
         shelves.reload();
         return { saved: true };
       } catch (err) {
@@ -147,7 +159,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelfFeature
           samples.push(...grams);
           if (rate) hz = rate;
         });
-        await new Promise((r) => setTimeout(r, ms));
+        await sleep(clock, ms);
         untap();
         return { device: req.params.device, channel, ms, hz, samples };
       } catch (err) {

@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import type { Pipeline } from '../../core/pipeline.js';
 import type { Feature } from '../../ports/feature.js';
+import type { Pipeline } from '../../ports/pipeline.js';
 
 /** Drives processors' tick() once a second on the gateway clock (replay drives it on virtual time instead). */
 export class PipelineTicker implements Feature {
@@ -10,7 +10,7 @@ export class PipelineTicker implements Feature {
   private running = false;
 
   constructor(
-    private readonly pipeline: Pipeline,
+    private readonly pipeline: Pick<Pipeline, 'tick'>,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly intervalMs = 1000,

@@ -1,4 +1,3 @@
-import type { OpcuaSection } from '../../config/sections/opcua.js';
 import type { StoreEvent } from '../../core/events.js';
 import { type Reading, type ReadingType, readingTime } from '../../core/readings.js';
 import type { Processor } from '../../ports/pipeline.js';
@@ -132,22 +131,4 @@ export class FridgeAlarmProcessor implements Processor {
 
 function keyOf(deviceId: string, point: string): string {
   return `${deviceId}\u0000${point}`;
-}
-
-/** Alarm rules declared on points in `opcua.endpoints[].points[].alarm`. */
-export function fridgeAlarmRulesFrom(section: OpcuaSection): FridgeAlarmRule[] {
-  const rules: FridgeAlarmRule[] = [];
-  for (const ep of section.endpoints) {
-    for (const p of ep.points) {
-      if (!p.alarm) continue;
-      rules.push({
-        deviceId: ep.id,
-        point: p.name,
-        maxC: p.alarm.max_c,
-        forMs: p.alarm.for_s * 1000,
-        hysteresisC: p.alarm.hysteresis_c,
-      });
-    }
-  }
-  return rules;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { EventSink, Processor } from '../ports/pipeline.js';
-import type { StoreEvent } from './events.js';
+import type { StoreEvent } from '../core/events.js';
+import type { Reading } from '../core/readings.js';
+import type { EventSink, Processor } from './pipeline.js';
 import { Pipeline } from './pipeline.js';
-import type { Reading } from './readings.js';
 
 const T = 1_790_000_000_000;
 const door: Reading = {
@@ -40,8 +40,8 @@ describe('Pipeline.ingest', () => {
       },
     };
     const pipeline = new Pipeline(sink, { onEvents: (evs) => order.push(`onEvents ${evs.length}`) })
-      .add(processor('a', () => [event('a1'), event('a2')]))
-      .add(processor('b', () => [event('b1')]));
+      .with(processor('a', () => [event('a1'), event('a2')]))
+      .with(processor('b', () => [event('b1')]));
     let settled = false;
     const done = pipeline.ingest(door).then(() => {
       settled = true;
@@ -64,7 +64,7 @@ describe('Pipeline.ingest', () => {
     const rejecting = new Pipeline(
       { append: () => Promise.reject(new Error('disk full')) },
       { onEvents },
-    ).add(processor('a', () => [event('a')]));
+    ).with(processor('a', () => [event('a')]));
     await expect(rejecting.ingest(door)).rejects.toThrow('disk full');
     const throwing = new Pipeline(
       {
@@ -73,7 +73,7 @@ describe('Pipeline.ingest', () => {
         },
       },
       { onEvents },
-    ).add(processor('a', () => [event('a')]));
+    ).with(processor('a', () => [event('a')]));
     let result: Promise<void> | undefined;
     expect(() => {
       result = throwing.ingest(door);
@@ -89,14 +89,41 @@ describe('Pipeline.ingest', () => {
       { append: async (evs) => void appended.push(...evs) },
       { onProcessorError: (name) => errors.push(name) },
     )
-      .add(
+      .with(
         processor('bad', () => {
           throw new Error('bug');
         }),
       )
-      .add(processor('good', () => [event('g')]));
+      .with(processor('good', () => [event('g')]));
     await pipeline.ingest(door);
     expect(errors).toEqual(['bad']);
     expect(appended.map((e) => e.type)).toEqual(['g']);
+  });
+});
+
+describe('Pipeline.add', () => {
+  it('returns an unregister that removes exactly that processor from routing and ticks', async () => {
+    const appended: StoreEvent[] = [];
+    const pipeline = new Pipeline({ append: async (evs) => void appended.push(...evs) });
+    const ticks: string[] = [];
+    const ticking = (name: string): Processor => ({
+      ...processor(name, () => [event(name)]),
+      tick: () => {
+        ticks.push(name);
+        return [];
+      },
+    });
+    const a = ticking('a');
+    const b = ticking('b');
+    const removeA = pipeline.add(a);
+    pipeline.add(b);
+    await pipeline.ingest(door);
+    removeA();
+    removeA();
+    await pipeline.ingest(door);
+    await pipeline.tick(0);
+    expect(appended.map((e) => e.type)).toEqual(['a', 'b', 'b']);
+    expect(ticks).toEqual(['b']);
+    expect(pipeline.list().map((p) => p.name)).toEqual(['b']);
   });
 });

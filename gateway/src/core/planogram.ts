@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { StoregateError } from '../core/errors.js';
+import { StoregateError } from './errors.js';
 
 /**
  * The planogram: which SKU sits on which plate (device + channel), its unit weight, tolerance and facing
@@ -115,22 +114,6 @@ export function parsePlanogram(raw: unknown, source = 'planogram'): PlateSpec[] 
     seen.add(key);
   }
   return plates;
-}
-
-export function loadPlanogramFile(path: string): PlateSpec[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new StoregateError('SG_IO', `cannot read planogram ${path}: ${(err as Error).message}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new StoregateError('SG_BAD_ARGUMENT', `planogram ${path} is not JSON: ${(err as Error).message}`);
-  }
-  return parsePlanogram(raw, `planogram ${path}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StoregateError } from '../core/errors.js';
+import { StoregateError } from './errors.js';
 
 /**
  * One channel's calibration: raw device grams → true grams as (raw − zero) × scale. Kept per channel with
