@@ -12,7 +12,7 @@ module.exports = {
       severity: 'error',
       comment: 'Processors import only core/, ports/ and their own models (no I/O, no storage, no wiring).',
       from: { path: `${gw}processors/` },
-      to: { pathNot: [`${gw}(core|ports|processors)/`, '^shared/src/(clock|readings|devices)'] },
+      to: { pathNot: [`${gw}(core|ports|processors)/`, '^shared/src/(clock|readings|device-contract|devices/)'] },
     },
     {
       name: 'core-is-the-bottom',
@@ -67,10 +67,24 @@ module.exports = {
       to: { path: `${gw}(sinks|registry)/` },
     },
     {
+      name: 'shared-is-shared',
+      severity: 'error',
+      comment: 'shared/ (clock, logger, readings, device contract, waitress) serves gateway and bridge alike.',
+      from: { path: '^shared/src/' },
+      to: { path: '^(gateway|firmware-bridge|test)/' },
+    },
+    {
+      name: 'bridge-stands-alone',
+      severity: 'error',
+      comment: 'firmware-bridge runs without the gateway (storegate-bridge): it uses shared/, never gateway/.',
+      from: { path: '^firmware-bridge/src/' },
+      to: { path: '^gateway/' },
+    },
+    {
       name: 'config-above-core-only',
       severity: 'error',
       from: { path: `${gw}config/` },
-      to: { path: `${gw}(?!config/|core/)` },
+      to: { path: [`${gw}(?!config/|core/)`, '^firmware-bridge/'] },
     },
   ],
   options: {

@@ -24,7 +24,6 @@ import mqttPacket from 'mqtt-packet';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import { systemClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import { createBrokerFeature } from '../../gateway/src/features/broker/feature.js';
 import type { GatewayContext } from '../../gateway/src/features/context.js';
@@ -33,6 +32,7 @@ import type { EventSink } from '../../gateway/src/ports/pipeline.js';
 import { Pipeline } from '../../gateway/src/ports/pipeline.js';
 import { RawForwardProcessor } from '../../gateway/src/processors/forward/raw-forward.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
+import { systemClock } from '../../shared/src/clock.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -11,13 +11,13 @@ import { Frame } from '../../firmware-bridge/src/protocol/frame.js';
 import { decodeMessage, encodeMessage } from '../../firmware-bridge/src/protocol/messages.js';
 import { FrameParser } from '../../firmware-bridge/src/protocol/parser.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import { systemClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import type { GatewayContext } from '../../gateway/src/features/context.js';
 import { SerialConnectorFeature } from '../../gateway/src/features/serial/feature.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import { MemoryEventSink, Pipeline } from '../../gateway/src/ports/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
+import { systemClock } from '../../shared/src/clock.js';
 import { createPtyPair, type PtyPair } from '../support/pty.js';
 
 /**

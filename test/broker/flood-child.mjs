@@ -22,7 +22,7 @@ async function startGuarded() {
   const { Pipeline } = await dist('gateway/src/ports/pipeline.js');
   const { MemoryEventSink } = await dist('gateway/src/ports/pipeline.js');
   const { DeviceStats } = await dist('gateway/src/ports/device-stats.js');
-  const { systemClock } = await dist('gateway/src/core/clock.js');
+  const { systemClock } = await dist('shared/src/clock.js');
   const { Registry } = require('prom-client');
   const pino = require('pino');
   const Fastify = require('fastify');

@@ -8,8 +8,6 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../../gateway/src/config/load.js';
 import type { ConfigInput } from '../../gateway/src/config/schema.js';
-import { type Clock, systemClock } from '../../gateway/src/core/clock.js';
-import type { DeviceKind } from '../../gateway/src/core/device-contract.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import { type BrokerFeature, createBrokerFeature } from '../../gateway/src/features/broker/feature.js';
 import type { GatewayContext } from '../../gateway/src/features/context.js';
@@ -18,6 +16,8 @@ import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import { type EventSink, MemoryEventSink, Pipeline } from '../../gateway/src/ports/pipeline.js';
 import { RawForwardProcessor } from '../../gateway/src/processors/forward/raw-forward.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
+import { type Clock, systemClock } from '../../shared/src/clock.js';
+import type { DeviceKind } from '../../shared/src/device-contract.js';
 
 export interface TestBroker {
   ctx: GatewayContext;

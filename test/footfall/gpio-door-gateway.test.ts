@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
 import { FakeGpio } from '../../gateway/src/connectors/gpio/fake-gpio.js';
-import { FakeClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
+import { FakeClock } from '../../shared/src/clock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-gpio-door-'));
 let gw: Gateway | null = null;

@@ -6,14 +6,14 @@ import Fastify from 'fastify';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import { systemClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import type { Reading, ReadingOf } from '../../gateway/src/core/readings.js';
 import type { GatewayContext } from '../../gateway/src/features/context.js';
 import { OpcuaConnectorFeature } from '../../gateway/src/features/opcua/feature.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import { MemoryEventSink, Pipeline, type Processor } from '../../gateway/src/ports/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
+import { systemClock } from '../../shared/src/clock.js';
+import type { Reading, ReadingOf } from '../../shared/src/readings.js';
 
 /** Records every plant.value reading (and device.status heartbeat) the pipeline routes, in order. */
 export class RecordingProcessor implements Processor {

@@ -4,7 +4,6 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import { FakeClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import type { GatewayContext } from '../../gateway/src/features/context.js';
 import { DeviceHealthFeature } from '../../gateway/src/features/devices/feature.js';
@@ -12,6 +11,7 @@ import { PipelineTicker } from '../../gateway/src/features/ticker/feature.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import { MemoryEventSink, Pipeline } from '../../gateway/src/ports/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
+import { FakeClock } from '../../shared/src/clock.js';
 
 const T0 = 1_700_000_000_000;
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -1,10 +1,10 @@
 import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
+import type { Clock } from '../../../shared/src/clock.js';
+import type { DeviceKind } from '../../../shared/src/device-contract.js';
+import type { Logger } from '../../../shared/src/logger.js';
 import type { BrokerSection } from '../config/sections/broker.js';
 import type { MqttDeviceCommands } from '../connectors/mqtt-devices/device-commands.js';
 import type { MqttDeviceConnector } from '../connectors/mqtt-devices/mqtt-device-connector.js';
-import type { Clock } from '../core/clock.js';
-import type { DeviceKind } from '../core/device-contract.js';
-import type { Logger } from '../core/logger.js';
 import type { DeviceRegistry } from '../ports/device-registry.js';
 import type { DeviceStats } from '../ports/device-stats.js';
 import { type AuthRefusalReason, type AuthThrottle, CONNACK, decideAuthentication } from './authenticate.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deviceCommand, deviceCommandResponse, topicPayloads } from '../core/device-contract.js';
+import { deviceCommand, deviceCommandResponse, topicPayloads } from '../../../shared/src/device-contract.js';
 import { configSchema } from './schema.js';
 
 /**

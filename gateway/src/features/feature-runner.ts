@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../../../shared/src/logger.js';
 import type { Feature } from '../ports/feature.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Metric, Registry } from 'prom-client';
-import type { Clock, TimerHandle } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
+import type { Clock, TimerHandle } from '../../../shared/src/clock.js';
+import type { Logger } from '../../../shared/src/logger.js';
 
 type Undo = () => void | Promise<void>;
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry as MetricsRegistry } from 'prom-client';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../../../shared/src/clock.js';
 import { registerDashboardRoutes } from './dashboard.js';
 
 export interface CoreRoutesDeps {

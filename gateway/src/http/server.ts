@@ -1,5 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../../../shared/src/logger.js';
 
 /** The gateway's HTTP server; features add their routes in start(), core routes are added by the app. */
 export function createHttpServer(logger: Logger): FastifyInstance {

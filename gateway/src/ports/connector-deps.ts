@@ -1,6 +1,6 @@
 import type { Registry as MetricsRegistry } from 'prom-client';
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
+import type { Clock } from '../../../shared/src/clock.js';
+import type { Logger } from '../../../shared/src/logger.js';
 import type { DeviceRegistry } from './device-registry.js';
 import type { DeviceStats } from './device-stats.js';
 import type { ReadingIngest } from './pipeline.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Reading } from '../../../shared/src/readings.js';
 import type { StoreEvent } from '../core/events.js';
-import type { Reading } from '../core/readings.js';
 import type { EventSink, Processor } from './pipeline.js';
 import { Pipeline } from './pipeline.js';
 

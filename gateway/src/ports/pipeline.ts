@@ -1,5 +1,5 @@
+import type { Reading, ReadingType } from '../../../shared/src/readings.js';
 import type { StoreEvent } from '../core/events.js';
-import type { Reading, ReadingType } from '../core/readings.js';
 
 /**
  * A processor is pure domain logic: a deterministic function of the readings it is fed and the clock

@@ -1,6 +1,6 @@
-import { FakeClock } from '../core/clock.js';
+import { FakeClock } from '../../../shared/src/clock.js';
+import { readingTime } from '../../../shared/src/readings.js';
 import type { StoreEvent } from '../core/events.js';
-import { readingTime } from '../core/readings.js';
 import { MemoryEventSink, Pipeline } from '../ports/pipeline.js';
 import type { ReplayDomain, ReplayOptions } from './replay-domain.js';
 

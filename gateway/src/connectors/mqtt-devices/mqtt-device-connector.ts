@@ -1,6 +1,6 @@
-import type { DeviceKind } from '../../core/device-contract.js';
-import { createLogThrottle, type Logger } from '../../core/logger.js';
-import { MUST_DELIVER_READINGS } from '../../core/readings.js';
+import type { DeviceKind } from '../../../../shared/src/device-contract.js';
+import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
+import { MUST_DELIVER_READINGS } from '../../../../shared/src/readings.js';
 import type { ConnectorDeps } from '../../ports/connector-deps.js';
 import { deviceMessageMetrics } from './metrics.js';
 import { parseDeviceMessage } from './parse-device-message.js';

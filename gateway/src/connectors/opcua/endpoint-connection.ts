@@ -5,8 +5,8 @@ import type {
   OPCUACertificateManager,
   OPCUAClient,
 } from 'node-opcua';
+import type { Logger } from '../../../../shared/src/logger.js';
 import type { OpcuaEndpointConfig, OpcuaPointConfig, OpcuaSection } from '../../config/sections/opcua.js';
-import type { Logger } from '../../core/logger.js';
 import { type PlantSample, toPlantSample } from './data-value.js';
 import { type MonitorResult, monitorPoints } from './monitored-points.js';
 import { type ClientSettings, createOpcuaClient, settle, userIdentity } from './opcua-client.js';

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Quality } from '../../core/readings.js';
+import type { Quality } from '../../../../shared/src/readings.js';
 
 /** Why an OPC UA operation failed; a label value, so keep the set small and stable. */
 export type OpcuaErrorKind = 'connect' | 'session' | 'subscription' | 'monitor' | 'ingest' | 'stop';

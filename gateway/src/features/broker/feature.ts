@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
+import { createLogThrottle } from '../../../../shared/src/logger.js';
 import { AuthThrottle } from '../../broker/authenticate.js';
 import { createBrokerHooks } from '../../broker/broker-hooks.js';
 import {
@@ -16,7 +17,6 @@ import { guardPacketSize } from '../../broker/packet-size-guard.js';
 import { startRevokedDeviceSweep } from '../../broker/removed-device-sweep.js';
 import { MqttDeviceCommands } from '../../connectors/mqtt-devices/device-commands.js';
 import { MqttDeviceConnector } from '../../connectors/mqtt-devices/mqtt-device-connector.js';
-import { createLogThrottle } from '../../core/logger.js';
 import type { Feature } from '../../ports/feature.js';
 import type { GatewayContext } from '../context.js';
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
+import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import { StoregateError } from '../../core/errors.js';
-import { createLogThrottle, type Logger } from '../../core/logger.js';
 import type { Feature } from '../../ports/feature.js';
 import { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
 import type { AttendantAction, LaneState } from '../../processors/checkout/lane-types.js';

@@ -1,5 +1,5 @@
-import { topics } from '../../core/device-contract.js';
-import { createLogThrottle, type Logger } from '../../core/logger.js';
+import { topics } from '../../../../shared/src/device-contract.js';
+import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import type { LaneState } from '../../processors/checkout/lane-types.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Logger } from '../../core/logger.js';
+import type { Logger } from '../../../../shared/src/logger.js';
 import type { Feature } from '../../ports/feature.js';
 import { DeviceHealthProcessor } from '../../processors/health/device-health-processor.js';
 import { PublishRates } from '../../processors/health/publish-rates.js';

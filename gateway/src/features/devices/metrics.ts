@@ -1,5 +1,5 @@
 import { Counter, Gauge } from 'prom-client';
-import { deviceKinds } from '../../core/device-contract.js';
+import { deviceKinds } from '../../../../shared/src/device-contract.js';
 import type { DeviceHealthProcessor } from '../../processors/health/device-health-processor.js';
 import type { GatewayContext } from '../context.js';
 import type { FeatureScope } from '../scope.js';

@@ -1,10 +1,10 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Logger } from '../../../../shared/src/logger.js';
 import type { GpioPort } from '../../connectors/gpio/gpio-port.js';
 import { StoregateError } from '../../core/errors.js';
 import type { StoreEvent } from '../../core/events.js';
 import type { DayRecord, MinuteRecord } from '../../core/footfall-records.js';
-import type { Logger } from '../../core/logger.js';
 import type { Feature } from '../../ports/feature.js';
 import { FootfallProcessor } from '../../processors/footfall/footfall-processor.js';
 import { assertTimeZone } from '../../processors/footfall/store-day.js';

@@ -1,5 +1,5 @@
 import { Counter, Gauge } from 'prom-client';
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../../../shared/src/clock.js';
 import type { StoreEvent } from '../../core/events.js';
 import type { FootfallProcessor } from '../../processors/footfall/footfall-processor.js';
 import type { GatewayContext } from '../context.js';

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
+import type { Logger } from '../../../../shared/src/logger.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { GpioDoorConnector } from '../../connectors/gpio/gpio-door-connector.js';
 import type { GpioPort } from '../../connectors/gpio/gpio-port.js';
 import { GpiodGpio } from '../../connectors/gpio/gpiod-gpio.js';
 import { OnoffGpio } from '../../connectors/gpio/onoff-gpio.js';
-import type { Logger } from '../../core/logger.js';
 import type { FootfallProcessorOptions } from '../../processors/footfall/footfall-processor.js';
 import { InfluxFootfallStore } from '../../sinks/influx/influx-footfall-store.js';
 import type { FootfallStore } from '../../sinks/rollups/footfall-store.js';

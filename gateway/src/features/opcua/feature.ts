@@ -1,4 +1,7 @@
 import { resolve } from 'node:path';
+import type { TimerHandle } from '../../../../shared/src/clock.js';
+import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
+import type { Reading } from '../../../../shared/src/readings.js';
 import type { OpcuaEndpointConfig, OpcuaPointConfig } from '../../config/sections/opcua.js';
 import type { PlantSample } from '../../connectors/opcua/data-value.js';
 import type { EndpointState, OpcuaEndpointConnection } from '../../connectors/opcua/endpoint-connection.js';
@@ -7,9 +10,6 @@ import {
   type OpcuaErrorKind,
   type OpcuaMetrics,
 } from '../../connectors/opcua/opcua-metrics.js';
-import type { TimerHandle } from '../../core/clock.js';
-import { createLogThrottle, type Logger } from '../../core/logger.js';
-import type { Reading } from '../../core/readings.js';
 import type { Feature } from '../../ports/feature.js';
 import { FridgeAlarmProcessor } from '../../processors/coldchain/fridge-alarm.js';
 import type { GatewayContext } from '../context.js';

@@ -2,8 +2,8 @@ import { SerialDeviceSet } from '../../../../firmware-bridge/src/serial-devices.
 import type { PortOpener } from '../../../../firmware-bridge/src/transport/port.js';
 import { serialPortOpener } from '../../../../firmware-bridge/src/transport/port.js';
 import { type PortLister, sysfsPortLister } from '../../../../firmware-bridge/src/transport/port-lister.js';
-import { createLogThrottle, type Logger } from '../../core/logger.js';
-import type { Reading } from '../../core/readings.js';
+import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
+import type { Reading } from '../../../../shared/src/readings.js';
 import type { Feature } from '../../ports/feature.js';
 import type { GatewayContext } from '../context.js';
 import { serialMetrics } from './metrics.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
+import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import { StoregateError } from '../../core/errors.js';
-import { createLogThrottle, type Logger } from '../../core/logger.js';
 import type { Feature } from '../../ports/feature.js';
 import { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
 import { ShelvesStore } from '../../registry/planogram-store.js';

@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
+import type { Logger } from '../../../../shared/src/logger.js';
 import type { LoadedConfig } from '../../config/load.js';
-import type { Logger } from '../../core/logger.js';
 import { specToWire } from '../../core/planogram.js';
 import { loadPlanogramFile } from '../../registry/planogram-file.js';
 import type { ShelvesStore } from '../../registry/planogram-store.js';

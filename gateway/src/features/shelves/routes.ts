@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { type Clock, sleep } from '../../../../shared/src/clock.js';
 import { calibrationFromWire, calibrationToWire } from '../../core/calibration.js';
-import { type Clock, sleep } from '../../core/clock.js';
 import { StoregateError } from '../../core/errors.js';
 import { plateSchema, specToWire } from '../../core/planogram.js';
 import type { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';

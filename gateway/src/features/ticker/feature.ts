@@ -1,5 +1,5 @@
-import type { Clock, TimerHandle } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import type { Clock, TimerHandle } from '../../../../shared/src/clock.js';
+import type { Logger } from '../../../../shared/src/logger.js';
 import type { Feature } from '../../ports/feature.js';
 import type { Pipeline } from '../../ports/pipeline.js';
 

@@ -1,7 +1,7 @@
+import { type Reading, readingTime } from '../../../../shared/src/readings.js';
 import type { CalibrationRecord } from '../../core/calibration.js';
 import type { StoreEvent } from '../../core/events.js';
 import { neighbours, type PlateSpec, plateKey } from '../../core/planogram.js';
-import { type Reading, readingTime } from '../../core/readings.js';
 import type { Processor } from '../../ports/pipeline.js';
 import { bestQty, candidatesFor, splitSteps } from './classify.js';
 import {

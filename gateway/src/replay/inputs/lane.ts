@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
+import type { Clock } from '../../../../shared/src/clock.js';
+import type { PosEventName, Reading, ScaleStatus } from '../../../../shared/src/readings.js';
 import { checkoutSection } from '../../config/sections/checkout.js';
 import { memoryCatalog, parseCatalog, toCatalogItem } from '../../core/catalog.js';
-import type { Clock } from '../../core/clock.js';
 import { StoregateError } from '../../core/errors.js';
-import type { PosEventName, Reading, ScaleStatus } from '../../core/readings.js';
 import type { Processor } from '../../ports/pipeline.js';
 import { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
 import { WeightLearner } from '../../processors/checkout/weight-learner.js';

@@ -1,6 +1,6 @@
 import { uuidv7 } from 'uuidv7';
-import type { Clock } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import type { Clock } from '../../../../shared/src/clock.js';
+import type { Logger } from '../../../../shared/src/logger.js';
 import { WATERMARK_RANK, type WatermarkLevel, type Watermarks, watermarkLevel } from './disk-guard.js';
 import { encodeItem } from './item-codec.js';
 import type { OutboxState } from './outbox-state.js';

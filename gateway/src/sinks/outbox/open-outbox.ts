@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import type { Registry } from 'prom-client';
+import type { Clock } from '../../../../shared/src/clock.js';
+import type { Logger } from '../../../../shared/src/logger.js';
 import type { LoadedConfig } from '../../config/load.js';
-import type { Clock } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
 import { statfsFreeBytes } from './disk-guard.js';
 import { Outbox } from './outbox.js';
 import { registerOutboxMetrics } from './outbox-metrics.js';

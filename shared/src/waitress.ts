@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../gateway/src/core/clock.js';
+import type { Clock, TimerHandle } from './clock.js';
 
 interface Waiter<P, M> {
   matcher: M;
