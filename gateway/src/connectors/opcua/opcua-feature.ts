@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { OPCUACertificateManager } from 'node-opcua';
 import type { OpcuaEndpointConfig, OpcuaPointConfig } from '../../config/sections/opcua.js';
 import type { GatewayContext } from '../../context.js';
 import type { TimerHandle } from '../../core/clock.js';
@@ -9,15 +10,18 @@ import type { Feature } from '../../ports/feature.js';
 import type { PlantSample } from './data-value.js';
 import type { EndpointState, OpcuaEndpointConnection } from './endpoint-connection.js';
 import { FridgeAlarmProcessor, fridgeAlarmRulesFrom } from './fridge-alarm.js';
-import { createOpcuaMetrics, type OpcuaErrorKind, type OpcuaMetrics } from './opcua-metrics.js';
+import {
+  createOpcuaMetrics,
+  type OpcuaErrorKind,
+  type OpcuaMetrics,
+  type RebuildReason,
+} from './opcua-metrics.js';
 
 export interface OpcuaFeatureOptions {
   /** The lead's CoreHttpFeature (or anything with addCheck): endpoints that stay down show in /healthz. */
   health?: { addCheck(check: HealthCheck): void };
 }
 
-/** An endpoint down for longer than this makes /healthz report `degraded`. */
-const HEALTH_GRACE_MS = 15_000;
 const REGISTRY_RECHECK_MS = 60_000;
 
 /**
@@ -35,6 +39,7 @@ export class OpcuaConnectorFeature implements Feature {
   private heartbeat: TimerHandle | null = null;
   private startError: string | null = null;
   private readonly registered = new Map<string, { known: boolean; checkedAt: number }>();
+  private certificateManager: OPCUACertificateManager | null = null;
 
   constructor(
     private readonly ctx: GatewayContext,
@@ -70,18 +75,22 @@ export class OpcuaConnectorFeature implements Feature {
       this.log.error({ err }, 'opcua connector not started');
       return;
     }
+    this.certificateManager = certificateManager;
     for (const endpoint of section.endpoints) {
       this.metrics?.connected(endpoint.id, false);
       const connection = new loaded.OpcuaEndpointConnection({
         endpoint,
         settings: section,
         certificateManager,
+        clock: this.ctx.clock,
         logger: this.log,
         events: {
           sample: (point, sample) => this.onSample(endpoint, point, sample),
           state: (state) => this.onState(endpoint, state),
           error: (kind, err, detail) => this.onError(endpoint, kind, err, detail),
           subscribed: (items, _failed, created) => this.metrics?.subscribed(endpoint.id, items, created),
+          request: () => this.metrics?.request(endpoint.id),
+          rebuilt: (reason) => this.onRebuilt(endpoint, reason),
         },
       });
       this.connections.set(endpoint.id, connection);
@@ -124,6 +133,14 @@ export class OpcuaConnectorFeature implements Feature {
     this.heartbeat = null;
     await Promise.all([...this.connections.values()].map((c) => c.stop()));
     this.connections.clear();
+    // Each node-opcua client holds a reference and releases it on disconnect (not always: one that never
+    // connected skips it); the feature owns the manager and closes its folder watchers here.
+    const certificateManager = this.certificateManager;
+    this.certificateManager = null;
+    if (certificateManager) {
+      certificateManager.referenceCounter = 0;
+      await certificateManager.dispose().catch(() => {});
+    }
   }
 
   /** Per-endpoint state for status pages and tests. */
@@ -186,6 +203,12 @@ export class OpcuaConnectorFeature implements Feature {
     this.log.info({ endpoint: endpoint.id, url: endpoint.url, state }, 'opcua endpoint state');
   }
 
+  private onRebuilt(endpoint: OpcuaEndpointConfig, reason: RebuildReason): void {
+    this.metrics?.rebuilt(endpoint.id, reason);
+    if (reason === 'connect_failed') return; // already logged as a connect error; an outage repeats it
+    this.log.info({ endpoint: endpoint.id, url: endpoint.url, reason }, 'opcua client discarded, rebuilding');
+  }
+
   private onError(
     endpoint: OpcuaEndpointConfig,
     kind: OpcuaErrorKind,
@@ -208,10 +231,12 @@ export class OpcuaConnectorFeature implements Feature {
   }
 
   private healthProblem(): string | null {
-    const now = Date.now();
+    const now = this.ctx.clock.now();
     const problems: string[] = this.startError ? [this.startError] : [];
+    // Down for longer than one recovery attempt may take: not a blip any more.
+    const graceMs = this.ctx.config.opcua.reconnect.attempt_timeout_ms;
     for (const [id, c] of this.connections) {
-      if (c.state !== 'connected' && c.state !== 'stopped' && now - c.stateSince > HEALTH_GRACE_MS) {
+      if (c.state !== 'connected' && c.state !== 'stopped' && now - c.stateSince > graceMs) {
         problems.push(`${id} ${c.state} for ${Math.round((now - c.stateSince) / 1000)} s`);
       }
       for (const [point, error] of c.failedPoints) problems.push(`${id}/${point}: ${error}`);
