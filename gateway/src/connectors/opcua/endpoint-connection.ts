@@ -202,7 +202,10 @@ export class OpcuaEndpointConnection {
       },
       endlessRepublish: () => {
         if (!current()) return;
-        this.o.events.error('recovery', new Error('Republish answered Good with no message: cannot end'));
+        this.o.events.error(
+          'recovery',
+          new Error('Republish answered Good with sequence number 0: node-opcua cannot end its loop'),
+        );
         this.rebuildLater('endless_republish');
       },
       gaveUp: (err) => {
