@@ -1,8 +1,8 @@
 import { checkoutSection } from '../../gateway/src/config/sections/checkout.js';
+import { memoryCatalog, parseCatalog, toCatalogItem } from '../../gateway/src/core/catalog.js';
 import { FakeClock } from '../../gateway/src/core/clock.js';
 import { CheckoutProcessor } from '../../gateway/src/processors/checkout/checkout-processor.js';
 import { WeightLearner } from '../../gateway/src/processors/checkout/weight-learner.js';
-import { memoryCatalog, parseCatalog, toCatalogItem } from '../../gateway/src/registry/catalog-schema.js';
 import { IntelReconcilerBaseline } from './checkout-baseline.js';
 import { type BenchProduct, catalogJson, generateCatalog } from './checkout-catalog.js';
 import { LaneSim } from './checkout-lane-sim.js';

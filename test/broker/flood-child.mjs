@@ -17,9 +17,9 @@ const [mode = 'guarded', rounds = '5', publishers = '100', perPublisher = '2000'
 
 async function startGuarded() {
   const dist = (p) => import(join(root, 'dist', p));
-  const { createBrokerFeature } = await dist('gateway/src/broker/broker-feature.js');
+  const { createBrokerFeature } = await dist('gateway/src/features/broker/feature.js');
   const { parseConfig } = await dist('gateway/src/config/load.js');
-  const { Pipeline } = await dist('gateway/src/processors/pipeline.js');
+  const { Pipeline } = await dist('gateway/src/ports/pipeline.js');
   const { MemoryEventSink } = await dist('gateway/src/ports/pipeline.js');
   const { DeviceStats } = await dist('gateway/src/ports/device-stats.js');
   const { systemClock } = await dist('gateway/src/core/clock.js');

@@ -19,7 +19,7 @@ function newestMtime(dir: string): number {
 
 /** The child runs the built JS; rebuild when the broker or connector sources are newer than dist. */
 function ensureBuilt(): void {
-  const built = join(root, 'dist/gateway/src/broker/broker-feature.js');
+  const built = join(root, 'dist/gateway/src/features/broker/feature.js');
   let builtAt = 0;
   try {
     builtAt = statSync(built).mtimeMs;

@@ -45,7 +45,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Outbox + uplink + built-in commands as the gateway wires them (cloud-features.ts), without the rest. */
+/** Outbox + uplink + built-in commands as the gateway wires them (features/cloud/feature.ts), without the rest. */
 export async function startStack(
   config: LoadedConfig,
   opts: { freeDiskBytes?: () => number; devices?: () => unknown[] } = {},

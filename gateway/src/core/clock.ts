@@ -84,3 +84,8 @@ export class FakeClock implements Clock {
     return this.pending.size;
   }
 }
+
+/** A promise that resolves after `ms` on `clock` (virtual time under a FakeClock). */
+export function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+}

@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'SG_PAYLOAD_REJECTED'
   | 'SG_NOT_READY'
   | 'SG_IO'
-  | 'SG_NOT_FOUND';
+  | 'SG_NOT_FOUND'
+  | 'SG_PORT_IN_USE';
 
 export class StoregateError extends Error {
   readonly code: ErrorCode;

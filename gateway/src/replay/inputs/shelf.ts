@@ -3,7 +3,7 @@ import { StoregateError } from '../../core/errors.js';
 import type { Reading } from '../../core/readings.js';
 import type { Processor } from '../../ports/pipeline.js';
 import { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
-import { loadPlanogramFile } from '../../registry/planogram.js';
+import { loadPlanogramFile } from '../../registry/planogram-file.js';
 import type { ReplayDomain, ReplayOptions } from '../replay-domain.js';
 
 /**
