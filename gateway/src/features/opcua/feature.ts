@@ -203,7 +203,13 @@ export class OpcuaConnectorFeature implements Feature {
   private onRebuilt(endpoint: OpcuaEndpointConfig, reason: RebuildReason): void {
     this.metrics?.rebuilt(endpoint.id, reason);
     if (reason === 'connect_failed') return; // already logged as a connect error; an outage repeats it
-    this.log.info({ endpoint: endpoint.id, url: endpoint.url, reason }, 'opcua client discarded, rebuilding');
+    const { log, suppressed } = this.throttle.allow(`${endpoint.id}:rebuild:${reason}`);
+    const fields = { endpoint: endpoint.id, url: endpoint.url, reason };
+    if (log)
+      this.log.info(
+        suppressed > 0 ? { ...fields, suppressed } : fields,
+        'opcua client discarded, rebuilding',
+      );
   }
 
   private onError(
