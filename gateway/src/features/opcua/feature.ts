@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { OPCUACertificateManager } from 'node-opcua';
 import type { TimerHandle } from '../../../../shared/src/clock.js';
 import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import type { Reading } from '../../../../shared/src/readings.js';
@@ -9,14 +10,13 @@ import {
   createOpcuaMetrics,
   type OpcuaErrorKind,
   type OpcuaMetrics,
+  type RebuildReason,
 } from '../../connectors/opcua/opcua-metrics.js';
 import type { Feature } from '../../ports/feature.js';
 import { FridgeAlarmProcessor } from '../../processors/coldchain/fridge-alarm.js';
 import type { GatewayContext } from '../context.js';
 import { fridgeAlarmRulesFrom } from './alarm-rules.js';
 
-/** An endpoint down for longer than this makes /healthz report `degraded`. */
-const HEALTH_GRACE_MS = 15_000;
 const REGISTRY_RECHECK_MS = 60_000;
 
 /**
@@ -35,6 +35,7 @@ export class OpcuaConnectorFeature implements Feature {
   private heartbeat: TimerHandle | null = null;
   private startError: string | null = null;
   private readonly registered = new Map<string, { known: boolean; checkedAt: number }>();
+  private certificateManager: OPCUACertificateManager | null = null;
 
   constructor(private readonly ctx: GatewayContext) {
     this.log = ctx.logger.child({ mod: 'opcua' });
@@ -69,18 +70,22 @@ export class OpcuaConnectorFeature implements Feature {
       this.log.error({ err }, 'opcua connector not started');
       return;
     }
+    this.certificateManager = certificateManager;
     for (const endpoint of section.endpoints) {
       this.metrics?.connected(endpoint.id, false);
       const connection = new loaded.OpcuaEndpointConnection({
         endpoint,
         settings: section,
         certificateManager,
+        clock: this.ctx.clock,
         logger: this.log,
         events: {
           sample: (point, sample) => this.onSample(endpoint, point, sample),
           state: (state) => this.onState(endpoint, state),
           error: (kind, err, detail) => this.onError(endpoint, kind, err, detail),
           subscribed: (items, _failed, created) => this.metrics?.subscribed(endpoint.id, items, created),
+          request: () => this.metrics?.request(endpoint.id),
+          rebuilt: (reason) => this.onRebuilt(endpoint, reason),
         },
       });
       this.connections.set(endpoint.id, connection);
@@ -125,6 +130,14 @@ export class OpcuaConnectorFeature implements Feature {
     this.heartbeat = null;
     await Promise.all([...this.connections.values()].map((c) => c.stop()));
     this.connections.clear();
+    // Each node-opcua client holds a reference and releases it on disconnect (not always: one that never
+    // connected skips it); the feature owns the manager and closes its folder watchers here.
+    const certificateManager = this.certificateManager;
+    this.certificateManager = null;
+    if (certificateManager) {
+      certificateManager.referenceCounter = 0;
+      await certificateManager.dispose().catch(() => {});
+    }
   }
 
   /** Per-endpoint state for status pages and tests. */
@@ -187,6 +200,18 @@ export class OpcuaConnectorFeature implements Feature {
     this.log.info({ endpoint: endpoint.id, url: endpoint.url, state }, 'opcua endpoint state');
   }
 
+  private onRebuilt(endpoint: OpcuaEndpointConfig, reason: RebuildReason): void {
+    this.metrics?.rebuilt(endpoint.id, reason);
+    if (reason === 'connect_failed') return; // already logged as a connect error; an outage repeats it
+    const { log, suppressed } = this.throttle.allow(`${endpoint.id}:rebuild:${reason}`);
+    const fields = { endpoint: endpoint.id, url: endpoint.url, reason };
+    if (log)
+      this.log.info(
+        suppressed > 0 ? { ...fields, suppressed } : fields,
+        'opcua client discarded, rebuilding',
+      );
+  }
+
   private onError(
     endpoint: OpcuaEndpointConfig,
     kind: OpcuaErrorKind,
@@ -209,11 +234,12 @@ export class OpcuaConnectorFeature implements Feature {
   }
 
   private healthProblem(): string | null {
-    // endpoint-connection.ts stamps stateSince with the wall clock
-    const now = Date.now();
+    const now = this.ctx.clock.now();
     const problems: string[] = this.startError ? [this.startError] : [];
+    // Down for longer than one recovery attempt may take: not a blip any more.
+    const graceMs = this.ctx.config.opcua.reconnect.attempt_timeout_ms;
     for (const [id, c] of this.connections) {
-      if (c.state !== 'connected' && c.state !== 'stopped' && now - c.stateSince > HEALTH_GRACE_MS) {
+      if (c.state !== 'connected' && c.state !== 'stopped' && now - c.stateSince > graceMs) {
         problems.push(`${id} ${c.state} for ${Math.round((now - c.stateSince) / 1000)} s`);
       }
       for (const [point, error] of c.failedPoints) problems.push(`${id}/${point}: ${error}`);
