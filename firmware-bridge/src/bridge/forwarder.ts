@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import { topics } from '../../../shared/src/device-contract.js';
+import { toDevicePublication } from '../../../shared/src/devices/codec.js';
 import { createLogThrottle, type Logger } from '../../../shared/src/logger.js';
 import { MUST_DELIVER_READINGS } from '../../../shared/src/readings.js';
 import type { SerialDeviceSet } from '../serial-devices.js';
 import type { BridgeConfig } from './config.js';
-import { toDevicePublication } from './device-payload.js';
 
 export interface ForwarderStats {
   published: number;

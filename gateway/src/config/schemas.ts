@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { deviceCommand, deviceCommandResponse, topicPayloads } from '../../../shared/src/device-contract.js';
+import { deviceCommand, deviceCommandResponse } from '../../../shared/src/device-contract.js';
+import { allCommands, topicBySuffix } from '../../../shared/src/devices/tables.js';
 import { configSchema } from './schema.js';
 
 /**
  * Every schema we publish as JSON Schema (docs/schemas/), generated from the zod schemas so docs and
  * validation can never disagree. `storegate schema export DIR` writes them; a test checks they are current.
+ * Device payloads and commands come from the device kind definitions (shared/src/devices/).
  */
 export function exportedSchemas(): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -12,11 +14,27 @@ export function exportedSchemas(): Record<string, unknown> {
     'device-command.schema.json': z.toJSONSchema(deviceCommand),
     'device-command-response.schema.json': z.toJSONSchema(deviceCommandResponse, { unrepresentable: 'any' }),
   };
-  for (const [suffix, schema] of Object.entries(topicPayloads)) {
-    out[`device-${suffix.replace('/', '-')}.schema.json`] = {
+  for (const [suffix, topic] of topicBySuffix) {
+    out[devicePayloadSchemaFile(suffix)] = {
       title: `devices/{id}/${suffix}`,
-      ...z.toJSONSchema(schema),
+      ...z.toJSONSchema(topic.payload),
+    };
+  }
+  for (const { kind, name, spec } of allCommands()) {
+    const message = z.strictObject({ id: deviceCommand.shape.id, name: z.literal(name), args: spec.args });
+    out[`device-cmd-${kind}-${name}.schema.json`] = {
+      title: `devices/{id}/cmd: ${name} (${kind})`,
+      description: spec.summary,
+      ...z.toJSONSchema(message),
+    };
+    out[`device-cmd-${kind}-${name}-response.schema.json`] = {
+      title: `devices/{id}/cmd-response data of ${name} (${kind})`,
+      ...z.toJSONSchema(spec.response),
     };
   }
   return out;
+}
+
+export function devicePayloadSchemaFile(suffix: string): string {
+  return `device-${suffix.replace('/', '-')}.schema.json`;
 }

@@ -6,6 +6,8 @@ export interface DemoDevice {
   id: string;
   kind: DeviceKind;
   location: DeviceLocation;
+  /** Passed to the kind's simulator hook, e.g. a door reporting raw beams instead of counters. */
+  variant?: string;
 }
 
 export interface DemoPlate {
@@ -31,7 +33,7 @@ export const demoDevices: DemoDevice[] = [
   { id: 'shelf-a1', kind: 'shelf', location: { zone: 'drinks', aisle: 'a', fixture: 'a1' } },
   { id: 'shelf-a2', kind: 'shelf', location: { zone: 'snacks', aisle: 'a', fixture: 'a2' } },
   { id: 'door-1', kind: 'door', location: { zone: 'entrance', door: 'main' } },
-  { id: 'door-2', kind: 'door', location: { zone: 'entrance', door: 'side' } },
+  { id: 'door-2', kind: 'door', location: { zone: 'entrance', door: 'side' }, variant: 'beams' },
   { id: 'cam-1', kind: 'camera', location: { zone: 'entrance' } },
   { id: 'scanner-1', kind: 'scanner', location: { lane: 'lane-1' } },
   { id: 'scale-1', kind: 'scale', location: { lane: 'lane-1' } },

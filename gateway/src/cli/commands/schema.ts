@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { configReferenceMarkdown } from '../../config/config-docs.js';
+import { deviceDocBlocks, withGeneratedBlocks } from '../../config/device-docs.js';
 import { exportedSchemas } from '../../config/schemas.js';
 
 export function registerSchemaCommand(program: Command): void {
@@ -11,7 +12,11 @@ export function registerSchemaCommand(program: Command): void {
     .description('write every JSON Schema into a directory')
     .argument('<dir>', 'output directory')
     .option('--config-doc <file>', 'also write the Markdown configuration reference')
-    .action((dir: string, opts: { configDoc?: string }) => {
+    .option(
+      '--device-docs <dir>',
+      'also regenerate the device kind tables in DIR/device-protocol.md, devices.md',
+    )
+    .action((dir: string, opts: { configDoc?: string; deviceDocs?: string }) => {
       mkdirSync(dir, { recursive: true });
       for (const [name, body] of Object.entries(exportedSchemas())) {
         writeFileSync(join(dir, name), `${JSON.stringify(body, null, 2)}\n`);
@@ -20,6 +25,13 @@ export function registerSchemaCommand(program: Command): void {
       if (opts.configDoc) {
         writeFileSync(opts.configDoc, configReferenceMarkdown());
         process.stdout.write(`${opts.configDoc}\n`);
+      }
+      if (opts.deviceDocs) {
+        for (const [name, blocks] of Object.entries(deviceDocBlocks())) {
+          const file = join(opts.deviceDocs, name);
+          writeFileSync(file, withGeneratedBlocks(file, readFileSync(file, 'utf8'), blocks));
+          process.stdout.write(`${file}\n`);
+        }
       }
     });
 }

@@ -1,5 +1,8 @@
+import type { z } from 'zod';
 import type { Clock, TimerHandle } from '../../../../shared/src/clock.js';
 import { deviceCommandResponse, topics } from '../../../../shared/src/device-contract.js';
+import { firstIssue, pathOf } from '../../../../shared/src/devices/codec.js';
+import type { CommandSpec } from '../../../../shared/src/devices/define.js';
 import { StoregateError } from '../../core/errors.js';
 
 type Publish = (topic: string, payload: string, options: { qos: 0 | 1 }) => Promise<void>;
@@ -83,4 +86,38 @@ export class MqttDeviceCommands {
     this.clock.clearTimeout(p.timer);
     return p;
   }
+}
+
+type CommandFn = (
+  deviceId: string,
+  name: string,
+  args: Record<string, unknown>,
+  timeoutMs?: number,
+) => Promise<unknown>;
+
+/**
+ * A command of a kind's definition (`commands` in shared/src/devices/<kind>.ts) sent through `command`:
+ * the arguments are checked before anything is sent, and an `ok` answer's `data` must match the command's
+ * response schema (an absent `data` counts as `{}`).
+ */
+export async function sendDefinedCommand<A extends z.ZodType, R extends z.ZodType>(
+  command: CommandFn,
+  deviceId: string,
+  name: string,
+  spec: CommandSpec<A, R>,
+  args: z.input<A>,
+): Promise<z.output<R>> {
+  const checked = spec.args.safeParse(args);
+  if (!checked.success)
+    throw new StoregateError('SG_BAD_ARGUMENT', `${name} for ${deviceId}: ${issueText(checked.error)}`);
+  const data = await command(deviceId, name, checked.data as Record<string, unknown>, spec.timeoutMs);
+  const answer = spec.response.safeParse(data ?? {});
+  if (!answer.success)
+    throw new StoregateError('SG_IO', `${deviceId} answered ${name} with ${issueText(answer.error)}`);
+  return answer.data;
+}
+
+function issueText(error: z.ZodError): string {
+  const issue = firstIssue(error);
+  return issue ? `${pathOf(issue)}: ${issue.message}` : 'invalid data';
 }

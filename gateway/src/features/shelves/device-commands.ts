@@ -1,4 +1,6 @@
 import type { SerialDeviceSet } from '../../../../firmware-bridge/src/serial-devices.js';
+import { shelfKind } from '../../../../shared/src/devices/shelf.js';
+import { sendDefinedCommand } from '../../connectors/mqtt-devices/device-commands.js';
 import { StoregateError } from '../../core/errors.js';
 
 /**
@@ -70,30 +72,30 @@ type MqttCommand = (
 ) => Promise<unknown>;
 
 /**
- * The same tare/calibrate over the MQTT command topic (docs/device-protocol.md): `tare {channel}` and
- * `calibrate {channel, known_grams}` answered with `{counts_per_gram}`.
+ * The same tare/calibrate over the MQTT command topic, typed by the shelf kind's definition
+ * (shared/src/devices/shelf.ts `commands`): `tare {channel}` and `calibrate {channel, known_grams}` answered
+ * with `{counts_per_gram}`.
  */
 export function mqttShelfCommands(command: MqttCommand): ShelfDeviceCommands {
+  const { tare, calibrate } = shelfKind.commands;
   return {
     async tare(device, channel) {
       try {
-        await command(device, 'tare', { channel }, TIMEOUT_MS);
+        await sendDefinedCommand(command, device, 'tare', tare, { channel });
       } catch (err) {
         throw wrap(device, 'tare', err);
       }
     },
     async calibrate(device, channel, knownGrams) {
-      let data: unknown;
       try {
-        data = await command(device, 'calibrate', { channel, known_grams: knownGrams }, TIMEOUT_MS);
+        const data = await sendDefinedCommand(command, device, 'calibrate', calibrate, {
+          channel,
+          known_grams: knownGrams,
+        });
+        return { countsPerGram: data.counts_per_gram };
       } catch (err) {
         throw wrap(device, 'calibrate', err);
       }
-      const countsPerGram = (data as { counts_per_gram?: unknown } | null)?.counts_per_gram;
-      if (typeof countsPerGram !== 'number' || !(countsPerGram > 0)) {
-        throw new StoregateError('SG_IO', `${device} answered calibrate without a positive counts_per_gram`);
-      }
-      return { countsPerGram };
     },
   };
 }

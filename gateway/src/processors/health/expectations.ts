@@ -1,27 +1,15 @@
 import type { DeviceKind } from '../../../../shared/src/device-contract.js';
-import type { ReadingType } from '../../../../shared/src/readings.js';
+import type { HealthExpectation } from '../../../../shared/src/devices/define.js';
+import { kindExpectations, kindOfReading } from '../../../../shared/src/devices/tables.js';
 
 /**
  * How often each kind of device is expected to be heard from: data, or a `devices/{id}/status` heartbeat when
  * it has nothing to report (a scanner in a quiet hour). A device is offline once nothing arrived for
- * `intervalMs × health.offline_after_missed` (default 3). Kinds are described as data so a new kind is one row.
+ * `intervalMs × health.offline_after_missed` (default 3). Each kind's definition (`health`) says it; the
+ * tables here are derived from the definitions, as is `kindOfReading` (the kind a reading implies).
  */
-export interface KindExpectation {
-  intervalMs: number;
-  /** What keeps it alive: a continuous data stream, or periodic status heartbeats. */
-  basis: 'data' | 'heartbeat';
-  note: string;
-}
-
-export const kindExpectations: Readonly<Record<DeviceKind, KindExpectation>> = Object.freeze({
-  shelf: { intervalMs: 1_000, basis: 'data', note: 'weight samples or batches at least every second' },
-  door: { intervalMs: 60_000, basis: 'heartbeat', note: 'counts when people pass, status every 60 s' },
-  camera: { intervalMs: 60_000, basis: 'data', note: 'line/zone counts or status every 60 s' },
-  scanner: { intervalMs: 300_000, basis: 'heartbeat', note: 'scans when used, status every 5 min' },
-  scale: { intervalMs: 60_000, basis: 'heartbeat', note: 'readings when used, status every 60 s' },
-  pos: { intervalMs: 300_000, basis: 'heartbeat', note: 'POS events when used, status every 5 min' },
-  plant: { intervalMs: 60_000, basis: 'data', note: 'OPC UA values or status every 60 s' },
-});
+export type KindExpectation = HealthExpectation;
+export { kindExpectations, kindOfReading };
 
 export type HealthState = 'online' | 'offline' | 'unknown';
 
@@ -42,17 +30,3 @@ export function isOnline(
 ): boolean {
   return lastSeenAt !== null && now - lastSeenAt <= offlineAfterMs(kind, offlineAfterMissed) + slackMs;
 }
-
-/** The kind a reading implies, for devices the registry does not know (serial plates, OPC UA points). */
-export const kindOfReading: Readonly<Record<ReadingType, DeviceKind | null>> = Object.freeze({
-  'shelf.weight': 'shelf',
-  'door.count': 'door',
-  'door.beam': 'door',
-  'camera.line': 'camera',
-  'camera.zone': 'camera',
-  'scanner.scan': 'scanner',
-  'scale.reading': 'scale',
-  'pos.event': 'pos',
-  'plant.value': 'plant',
-  'device.status': null,
-});

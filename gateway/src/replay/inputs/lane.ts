@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../../../../shared/src/clock.js';
+import { POS_EVENTS as posEvents } from '../../../../shared/src/devices/pos.js';
+import { SCALE_STATUSES } from '../../../../shared/src/devices/scale.js';
 import type { PosEventName, Reading, ScaleStatus } from '../../../../shared/src/readings.js';
 import { checkoutSection } from '../../config/sections/checkout.js';
 import { memoryCatalog, parseCatalog, toCatalogItem } from '../../core/catalog.js';
@@ -9,14 +11,8 @@ import { CheckoutProcessor } from '../../processors/checkout/checkout-processor.
 import { WeightLearner } from '../../processors/checkout/weight-learner.js';
 import type { ReplayDomain, ReplayOptions } from '../replay-domain.js';
 
-const POS_EVENTS: readonly PosEventName[] = [
-  'basket-open',
-  'payment-start',
-  'payment-success',
-  'basket-close',
-  'transaction',
-];
-const STATUSES: readonly ScaleStatus[] = ['stable', 'motion', 'zero', 'under', 'over'];
+const POS_EVENTS: readonly PosEventName[] = posEvents;
+const STATUSES: readonly ScaleStatus[] = SCALE_STATUSES;
 const LANE = /^[A-Za-z0-9_.:-]{1,64}$/;
 const KEYS = [
   't',

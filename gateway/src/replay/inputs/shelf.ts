@@ -5,55 +5,26 @@ import type { Processor } from '../../ports/pipeline.js';
 import { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
 import { loadPlanogramFile } from '../../registry/planogram-file.js';
 import type { ReplayDomain, ReplayOptions } from '../replay-domain.js';
+import { deviceLineParser } from './device-line.js';
 
 /**
- * Shelf lines for `storegate replay`:
+ * Shelf lines for `storegate replay`: a `devices/{id}/shelf` payload plus `device` (docs/shelves.md):
  *   {"t": <epoch ms>, "device": "shelf-a3", "channel": 0, "grams": 1234.5}
  *   {"t": <epoch ms of first sample>, "device": "shelf-a3", "channel": 0, "hz": 60, "grams": [ ... ]}
  */
 export function shelfReplayDomain(): ReplayDomain {
   let hasPlanogram = false;
+  const lines = deviceLineParser(['shelf']);
   return {
     name: 'shelf',
     parse(line: Record<string, unknown>): Reading[] | null {
-      if (!('grams' in line) || !('channel' in line) || !('device' in line)) return null;
+      if (!lines.recognise(line)) return null;
       if (!hasPlanogram) throw new Error('shelf readings need --planogram FILE');
-      const { t, device, channel, grams, hz } = line;
-      if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
-        throw new Error('"t" must be epoch milliseconds');
-      if (typeof device !== 'string' || device === '') throw new Error('"device" must be a non-empty string');
-      if (typeof channel !== 'number' || !Number.isInteger(channel) || channel < 0 || channel > 63) {
-        throw new Error('"channel" must be an integer 0..63');
-      }
-      const samples = typeof grams === 'number' ? [grams] : grams;
-      if (
-        !Array.isArray(samples) ||
-        samples.length === 0 ||
-        !samples.every((g) => typeof g === 'number' && Number.isFinite(g))
-      ) {
-        throw new Error('"grams" must be a number or a non-empty array of numbers');
-      }
-      if (hz !== undefined && (typeof hz !== 'number' || !(hz > 0) || hz > 1000)) {
-        throw new Error('"hz" must be a sample rate in (0, 1000]');
-      }
-      if (samples.length > 1 && hz === undefined) throw new Error('a batch of grams needs "hz"');
-      for (const key of Object.keys(line)) {
-        if (!['t', 'device', 'channel', 'grams', 'hz'].includes(key))
-          throw new Error(`unknown key "${key}" in shelf line`);
-      }
-      return [
-        {
-          type: 'shelf.weight',
-          deviceId: device,
-          channel,
-          grams: samples as number[],
-          ...(hz !== undefined ? { hz: hz as number } : {}),
-          deviceTime: t,
-          receivedAt: t,
-          quality: 'good',
-          source: 'replay',
-        },
-      ];
+      const reading = lines.parse(line);
+      // Replay keeps its stricter rule: a batch's sample times come from `hz` (the wire assumes 60 Hz).
+      if (reading?.type === 'shelf.weight' && reading.grams.length > 1 && reading.hz === undefined)
+        throw new Error('a batch of grams needs "hz"');
+      return reading ? [reading] : null;
     },
     processors(options: ReplayOptions, _clock: Clock): Processor[] {
       if (!options.planogram) return [];
