@@ -1,9 +1,9 @@
 import type { StoreEvent } from '../../core/events.js';
 
 /**
- * One event on the wire (an element of a batch message's `batch` array):
- * `{"id","seq","stream","type","t","class","data"}`. Built by concatenation because `data` is already
- * serialized once for size accounting, and this runs for every event on the hot path.
+ * One event as stored: `{"id","seq","stream","type","t","class","data"}`; on the wire `withEpoch` adds the
+ * store's epoch after the id. Built by concatenation because `data` is already serialized once for size
+ * accounting, and this runs for every event on the hot path.
  */
 export function encodeItem(id: string, seq: number, event: StoreEvent, dataJson: string): string {
   return `{"id":"${id}","seq":${seq},"stream":${JSON.stringify(event.stream)},"type":${JSON.stringify(
@@ -28,4 +28,12 @@ export function validateEvent(event: StoreEvent): string | null {
     return 'data must be an object';
   }
   return null;
+}
+
+/** `{"id":"` + a 36-character UUID + `",`: where the epoch goes in a stored item. */
+const ID_PREFIX_LENGTH = 7 + 36 + 2;
+
+/** The wire form of a stored item: `{"id","epoch","seq",…}`. */
+export function withEpoch(item: string, epoch: number): string {
+  return `${item.slice(0, ID_PREFIX_LENGTH)}"epoch":${epoch},${item.slice(ID_PREFIX_LENGTH)}`;
 }
