@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { configSchema } from '../config/schema.js';
+import { cloudBatch, outboxEventData } from './cloud-events.js';
 import { deviceCommand, deviceCommandResponse, topicPayloads } from './device-contract.js';
 
 /**
@@ -17,6 +18,10 @@ export function exportedSchemas(): Record<string, unknown> {
       title: `devices/{id}/${suffix}`,
       ...z.toJSONSchema(schema),
     };
+  }
+  out['cloud-batch.schema.json'] = { title: '{prefix}/events', ...z.toJSONSchema(cloudBatch) };
+  for (const [type, schema] of Object.entries(outboxEventData)) {
+    out[`event-${type}.schema.json`] = { title: `data of ${type} events`, ...z.toJSONSchema(schema) };
   }
   return out;
 }

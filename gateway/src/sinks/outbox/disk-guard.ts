@@ -56,28 +56,32 @@ export interface DiskReading {
  * floor between readings.
  */
 export class DiskGuard {
-  private reading: Omit<DiskReading, 'available'> = { free: 0, reclaimable: 0, reserveMissing: 0 };
+  private free = 0;
+  private reclaimable = 0;
+  private reserveMissing = 0;
   private readAt = Number.NEGATIVE_INFINITY;
   private pending = 0;
 
   constructor(private readonly options: DiskGuardOptions) {}
 
-  read(): DiskReading {
+  /** Runs on every append: no allocation, one clock read unless the cached reading is stale. */
+  private refresh(): void {
     const t = this.options.monotonic();
-    if (t - this.readAt >= (this.options.cacheMs ?? 250)) {
-      this.reading = {
-        free: this.options.freeBytes(),
-        reclaimable: this.options.reclaimableBytes(),
-        reserveMissing: Math.max(0, this.options.reserveMissingBytes()),
-      };
-      this.readAt = t;
-    }
-    const { free, reclaimable, reserveMissing } = this.reading;
-    return { ...this.reading, available: free + reclaimable - reserveMissing - this.pending };
+    if (t - this.readAt < (this.options.cacheMs ?? 250)) return;
+    this.free = this.options.freeBytes();
+    this.reclaimable = this.options.reclaimableBytes();
+    this.reserveMissing = Math.max(0, this.options.reserveMissingBytes());
+    this.readAt = t;
+  }
+
+  read(): DiskReading {
+    const available = this.available();
+    return { free: this.free, reclaimable: this.reclaimable, reserveMissing: this.reserveMissing, available };
   }
 
   available(): number {
-    return this.read().available;
+    this.refresh();
+    return this.free + this.reclaimable - this.reserveMissing - this.pending;
   }
 
   /** The on-disk cost charged for `rowBytes` more in the current commit group. */

@@ -116,9 +116,9 @@ export class MemoryOutboxStorage implements OutboxStorage {
     return this.reclaimable;
   }
 
-  shrink(maxBytes: number): number {
-    const freed = Math.min(this.reclaimable, maxBytes);
-    this.reclaimable -= freed;
+  shrink(): number {
+    const freed = this.reclaimable;
+    this.reclaimable = 0;
     return freed;
   }
 

@@ -19,8 +19,13 @@ export const RETRY_MAX_MS = 5_000;
 const DELETE_CHUNK = 1_000;
 /** How often space is looked at again while refusing or while the reserve is not whole. */
 const WATCH_MS = 1_000;
-/** Shrink only after a drain that left at least this much reusable and more than is still queued. */
+/** Shrink only after a drain that left at least this much reusable… */
 const SHRINK_MIN_BYTES = 4 * 1024 * 1024;
+/**
+ * …and at most this much still queued: VACUUM rewrites what is left, synchronously, so it runs when a drain
+ * is over (a copy of a few hundred KiB takes milliseconds); mid-drain it would copy the backlog again and again.
+ */
+const SHRINK_MAX_QUEUED_BYTES = 1024 * 1024;
 
 export interface MaintenanceDeps {
   storage: OutboxStorage;
@@ -40,7 +45,7 @@ export interface MaintenanceDeps {
 /**
  * What keeps a full disk from becoming a deadlock: failed writes are retried with backoff (deletes first, in
  * small transactions of their own), the reserve is released when the disk is full and refilled when space is
- * back, and outbox.db gives free pages back to the filesystem (incremental vacuum) after large drains.
+ * back, and outbox.db gives its free pages back to the filesystem (VACUUM) after large drains.
  */
 export class OutboxMaintenance {
   private retryTimer: NodeJS.Timeout | null = null;
@@ -49,14 +54,8 @@ export class OutboxMaintenance {
   private takeDeletes: () => number[] = () => [];
   private watchTimer: NodeJS.Timeout | null = null;
   private shrinkTask: NodeJS.Immediate | null = null;
-  private shrunk = 0;
-  private readonly stepBytes: number;
 
-  constructor(private readonly deps: MaintenanceDeps) {
-    // A vacuum step's WAL frames must fit in the reserve, or shrinking could itself fill the disk.
-    const reserve = deps.reserve?.bytes ?? 0;
-    this.stepBytes = reserve > 0 ? Math.max(64 * 1024, Math.floor(reserve / 2)) : SHRINK_MIN_BYTES;
-  }
+  constructor(private readonly deps: MaintenanceDeps) {}
 
   retrying(): boolean {
     return this.retryTimer !== null;
@@ -141,32 +140,27 @@ export class OutboxMaintenance {
   private maybeShrink(): void {
     if (this.shrinkTask) return;
     const reclaimable = this.deps.storage.reclaimableBytes();
-    const worth = this.deps.pressure.isRefusing()
-      ? reclaimable > 0
-      : reclaimable >= SHRINK_MIN_BYTES && reclaimable >= this.deps.state.usedBytes();
-    if (worth) this.shrinkTask = setImmediate(() => this.shrinkStep());
+    const used = this.deps.state.usedBytes();
+    if (used > SHRINK_MAX_QUEUED_BYTES) return;
+    // While refusing, the space is wanted back at once (other files on the filesystem need it too).
+    const worth = this.deps.pressure.isRefusing() ? reclaimable > 0 : reclaimable >= SHRINK_MIN_BYTES;
+    // VACUUM copies what is queued twice (a temporary copy, then the WAL): it must fit in what is free.
+    if (worth && 2 * used <= this.deps.guard.read().free) {
+      this.shrinkTask = setImmediate(() => this.shrinkStep());
+    }
   }
 
   private shrinkStep(): void {
     this.shrinkTask = null;
     let freed: number;
     try {
-      freed = this.deps.storage.shrink(this.stepBytes);
+      freed = this.deps.storage.shrink();
     } catch (err) {
       this.deps.onWriteError(err);
       return;
     }
     this.deps.guard.invalidate();
-    this.shrunk += freed;
-    if (freed > 0 && this.deps.storage.reclaimableBytes() > 0) {
-      this.shrinkTask = setImmediate(() => this.shrinkStep());
-      return;
-    }
-    if (this.shrunk > 0) {
-      this.deps.state.count('shrunk_bytes', this.shrunk);
-      this.deps.logger?.info({ freedBytes: this.shrunk }, 'outbox.db shrank after a drain');
-    }
-    this.shrunk = 0;
+    if (freed > 0) this.deps.logger?.info({ freedBytes: freed }, 'outbox.db shrank after a drain');
   }
 
   /** Stop timers; returns deletes still pending so the final commit can try them once more. */

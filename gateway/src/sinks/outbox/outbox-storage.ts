@@ -73,8 +73,8 @@ export interface OutboxStorage {
   bytesEnqueuedSince(t: number): number;
   /** Bytes the store can reuse without growing on disk (SQLite: free pages inside the file). */
   reclaimableBytes(): number;
-  /** Give up to `maxBytes` of reusable space back to the filesystem; returns the bytes the files shrank by. */
-  shrink(maxBytes: number): number;
+  /** Give reusable space back to the filesystem (rewrites what is queued); returns the bytes the files shrank by. */
+  shrink(): number;
   close(): void;
 }
 

@@ -218,7 +218,9 @@ export class Outbox implements EventSink, Feature {
         if (this.unflushedAcks.has(row.ord)) continue;
         const size = row.bytes - ROW_OVERHEAD_BYTES + 1 + epochBytes;
         if (out.length > 0 && bytes + size > maxItemBytes) return this.handOut(out);
-        out.push({ ...row, item: withEpoch(row.item, this.state.epoch) });
+        // Rows are fresh objects from the storage read: safe to complete in place.
+        row.item = withEpoch(row.item, this.state.epoch);
+        out.push(row);
         bytes += size;
         if (out.length >= limit) return this.handOut(out);
       }
