@@ -34,6 +34,10 @@ async function open(log = new CapturedLog()) {
 
 const db = () => join(dir, 'outbox.db');
 
+function closeAll(): void {
+  for (const o of opened.splice(0)) o.close();
+}
+
 /** A used outbox: 200 scans on lane/1 (10 acknowledged), 30 on lane/2; closed cleanly. Returns its epoch. */
 async function used(): Promise<number> {
   const ob = await open();
@@ -118,7 +122,7 @@ describe('outbox files on open', () => {
     await ob.append(Array.from({ length: 50 }, (_, k) => md('lane/1', k + 1)));
     const image = crashImage();
     expect(image['outbox.db-wal']?.length).toBeGreaterThan(0);
-    opened.splice(0).forEach((o) => o.close());
+    closeAll();
     restore(image);
     const again = await open();
     expect(queued(again).map((i) => i.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
@@ -153,7 +157,7 @@ describe('outbox files on open', () => {
     const ob = await open();
     await ob.append([md('lane/1', 201), md('lane/1', 202)]);
     const image = crashImage();
-    opened.splice(0).forEach((o) => o.close()); // writes the state file: lane/1 up to 202
+    closeAll(); // writes the state file: lane/1 up to 202
     restore(image);
     overwrite(join(dir, 'outbox.db-wal'), 0, Buffer.from('this is no WAL header at all!!!!'));
     const log = new CapturedLog();
@@ -177,7 +181,7 @@ describe('outbox files on open', () => {
     const backup = readFileSync(db());
     const ob = await open();
     await ob.append([md('lane/1', 201)]);
-    opened.splice(0).forEach((o) => o.close());
+    closeAll();
     restore({ 'outbox.db': backup });
     const ob2 = await open();
     const [loss] = queued(ob2);
