@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { z } from 'zod';
-import type { SerialDeviceConfig, serialSection } from '../../gateway/src/config/sections/serial.js';
-import type { Clock } from '../../gateway/src/core/clock.js';
-import type { Logger } from '../../gateway/src/core/logger.js';
+import type { Clock } from '../../shared/src/clock.js';
+import type { Logger } from '../../shared/src/logger.js';
+import type { SerialDeviceConfig, serialSection } from '../../shared/src/serial-config.js';
 import { bindingOf, createDriver, silenceIsFailure } from './devices/catalog.js';
 import type { DeviceIdentity, DriverReading } from './drivers/driver.js';
 import { StoregateDriver } from './drivers/storegate-driver.js';

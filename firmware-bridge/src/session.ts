@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import type { Clock } from '../../gateway/src/core/clock.js';
+import type { Clock } from '../../shared/src/clock.js';
+import { Waitress } from '../../shared/src/waitress.js';
 import { PayloadError } from './protocol/bytes.js';
 import {
   type CommandArgs,
@@ -19,7 +20,6 @@ import {
   type Response,
 } from './protocol/messages.js';
 import { FrameParser } from './protocol/parser.js';
-import { Waitress } from './waitress.js';
 
 type Incoming = { message: Message; seq: number };
 type Matcher = { kind: 'response'; seq: number } | { kind: 'hello' };

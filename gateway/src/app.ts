@@ -1,37 +1,35 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { type BrokerFeature, createBrokerFeature } from './broker/broker-feature.js';
+import { type Clock, systemClock } from '../../shared/src/clock.js';
+import { createLogger, type Logger } from '../../shared/src/logger.js';
 import type { LoadedConfig } from './config/load.js';
-import { OpcuaConnectorFeature } from './connectors/opcua/opcua-feature.js';
-import { SerialConnectorFeature } from './connectors/serial/serial-connector.js';
-import type { GatewayContext } from './context.js';
-import { type Clock, systemClock } from './core/clock.js';
+import type { GpioPort } from './connectors/gpio/gpio-port.js';
 import { StoregateError } from './core/errors.js';
 import type { StoreEvent } from './core/events.js';
-import { createLogger, type Logger } from './core/logger.js';
-import { CoreHttpFeature } from './http/core-routes.js';
+import { type BrokerFeature, createBrokerFeature } from './features/broker/feature.js';
+import { CheckoutFeature } from './features/checkout/feature.js';
+import { buildCloudFeatures } from './features/cloud/feature.js';
+import type { GatewayContext } from './features/context.js';
+import { DeviceHealthFeature } from './features/devices/feature.js';
+import { FeatureRunner } from './features/feature-runner.js';
+import { FootfallFeature } from './features/footfall/feature.js';
+import { OpcuaConnectorFeature } from './features/opcua/feature.js';
+import { SerialConnectorFeature } from './features/serial/feature.js';
+import { ShelfFeature } from './features/shelves/feature.js';
+import { shelfDeviceCommands } from './features/shelves/wiring.js';
+import { PipelineTicker } from './features/ticker/feature.js';
+import { registerCoreRoutes } from './http/core-routes.js';
+import { createHttpServer } from './http/server.js';
 import type { DeviceRegistry } from './ports/device-registry.js';
 import { DeviceStats } from './ports/device-stats.js';
 import type { Feature } from './ports/feature.js';
 import type { EventSink } from './ports/pipeline.js';
-import { CheckoutFeature } from './processors/checkout/checkout-feature.js';
-import { FootfallFeature } from './processors/footfall/footfall-feature.js';
+import { Pipeline } from './ports/pipeline.js';
 import { RawForwardProcessor } from './processors/forward/raw-forward.js';
-import { createDeviceHealthFeature } from './processors/health/device-health-feature.js';
-import { Pipeline } from './processors/pipeline.js';
-import { ShelfFeature } from './processors/shelf/shelf-feature.js';
-import { PipelineTicker } from './processors/ticker.js';
-import {
-  mqttShelfCommands,
-  routedShelfCommands,
-  serialShelfCommands,
-} from './registry/calibration-device.js';
 import { openSqliteDeviceRegistry } from './registry/sqlite-device-registry.js';
 import { openOutbox } from './sinks/outbox/open-outbox.js';
-import { buildCloudFeatures } from './sinks/uplink/cloud-features.js';
 
 export interface GatewayDeps {
   clock?: Clock;
@@ -39,6 +37,8 @@ export interface GatewayDeps {
   /** Tests may inject a sink; the gateway otherwise opens the durable outbox in data_dir. */
   events?: EventSink;
   registry?: DeviceRegistry;
+  /** GPIO for doors wired to pins (tests inject the fake port); default: the configured driver. */
+  gpio?: GpioPort;
 }
 
 export interface Gateway {
@@ -48,11 +48,13 @@ export interface Gateway {
   stop(reason?: string): Promise<void>;
   /** Ports actually bound (after start), for tests and the demo banner. */
   addresses(): Record<string, string>;
+  /** Features that failed to start or report a problem (what /healthz shows). */
+  problems(): Record<string, string>;
 }
 
 /**
- * Build the gateway from a frozen config. No I/O happens at import; opening files and sockets happens here
- * (databases) and in start() (listeners, timers).
+ * Build the gateway from a frozen config. No I/O happens at import; opening the registry and the outbox
+ * happens here, everything else in start() (features in order; stop() runs them in reverse).
  */
 export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {}): Promise<Gateway> {
   mkdirSync(config.dataDir, { recursive: true });
@@ -60,11 +62,7 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
   const logger = deps.logger ?? createLogger({ level: config.log.level });
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'storegate_process_' });
-  const http: FastifyInstance = Fastify({
-    loggerInstance: logger.child({ mod: 'http' }) as FastifyBaseLogger,
-    // Per-request lines would flood an SD card on a busy dashboard; errors are still logged by handlers.
-    logController: new LogController({ disableRequestLogging: true }),
-  }) as unknown as FastifyInstance;
+  const http = createHttpServer(logger);
   const live = new EventEmitter<{ events: [readonly StoreEvent[]] }>();
   live.setMaxListeners(100);
 
@@ -74,92 +72,81 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
     onEvents: (evs) => live.emit('events', evs),
     onProcessorError: (name, error) => logger.error({ err: error, processor: name }, 'processor failed'),
   });
-
-  const deviceStats = new DeviceStats();
   const context: GatewayContext = {
     config,
     clock,
     logger,
     metrics,
     registry,
-    deviceStats,
+    deviceStats: new DeviceStats(),
     pipeline,
     events,
     live,
     http,
   };
-  const features = buildFeatures(context);
-  const started: Feature[] = [];
+  const runner = new FeatureRunner(buildFeatures(context, pipeline, deps), logger, metrics);
+  registerCoreRoutes(http, { storeId: config.store.id, clock, metrics, problems: () => runner.problems() });
   const addresses: Record<string, string> = {};
 
   return {
     context,
-    features,
+    features: runner.features,
     addresses: () => ({ ...addresses }),
+    problems: () => runner.problems(),
     async start() {
-      for (const feature of features) {
-        await feature.start();
-        started.push(feature);
-      }
-      addresses.http = await http.listen({ host: config.http.host, port: config.http.port });
-      const broker = features.find((f): f is BrokerFeature => f.name === 'broker');
+      await runner.start();
+      addresses.http = await listen(context);
+      const broker = runner.features.find((f): f is BrokerFeature => f.name === 'broker');
       for (const [name, a] of Object.entries(broker?.addresses() ?? {})) {
         addresses[`mqtt_${name}`] =
           `${name === 'tls' ? 'mqtts' : name === 'ws' ? 'ws' : 'mqtt'}://${a.address}:${a.port}`;
       }
-      logger.info({ addresses }, 'storegate started');
+      const problems = runner.problems();
+      logger.info({ addresses, ...(Object.keys(problems).length ? { problems } : {}) }, 'storegate started');
     },
     async stop(reason = 'stop') {
       logger.info({ reason }, 'storegate stopping');
       await http.close();
-      for (const feature of started.reverse()) {
-        try {
-          await feature.stop();
-        } catch (err) {
-          logger.error({ err, feature: feature.name }, 'feature failed to stop cleanly');
-        }
-      }
-      started.length = 0;
+      await runner.stop();
       registry.close();
     },
   };
 }
 
+async function listen(ctx: GatewayContext): Promise<string> {
+  const { host, port } = ctx.config.http;
+  try {
+    return await ctx.http.listen({ host, port });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new StoregateError('SG_PORT_IN_USE', `http port ${host}:${port} is already in use`, {
+        hint: 'stop the other process (is a gateway already running?) or set http.port',
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}
+
 /** The features in start order; stop runs in reverse. */
-function buildFeatures(ctx: GatewayContext): Feature[] {
+function buildFeatures(ctx: GatewayContext, pipeline: Pipeline, deps: GatewayDeps): Feature[] {
   ctx.pipeline.add(new RawForwardProcessor());
-  const coreHttp = new CoreHttpFeature(ctx);
-  const shelves = new ShelfFeature(ctx);
   const broker = createBrokerFeature(ctx);
   const serial = new SerialConnectorFeature(ctx);
-  // Shelf tare/calibrate reach serial controllers over the serial protocol, other shelves over MQTT commands.
-  shelves.useDeviceCommands(
-    routedShelfCommands(
-      (device) => serial.devices.supervisors.has(device),
-      serialShelfCommands(serial.devices),
-      mqttShelfCommands((device, name, args, timeoutMs) => {
-        if (!ctx.registry.get(device)) {
-          throw new StoregateError('SG_DEVICE_UNKNOWN', `no shelf device ${device} (serial or MQTT)`);
-        }
-        if (!ctx.deviceStats.get(device)?.connected) {
-          throw new StoregateError('SG_NOT_READY', `${device} is not connected to the broker`);
-        }
-        return broker.commands.command(device, name, args, timeoutMs);
-      }),
-    ),
-  );
+  const footfall = ctx.config.footfall.enabled
+    ? [new FootfallFeature(ctx, deps.gpio ? { gpio: deps.gpio } : {})]
+    : [];
   return [
     // First: the outbox is closed last, after every feature that appends to it has stopped.
     ...buildCloudFeatures(ctx),
-    coreHttp,
-    new PipelineTicker(ctx.pipeline, ctx.clock, ctx.logger),
-    createDeviceHealthFeature(ctx),
-    shelves,
-    ...(ctx.config.footfall.enabled ? [new FootfallFeature(ctx)] : []),
+    new PipelineTicker(pipeline, ctx.clock, ctx.logger),
+    new DeviceHealthFeature(ctx),
+    new ShelfFeature(ctx, { deviceCommands: shelfDeviceCommands(ctx, serial, broker) }),
+    ...footfall,
     // After the outbox and health (stopped before them): device ingest ends before its sinks close.
     broker,
     serial,
-    new OpcuaConnectorFeature(ctx, { health: coreHttp }),
+    new OpcuaConnectorFeature(ctx),
     // Lane states go retained to the embedded broker's `lanes/{id}/state`.
     new CheckoutFeature(ctx, { broker }),
   ];

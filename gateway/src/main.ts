@@ -1,6 +1,6 @@
+import { createLogger } from '../../shared/src/logger.js';
 import { buildGateway, type Gateway } from './app.js';
 import { type LoadedConfig, loadConfig } from './config/load.js';
-import { createLogger } from './core/logger.js';
 
 /**
  * Process entry for `storegate start`: load config, build, start, and stop gracefully on SIGTERM/SIGINT

@@ -1,4 +1,4 @@
-import type { Reading } from '../../gateway/src/core/readings.js';
+import type { Reading } from '../../shared/src/readings.js';
 import type { BenchProduct } from './checkout-catalog.js';
 
 const TOLERANCE = 0.02;

@@ -1,4 +1,4 @@
-import { gtinCheckDigit } from '../../gateway/src/registry/catalog-schema.js';
+import { gtinCheckDigit } from '../../gateway/src/core/catalog.js';
 import type { Prng } from './shelf-prng.js';
 
 /** A product as the bench knows it: the catalog's nominal view and the physical truth. */

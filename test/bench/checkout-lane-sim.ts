@@ -1,4 +1,4 @@
-import type { Reading } from '../../gateway/src/core/readings.js';
+import type { Reading } from '../../shared/src/readings.js';
 import type { Action } from './checkout-sessions.js';
 import type { Prng } from './shelf-prng.js';
 

@@ -1,8 +1,8 @@
 import { checkoutSection } from '../../gateway/src/config/sections/checkout.js';
-import { FakeClock } from '../../gateway/src/core/clock.js';
+import { memoryCatalog, parseCatalog, toCatalogItem } from '../../gateway/src/core/catalog.js';
 import { CheckoutProcessor } from '../../gateway/src/processors/checkout/checkout-processor.js';
 import { WeightLearner } from '../../gateway/src/processors/checkout/weight-learner.js';
-import { memoryCatalog, parseCatalog, toCatalogItem } from '../../gateway/src/registry/catalog-schema.js';
+import { FakeClock } from '../../shared/src/clock.js';
 import { IntelReconcilerBaseline } from './checkout-baseline.js';
 import { type BenchProduct, catalogJson, generateCatalog } from './checkout-catalog.js';
 import { LaneSim } from './checkout-lane-sim.js';
@@ -24,7 +24,7 @@ const TRACE = process.env.CHECKOUT_BENCH_TRACE;
 const START = 1_767_225_600_000;
 
 export interface Detector {
-  process(r: import('../../gateway/src/core/readings.js').Reading): {
+  process(r: import('../../shared/src/readings.js').Reading): {
     alerts: Array<{ lane: string; t: number }>;
     decided: boolean;
   };

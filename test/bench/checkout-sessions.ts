@@ -1,4 +1,4 @@
-import type { PosEventName } from '../../gateway/src/core/readings.js';
+import type { PosEventName } from '../../shared/src/readings.js';
 import { type BenchProduct, unitWeight } from './checkout-catalog.js';
 import type { Prng } from './shelf-prng.js';
 

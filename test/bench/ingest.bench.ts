@@ -23,16 +23,16 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import mqttPacket from 'mqtt-packet';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { createBrokerFeature } from '../../gateway/src/broker/broker-feature.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import type { GatewayContext } from '../../gateway/src/context.js';
-import { systemClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
+import { createBrokerFeature } from '../../gateway/src/features/broker/feature.js';
+import type { GatewayContext } from '../../gateway/src/features/context.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import type { EventSink } from '../../gateway/src/ports/pipeline.js';
+import { Pipeline } from '../../gateway/src/ports/pipeline.js';
 import { RawForwardProcessor } from '../../gateway/src/processors/forward/raw-forward.js';
-import { Pipeline } from '../../gateway/src/processors/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
+import { systemClock } from '../../shared/src/clock.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -140,7 +140,7 @@ async function gatewayBroker(dir: string) {
     metrics: new Registry(),
     registry,
     deviceStats: new DeviceStats(),
-    pipeline: new Pipeline(sink).add(new RawForwardProcessor()),
+    pipeline: new Pipeline(sink).with(new RawForwardProcessor()),
     events: sink,
     live: new EventEmitter<{ events: [readonly StoreEvent[]] }>(),
     http: Fastify() as unknown as FastifyInstance,

@@ -11,14 +11,13 @@ import { Frame } from '../../firmware-bridge/src/protocol/frame.js';
 import { decodeMessage, encodeMessage } from '../../firmware-bridge/src/protocol/messages.js';
 import { FrameParser } from '../../firmware-bridge/src/protocol/parser.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import { SerialConnectorFeature } from '../../gateway/src/connectors/serial/serial-connector.js';
-import type { GatewayContext } from '../../gateway/src/context.js';
-import { systemClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
+import type { GatewayContext } from '../../gateway/src/features/context.js';
+import { SerialConnectorFeature } from '../../gateway/src/features/serial/feature.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
-import { MemoryEventSink } from '../../gateway/src/ports/pipeline.js';
-import { Pipeline } from '../../gateway/src/processors/pipeline.js';
+import { MemoryEventSink, Pipeline } from '../../gateway/src/ports/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
+import { systemClock } from '../../shared/src/clock.js';
 import { createPtyPair, type PtyPair } from '../support/pty.js';
 
 /**
@@ -149,7 +148,7 @@ async function cpuBench(): Promise<void> {
       { env: {}, baseDir: dir },
     );
     let readings = 0;
-    const pipeline = new Pipeline(new MemoryEventSink()).add({
+    const pipeline = new Pipeline(new MemoryEventSink()).with({
       name: 'count',
       handles: ['shelf.weight'],
       process: () => {

@@ -1,4 +1,4 @@
-import type { PlanogramInput } from '../../gateway/src/registry/planogram.js';
+import type { PlanogramInput } from '../../gateway/src/core/planogram.js';
 import { Prng } from './shelf-prng.js';
 
 /**

@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import { systemClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import { createLogger } from '../../gateway/src/core/logger.js';
 import { openOutbox } from '../../gateway/src/sinks/outbox/open-outbox.js';
 import type { Outbox } from '../../gateway/src/sinks/outbox/outbox.js';
 import { CommandRegistry } from '../../gateway/src/sinks/uplink/commands.js';
 import { Uplink } from '../../gateway/src/sinks/uplink/uplink.js';
+import { systemClock } from '../../shared/src/clock.js';
+import { createLogger } from '../../shared/src/logger.js';
 import { Mosquitto } from '../support/mosquitto.js';
 
 const STORE = 'bench-store';

@@ -5,7 +5,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import { createLogger } from '../../gateway/src/core/logger.js';
+import { createLogger } from '../../shared/src/logger.js';
 import { freePort } from '../support/peers.js';
 
 /**

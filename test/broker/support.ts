@@ -6,19 +6,18 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { type BrokerFeature, createBrokerFeature } from '../../gateway/src/broker/broker-feature.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
 import type { ConfigInput } from '../../gateway/src/config/schema.js';
-import type { GatewayContext } from '../../gateway/src/context.js';
-import { type Clock, systemClock } from '../../gateway/src/core/clock.js';
-import type { DeviceKind } from '../../gateway/src/core/device-contract.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
+import { type BrokerFeature, createBrokerFeature } from '../../gateway/src/features/broker/feature.js';
+import type { GatewayContext } from '../../gateway/src/features/context.js';
 import type { DeviceLocation } from '../../gateway/src/ports/device-registry.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
-import { type EventSink, MemoryEventSink } from '../../gateway/src/ports/pipeline.js';
+import { type EventSink, MemoryEventSink, Pipeline } from '../../gateway/src/ports/pipeline.js';
 import { RawForwardProcessor } from '../../gateway/src/processors/forward/raw-forward.js';
-import { Pipeline } from '../../gateway/src/processors/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
+import { type Clock, systemClock } from '../../shared/src/clock.js';
+import type { DeviceKind } from '../../shared/src/device-contract.js';
 
 export interface TestBroker {
   ctx: GatewayContext;
@@ -54,7 +53,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
   const logger = pino({ level: options.logLevel ?? 'silent' });
   const sink = options.sink ?? new MemoryEventSink();
   const registry = openSqliteDeviceRegistry(join(dir, 'registry.db'), { clock });
-  const pipeline = new Pipeline(sink).add(new RawForwardProcessor());
+  const pipeline = new Pipeline(sink).with(new RawForwardProcessor());
   const ctx: GatewayContext = {
     config,
     clock,

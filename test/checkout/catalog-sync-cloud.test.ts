@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import type { CheckoutFeature } from '../../gateway/src/processors/checkout/checkout-feature.js';
+import type { CheckoutFeature } from '../../gateway/src/features/checkout/feature.js';
 import { Mosquitto } from '../support/mosquitto.js';
 
 const PREFIX = 'stores/lane-store';

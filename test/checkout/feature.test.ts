@@ -5,10 +5,10 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import { FakeClock } from '../../gateway/src/core/clock.js';
-import type { Reading } from '../../gateway/src/core/readings.js';
+import type { CheckoutFeature } from '../../gateway/src/features/checkout/feature.js';
 import { MemoryEventSink } from '../../gateway/src/ports/pipeline.js';
-import type { CheckoutFeature } from '../../gateway/src/processors/checkout/checkout-feature.js';
+import { FakeClock } from '../../shared/src/clock.js';
+import type { Reading } from '../../shared/src/readings.js';
 
 const COLA = '5012345678900';
 const T0 = 1_767_225_600_000;

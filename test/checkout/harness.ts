@@ -1,11 +1,11 @@
 import { checkoutSection } from '../../gateway/src/config/sections/checkout.js';
-import { FakeClock } from '../../gateway/src/core/clock.js';
+import { type CatalogItem, memoryCatalog } from '../../gateway/src/core/catalog.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import type { PosEventName, Reading } from '../../gateway/src/core/readings.js';
 import { CheckoutProcessor } from '../../gateway/src/processors/checkout/checkout-processor.js';
 import type { LaneState } from '../../gateway/src/processors/checkout/lane-types.js';
 import { WeightLearner } from '../../gateway/src/processors/checkout/weight-learner.js';
-import { type CatalogItem, memoryCatalog } from '../../gateway/src/registry/catalog-schema.js';
+import { FakeClock } from '../../shared/src/clock.js';
+import type { PosEventName, Reading } from '../../shared/src/readings.js';
 
 export const COLA = '5012345678900';
 export const CHIPS = '4006381333931';

@@ -6,8 +6,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { loadConfig } from '../../gateway/src/config/load.js';
+import type { CheckoutFeature } from '../../gateway/src/features/checkout/feature.js';
 import { MemoryEventSink } from '../../gateway/src/ports/pipeline.js';
-import type { CheckoutFeature } from '../../gateway/src/processors/checkout/checkout-feature.js';
 import { freePort } from '../support/peers.js';
 
 const BIN = 'dist/gateway/src/cli/bin.js';

@@ -10,9 +10,9 @@ import { ScannerEmulator } from '../../firmware-bridge/src/emulators/scanner.js'
 import { SicsScaleEmulator } from '../../firmware-bridge/src/emulators/sics-scale.js';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import { SerialConnectorFeature } from '../../gateway/src/connectors/serial/serial-connector.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import type { CheckoutFeature } from '../../gateway/src/processors/checkout/checkout-feature.js';
+import type { CheckoutFeature } from '../../gateway/src/features/checkout/feature.js';
+import { SerialConnectorFeature } from '../../gateway/src/features/serial/feature.js';
 import type { LaneState } from '../../gateway/src/processors/checkout/lane-types.js';
 import { cloudCommands } from '../../gateway/src/sinks/uplink/commands.js';
 import { freePort } from '../support/peers.js';
@@ -79,6 +79,11 @@ beforeAll(async () => {
   gateway = await buildGateway(config, { logger: pino({ level: process.env.SG_TEST_LOG ?? 'silent' }) });
   gateway.context.live.on('events', (evs) => events.push(...evs));
   checkout = gateway.features.find((f) => f.name === 'checkout') as CheckoutFeature;
+  // The serial connector is ours to start only if the gateway does not wire it yet.
+  if (!gateway.features.some((f) => f.name === 'serial'))
+    serial = new SerialConnectorFeature(gateway.context);
+  await gateway.start();
+  await serial?.start();
   checkout.applyCatalog({
     version: 1,
     items: [
@@ -87,11 +92,6 @@ beforeAll(async () => {
       { gtin: WINE, sku: 'wine-750', grams: 1250, age_restricted: true },
     ],
   });
-  // The serial connector is ours to start only if the gateway does not wire it yet.
-  if (!gateway.features.some((f) => f.name === 'serial'))
-    serial = new SerialConnectorFeature(gateway.context);
-  await gateway.start();
-  await serial?.start();
   httpBase = `http://${gateway.addresses().http!.replace(/^https?:\/\//, '')}`;
   const secret = gateway.context.registry.add({
     id: 'pos-1',

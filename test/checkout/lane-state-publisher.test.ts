@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { BrokerLaneStatePublisher } from '../../gateway/src/processors/checkout/lane-state-publisher.js';
+import { BrokerLaneStatePublisher } from '../../gateway/src/features/checkout/lane-state-publisher.js';
 import type { LaneState } from '../../gateway/src/processors/checkout/lane-types.js';
 
 function state(lane: string, n: number): LaneState {

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configReferenceMarkdown } from '../../gateway/src/core/config-docs.js';
-import { exportedSchemas } from '../../gateway/src/core/schemas.js';
+import { configReferenceMarkdown } from '../../gateway/src/config/config-docs.js';
+import { exportedSchemas } from '../../gateway/src/config/schemas.js';
 
 const docs = resolve(import.meta.dirname, '../../docs');
 const regenerate = 'stale: run `npm run schemas` and commit docs/';

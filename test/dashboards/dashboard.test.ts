@@ -6,7 +6,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import { createLogger } from '../../gateway/src/core/logger.js';
+import { createLogger } from '../../shared/src/logger.js';
 import { ensurePeer, freePort } from '../support/peers.js';
 
 /** The ops dashboard in a real headless Chromium against a real gateway fed by a real MQTT door counter. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import type { Reading } from '../../gateway/src/core/readings.js';
 import { FootfallProcessor } from '../../gateway/src/processors/footfall/footfall-processor.js';
+import type { Reading } from '../../shared/src/readings.js';
 
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
 

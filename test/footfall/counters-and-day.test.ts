@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import type { Reading } from '../../gateway/src/core/readings.js';
+import type { DayRecord, MinuteRecord } from '../../gateway/src/core/footfall-records.js';
 import { counterDelta } from '../../gateway/src/processors/footfall/counter-delta.js';
 import { correctDrift } from '../../gateway/src/processors/footfall/drift-correction.js';
 import { FootfallProcessor } from '../../gateway/src/processors/footfall/footfall-processor.js';
-import type { DayRecord, MinuteRecord } from '../../gateway/src/processors/footfall/records.js';
 import { nextStoreDayBoundary, storeDayStart } from '../../gateway/src/processors/footfall/store-day.js';
+import type { Reading } from '../../shared/src/readings.js';
 
 const meta = (t: number, deviceId: string) =>
   ({ deviceId, deviceTime: t, receivedAt: t, quality: 'good', source: 'mqtt' }) as const;

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import { FakeClock } from '../../gateway/src/core/clock.js';
+import { FakeClock } from '../../shared/src/clock.js';
 import { type Influxd, startInfluxd } from '../support/influxd.js';
 
 const dirs: string[] = [];

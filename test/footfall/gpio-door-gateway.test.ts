@@ -6,15 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
 import { FakeGpio } from '../../gateway/src/connectors/gpio/fake-gpio.js';
-import { FakeClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import { FootfallFeature } from '../../gateway/src/processors/footfall/footfall-feature.js';
+import { FakeClock } from '../../shared/src/clock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-gpio-door-'));
 let gw: Gateway | null = null;
-let feature: FootfallFeature | null = null;
 afterAll(async () => {
-  await feature?.stop();
   await gw?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -30,22 +27,19 @@ describe('a GPIO dual-beam door through the gateway (fake GPIO port)', () => {
         http: { host: '127.0.0.1', port: 0 },
         broker: { host: '127.0.0.1', port: 0 },
         footfall: {
-          enabled: false, // built below with the fake port instead of the gpiod tools
           blocked_alarm_ms: 5_000,
           doors: [{ id: 'door-1', gpio: { chip: 'gpiochip0', pin_a: 17, pin_b: 27, active_low: true } }],
         },
       },
       { env: {}, baseDir: dir },
     );
-    gw = await buildGateway(config, { clock, logger: pino({ level: 'silent' }) });
     const gpio = new FakeGpio(clock);
     gpio.setPhysical('gpiochip0', 17, 1); // beams intact: receivers pull high
     gpio.setPhysical('gpiochip0', 27, 1);
-    feature = new FootfallFeature(gw.context, { gpio });
+    gw = await buildGateway(config, { clock, logger: pino({ level: 'silent' }), gpio });
     const events: StoreEvent[] = [];
     gw.context.live.on('events', (evs) => events.push(...evs));
     await gw.start();
-    await feature.start();
 
     const edge = async (pin: number, level: 0 | 1, dt: number) => {
       clock.advance(dt);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { FakeGpio } from '../../gateway/src/connectors/gpio/fake-gpio.js';
 import type { GpioPort, GpioValue } from '../../gateway/src/connectors/gpio/gpio-port.js';
 import { GpiodGpio } from '../../gateway/src/connectors/gpio/gpiod-gpio.js';
-import { FakeClock } from '../../gateway/src/core/clock.js';
+import { FakeClock } from '../../shared/src/clock.js';
 
 /** What a GPIO contract test needs to do to the "hardware" behind a port. */
 export interface GpioHarness {

@@ -13,9 +13,9 @@ import {
   parseLibgpiodVersion,
 } from '../../gateway/src/connectors/gpio/gpiod-output.js';
 import { OnoffGpio } from '../../gateway/src/connectors/gpio/onoff-gpio.js';
-import { FakeClock } from '../../gateway/src/core/clock.js';
-import { createLogger } from '../../gateway/src/core/logger.js';
-import type { Reading } from '../../gateway/src/core/readings.js';
+import { FakeClock } from '../../shared/src/clock.js';
+import { createLogger } from '../../shared/src/logger.js';
+import type { Reading } from '../../shared/src/readings.js';
 
 describe('libgpiod tool output', () => {
   it('parses gpiomon v1 lines (libgpiod 1.6, as installed here)', () => {

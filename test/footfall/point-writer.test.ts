@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InfluxDB, IPoint } from 'influx';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../gateway/src/core/clock.js';
-import { createLogger } from '../../gateway/src/core/logger.js';
 import { PointDiskBuffer, type StoredPoint } from '../../gateway/src/sinks/influx/disk-buffer.js';
 import { InfluxPointWriter } from '../../gateway/src/sinks/influx/point-writer.js';
+import { FakeClock } from '../../shared/src/clock.js';
+import { createLogger } from '../../shared/src/logger.js';
 
 /** Stand-in for the client inside a unit: records batches, can be switched down. */
 class ScriptedInflux {

@@ -1,7 +1,7 @@
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import type { Reading } from '../../gateway/src/core/readings.js';
+import type { DayRecord, MinuteRecord } from '../../gateway/src/core/footfall-records.js';
 import { FootfallProcessor } from '../../gateway/src/processors/footfall/footfall-processor.js';
-import type { DayRecord, MinuteRecord } from '../../gateway/src/processors/footfall/records.js';
+import type { Reading } from '../../shared/src/readings.js';
 
 /**
  * Deterministic traffic for storage tests: two counter doors and a POS over `hours` hours starting at

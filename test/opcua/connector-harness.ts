@@ -6,16 +6,14 @@ import Fastify from 'fastify';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import { OpcuaConnectorFeature } from '../../gateway/src/connectors/opcua/opcua-feature.js';
-import type { GatewayContext } from '../../gateway/src/context.js';
-import { systemClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import type { Reading, ReadingOf } from '../../gateway/src/core/readings.js';
-import type { HealthCheck } from '../../gateway/src/http/core-routes.js';
+import type { GatewayContext } from '../../gateway/src/features/context.js';
+import { OpcuaConnectorFeature } from '../../gateway/src/features/opcua/feature.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
-import { MemoryEventSink, type Processor } from '../../gateway/src/ports/pipeline.js';
-import { Pipeline } from '../../gateway/src/processors/pipeline.js';
+import { MemoryEventSink, Pipeline, type Processor } from '../../gateway/src/ports/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
+import { systemClock } from '../../shared/src/clock.js';
+import type { Reading, ReadingOf } from '../../shared/src/readings.js';
 
 /** Records every plant.value reading (and device.status heartbeat) the pipeline routes, in order. */
 export class RecordingProcessor implements Processor {
@@ -40,10 +38,9 @@ export function buildHarness(opcua: unknown) {
   const logger = pino({ level: 'info' }, { write: (line: string) => logLines.push(JSON.parse(line)) });
   const sink = new MemoryEventSink();
   const recorder = new RecordingProcessor();
-  const pipeline = new Pipeline(sink).add(recorder);
+  const pipeline = new Pipeline(sink).with(recorder);
   const registry = openSqliteDeviceRegistry(join(dataDir, 'registry.db'));
   const http = Fastify();
-  const checks: HealthCheck[] = [];
   const ctx: GatewayContext = {
     config: parseConfig({ data_dir: dataDir, opcua }),
     clock: systemClock(),
@@ -56,7 +53,7 @@ export function buildHarness(opcua: unknown) {
     live: new EventEmitter<{ events: [readonly StoreEvent[]] }>(),
     http: http as never,
   };
-  const feature = new OpcuaConnectorFeature(ctx, { health: { addCheck: (c) => checks.push(c) } });
+  const feature = new OpcuaConnectorFeature(ctx);
   return {
     ctx,
     feature,
@@ -64,7 +61,8 @@ export function buildHarness(opcua: unknown) {
     recorder,
     registry,
     logLines,
-    health: () => checks.map((c) => c.check()).find((p) => p !== null) ?? null,
+    health: () => feature.health(),
+    pipeline,
     async metric(name: string, labels: Record<string, string>): Promise<number> {
       const m = ctx.metrics.getSingleMetric(name);
       if (!m) return 0;

@@ -12,7 +12,7 @@ const cleanups: (() => Promise<unknown> | unknown)[] = [];
 
 beforeAll(async () => {
   server = new TestOpcuaServer(await freePort(), pkiDir);
-  await server.start(3.5, { ops: 'cold-chain-2026' });
+  await server.start(3.5, { users: { ops: 'cold-chain-2026' } });
 });
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

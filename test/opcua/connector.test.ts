@@ -130,7 +130,7 @@ describe('OPC UA connector against a real node-opcua server', () => {
     server.setTemp(7.5);
     await waitFor('7.5', () => h.recorder.of('fridge-3.temp').some((r) => r.value === 7.5));
     await new Promise((r) => setTimeout(r, 600));
-    await h.ctx.pipeline.tick(Date.now()); // the gateway's PipelineTicker does this every second
+    await h.pipeline.tick(Date.now()); // the gateway's PipelineTicker does this every second
     const raised = await waitFor('alarm raised', () => h.sink.events.find((e) => e.type === 'plant.alarm'));
     expect(raised).toMatchObject({
       stream: 'plant/cold-room',

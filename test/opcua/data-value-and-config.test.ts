@@ -72,7 +72,12 @@ describe('opcua config section', () => {
       publishing_interval_ms: 1000,
     });
     expect(ep.points[0]).toMatchObject({ sampling_interval_ms: 1000 });
-    expect(cfg.opcua.reconnect).toEqual({ initial_delay_ms: 1000, max_delay_ms: 30000 });
+    expect(cfg.opcua.reconnect).toEqual({
+      initial_delay_ms: 1000,
+      max_delay_ms: 30000,
+      attempt_timeout_ms: 20000,
+    });
+    expect(cfg.opcua.max_requests_per_s).toBe(100);
     expect(parseConfig({}).opcua.endpoints).toEqual([]);
   });
 
@@ -97,6 +102,9 @@ describe('opcua config section', () => {
     expect(errorOf({ endpoints: [{ ...endpoint, pointz: [] }] })).toContain(
       'opcua.endpoints.0.pointz: unknown key',
     );
+    expect(
+      errorOf({ endpoints: [endpoint], request_timeout_ms: 5000, reconnect: { attempt_timeout_ms: 2000 } }),
+    ).toContain('opcua.reconnect.attempt_timeout_ms: must be at least request_timeout_ms');
   });
 
   it('takes env overrides: the endpoint list as JSON, section settings by path', () => {

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import {
-  FridgeAlarmProcessor,
-  fridgeAlarmRulesFrom,
-} from '../../gateway/src/connectors/opcua/fridge-alarm.js';
-import { FakeClock } from '../../gateway/src/core/clock.js';
-import type { Quality, ReadingOf } from '../../gateway/src/core/readings.js';
+import { fridgeAlarmRulesFrom } from '../../gateway/src/features/opcua/alarm-rules.js';
+import { FridgeAlarmProcessor } from '../../gateway/src/processors/coldchain/fridge-alarm.js';
+import { FakeClock } from '../../shared/src/clock.js';
+import type { Quality, ReadingOf } from '../../shared/src/readings.js';
 
 const T0 = Date.UTC(2026, 10, 22, 8, 0, 0);
 

@@ -2,11 +2,11 @@ import { closeSync, openSync, rmSync, statfsSync, statSync, writeSync } from 'no
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../gateway/src/core/clock.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
 import { openOutbox } from '../../gateway/src/sinks/outbox/open-outbox.js';
 import { CommandRegistry } from '../../gateway/src/sinks/uplink/commands.js';
 import { Uplink } from '../../gateway/src/sinks/uplink/uplink.js';
+import { systemClock } from '../../shared/src/clock.js';
 import { gatewayConfig, startCloud } from '../uplink/harness.js';
 import { accountStream } from './outbox-fixtures.js';
 import { CapturedLog, md } from './real-outbox.js';

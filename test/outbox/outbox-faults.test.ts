@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../gateway/src/core/clock.js';
 import { MemoryOutboxStorage } from '../../gateway/src/sinks/outbox/memory-storage.js';
 import type { ReserveLike } from '../../gateway/src/sinks/outbox/outbox-maintenance.js';
+import { FakeClock } from '../../shared/src/clock.js';
 import { event, openOutbox, parseItem, STORAGE_KINDS } from './outbox-fixtures.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

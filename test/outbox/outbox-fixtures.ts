@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import { MemoryOutboxStorage } from '../../gateway/src/sinks/outbox/memory-storage.js';
 import { Outbox, type OutboxOptions } from '../../gateway/src/sinks/outbox/outbox.js';
 import type { OutboxStorage } from '../../gateway/src/sinks/outbox/outbox-storage.js';
 import { SqliteOutboxStorage } from '../../gateway/src/sinks/outbox/sqlite-storage.js';
+import { systemClock } from '../../shared/src/clock.js';
 
 /** The epoch every storage under test starts with. */
 export const EPOCH = 7;

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { type LoadedConfig, parseConfig } from '../../gateway/src/config/load.js';
-import { systemClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import { openOutbox } from '../../gateway/src/sinks/outbox/open-outbox.js';
 import type { Outbox } from '../../gateway/src/sinks/outbox/outbox.js';
+import { systemClock } from '../../shared/src/clock.js';
 import { parseItem, type WireItem } from './outbox-fixtures.js';
 
 /** Log lines a test can look at (pino JSON, parsed). */

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../gateway/src/core/clock.js';
 import { cloudEvent, outboxEventData } from '../../gateway/src/core/cloud-events.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import { MemoryOutboxStorage } from '../../gateway/src/sinks/outbox/memory-storage.js';
+import { FakeClock } from '../../shared/src/clock.js';
 import { event, openOutbox, parseItem, type WireItem } from './outbox-fixtures.js';
 import { md, openReal, outboxConfig, queued } from './real-outbox.js';
 

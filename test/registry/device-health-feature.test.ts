@@ -4,15 +4,14 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import type { GatewayContext } from '../../gateway/src/context.js';
-import { FakeClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
+import type { GatewayContext } from '../../gateway/src/features/context.js';
+import { DeviceHealthFeature } from '../../gateway/src/features/devices/feature.js';
+import { PipelineTicker } from '../../gateway/src/features/ticker/feature.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
-import { MemoryEventSink } from '../../gateway/src/ports/pipeline.js';
-import { createDeviceHealthFeature } from '../../gateway/src/processors/health/device-health-feature.js';
-import { Pipeline } from '../../gateway/src/processors/pipeline.js';
-import { PipelineTicker } from '../../gateway/src/processors/ticker.js';
+import { MemoryEventSink, Pipeline } from '../../gateway/src/ports/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
+import { FakeClock } from '../../shared/src/clock.js';
 
 const T0 = 1_700_000_000_000;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -52,7 +51,7 @@ describe('device health feature', () => {
     const { ctx, clock, sink, registry, http, ticker } = context();
     registry.add({ id: 'shelf-1', kind: 'shelf', location: { aisle: '3' }, labels: { vendor: 'acme' } });
     registry.add({ id: 'door-1', kind: 'door' });
-    const feature = createDeviceHealthFeature(ctx);
+    const feature = new DeviceHealthFeature(ctx);
     await feature.start();
     await ticker.start();
     cleanups.push(
@@ -123,7 +122,7 @@ describe('device health feature', () => {
 
   it('stops its timer on stop()', async () => {
     const { ctx, clock } = context();
-    const feature = createDeviceHealthFeature(ctx);
+    const feature = new DeviceHealthFeature(ctx);
     await feature.start();
     expect(clock.pendingTimers()).toBe(1);
     await feature.stop();

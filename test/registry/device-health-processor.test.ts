@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../gateway/src/core/clock.js';
-import type { Reading } from '../../gateway/src/core/readings.js';
 import { DeviceHealthProcessor } from '../../gateway/src/processors/health/device-health-processor.js';
 import { isOnline, kindExpectations } from '../../gateway/src/processors/health/expectations.js';
+import { FakeClock } from '../../shared/src/clock.js';
+import type { Reading } from '../../shared/src/readings.js';
 
 const T0 = 1_700_000_000_000;
 

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../gateway/src/core/clock.js';
 import { StoregateError } from '../../gateway/src/core/errors.js';
 import { decodeHash } from '../../gateway/src/registry/credentials.js';
 import { applyMigrations } from '../../gateway/src/registry/migrations.js';
@@ -11,6 +10,7 @@ import {
   openSqliteDeviceRegistry,
   type SqliteDeviceRegistry,
 } from '../../gateway/src/registry/sqlite-device-registry.js';
+import { FakeClock } from '../../shared/src/clock.js';
 
 let dir: string;
 const open: SqliteDeviceRegistry[] = [];

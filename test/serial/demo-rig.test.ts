@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type SerialDemoRig, startSerialDemoRig } from '../../firmware-bridge/src/emulators/demo-rig.js';
 import type { ConfigInput } from '../../gateway/src/config/schema.js';
-import { SerialConnectorFeature } from '../../gateway/src/connectors/serial/serial-connector.js';
+import { SerialConnectorFeature } from '../../gateway/src/features/serial/feature.js';
 import { ensurePeer } from '../support/peers.js';
 import { serialTestContext, until } from './support.js';
 

@@ -9,8 +9,8 @@ import { DoorEmulator } from '../../firmware-bridge/src/emulators/door.js';
 import { createLinkPair } from '../../firmware-bridge/src/emulators/link.js';
 import { ScaleEmulator } from '../../firmware-bridge/src/emulators/scale.js';
 import type { SerialLink } from '../../firmware-bridge/src/transport/port.js';
-import { WaitCancelledError, Waitress, WaitTimeoutError } from '../../firmware-bridge/src/waitress.js';
-import { FakeClock, systemClock } from '../../gateway/src/core/clock.js';
+import { FakeClock, systemClock } from '../../shared/src/clock.js';
+import { WaitCancelledError, Waitress, WaitTimeoutError } from '../../shared/src/waitress.js';
 
 describe('GTIN check digits (GS1 mod 10)', () => {
   it.each([

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SerialConnectorFeature } from '../../gateway/src/connectors/serial/serial-connector.js';
+import { SerialConnectorFeature } from '../../gateway/src/features/serial/feature.js';
 import { createPtyPair, type PtyPair } from '../support/pty.js';
 import { serialTestContext, until } from './support.js';
 

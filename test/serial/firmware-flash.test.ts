@@ -10,7 +10,7 @@ import { ShelfEmulator } from '../../firmware-bridge/src/emulators/shelf.js';
 import { type FlashProgress, flashFirmware } from '../../firmware-bridge/src/firmware/flasher.js';
 import { Session } from '../../firmware-bridge/src/session.js';
 import { serialPortOpener } from '../../firmware-bridge/src/transport/port.js';
-import { systemClock } from '../../gateway/src/core/clock.js';
+import { systemClock } from '../../shared/src/clock.js';
 import { createPtyPair, type PtyPair } from '../support/pty.js';
 import { until } from './support.js';
 

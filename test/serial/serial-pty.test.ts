@@ -6,7 +6,7 @@ import { runOnPort } from '../../firmware-bridge/src/emulators/port-runner.js';
 import { ScannerEmulator } from '../../firmware-bridge/src/emulators/scanner.js';
 import { ShelfEmulator } from '../../firmware-bridge/src/emulators/shelf.js';
 import { SicsScaleEmulator } from '../../firmware-bridge/src/emulators/sics-scale.js';
-import { SerialConnectorFeature } from '../../gateway/src/connectors/serial/serial-connector.js';
+import { SerialConnectorFeature } from '../../gateway/src/features/serial/feature.js';
 import { createPtyPair, type PtyPair } from '../support/pty.js';
 import { serialTestContext, until } from './support.js';
 

@@ -8,7 +8,7 @@ import { ShelfEmulator } from '../../firmware-bridge/src/emulators/shelf.js';
 import { FakePortOpener } from '../../firmware-bridge/src/transport/fake-port.js';
 import { fakePortLister } from '../../firmware-bridge/src/transport/port-lister.js';
 import { type LinkState, PortSupervisor } from '../../firmware-bridge/src/transport/supervisor.js';
-import { FakeClock } from '../../gateway/src/core/clock.js';
+import { FakeClock } from '../../shared/src/clock.js';
 
 /** Supervision logic on virtual time: the in-memory port fake, by-id style symlinks in a temp dir. */
 let dir: string;

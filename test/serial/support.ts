@@ -7,14 +7,13 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../../gateway/src/config/load.js';
 import type { ConfigInput } from '../../gateway/src/config/schema.js';
-import type { GatewayContext } from '../../gateway/src/context.js';
-import { systemClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import type { Reading, ReadingType } from '../../gateway/src/core/readings.js';
+import type { GatewayContext } from '../../gateway/src/features/context.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
-import { MemoryEventSink, type Processor } from '../../gateway/src/ports/pipeline.js';
-import { Pipeline } from '../../gateway/src/processors/pipeline.js';
+import { MemoryEventSink, Pipeline, type Processor } from '../../gateway/src/ports/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
+import { systemClock } from '../../shared/src/clock.js';
+import type { Reading, ReadingType } from '../../shared/src/readings.js';
 
 const ALL: ReadingType[] = [
   'shelf.weight',
@@ -57,7 +56,7 @@ export function serialTestContext(serial: NonNullable<ConfigInput['serial']>, lo
     metrics: new Registry(),
     registry,
     deviceStats: new DeviceStats(),
-    pipeline: new Pipeline(sink).add(recorder),
+    pipeline: new Pipeline(sink).with(recorder),
     events: sink,
     live: new EventEmitter<{ events: [readonly StoreEvent[]] }>(),
     http: Fastify() as unknown as FastifyInstance,

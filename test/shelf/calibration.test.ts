@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { computeCalibration } from '../../gateway/src/registry/calibration.js';
 import {
   type Prompter,
   runCalibrationWizard,
   type SampleSource,
-} from '../../gateway/src/registry/calibration-wizard.js';
+} from '../../gateway/src/cli/calibration/wizard.js';
+import { computeCalibration } from '../../gateway/src/core/calibration.js';
 import { Prng } from '../bench/shelf-prng.js';
 
 /** A load cell under test: raw = zero + grams / scale + noise; the test says what lies on the plate. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { neighbours, parsePlanogram } from '../../gateway/src/registry/planogram.js';
+import { neighbours, parsePlanogram } from '../../gateway/src/core/planogram.js';
 import { ShelvesStore } from '../../gateway/src/registry/planogram-store.js';
 
 const minimal = {

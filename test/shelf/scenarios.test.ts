@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parsePlanogram } from '../../gateway/src/core/planogram.js';
 import { ShelfProcessor } from '../../gateway/src/processors/shelf/shelf-processor.js';
-import { parsePlanogram } from '../../gateway/src/registry/planogram.js';
 import { ofType, PlateScript, run, T0 } from './trace-script.js';
 
 const plates = parsePlanogram({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parsePlanogram } from '../../gateway/src/core/planogram.js';
 import { bestQty, candidatesFor, splitSteps } from '../../gateway/src/processors/shelf/classify.js';
 import {
   DEFAULT_TUNING,
@@ -9,7 +10,6 @@ import { NoiseEstimator, RollingWindow } from '../../gateway/src/processors/shel
 import { DEFAULT_HEALTH, SensorHealth } from '../../gateway/src/processors/shelf/sensor-health.js';
 import { median5, SpikeFilter } from '../../gateway/src/processors/shelf/spike-filter.js';
 import { StockLevel } from '../../gateway/src/processors/shelf/stock.js';
-import { parsePlanogram } from '../../gateway/src/registry/planogram.js';
 import { Prng } from '../bench/shelf-prng.js';
 
 const [cola] = parsePlanogram({

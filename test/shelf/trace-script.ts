@@ -1,6 +1,6 @@
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import type { Reading } from '../../gateway/src/core/readings.js';
 import type { ShelfProcessor } from '../../gateway/src/processors/shelf/shelf-processor.js';
+import type { Reading } from '../../shared/src/readings.js';
 import { Prng } from '../bench/shelf-prng.js';
 
 export const T0 = 1_767_225_600_000;

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
-import { createLogger } from '../../gateway/src/core/logger.js';
 import { Outbox } from '../../gateway/src/sinks/outbox/outbox.js';
 import { cloudCommands } from '../../gateway/src/sinks/uplink/commands.js';
+import { createLogger } from '../../shared/src/logger.js';
 import { type Mosquitto, startMosquitto } from '../support/mosquitto.js';
 import { CloudConsumer, gatewayConfig, STORE, tempDir } from './harness.js';
 

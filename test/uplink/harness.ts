@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Registry } from 'prom-client';
 import { type LoadedConfig, parseConfig } from '../../gateway/src/config/load.js';
-import { systemClock } from '../../gateway/src/core/clock.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
-import { createLogger } from '../../gateway/src/core/logger.js';
 import { openOutbox } from '../../gateway/src/sinks/outbox/open-outbox.js';
 import type { Outbox } from '../../gateway/src/sinks/outbox/outbox.js';
 import { registerBuiltinCommands } from '../../gateway/src/sinks/uplink/builtin-commands.js';
 import { CommandRegistry } from '../../gateway/src/sinks/uplink/commands.js';
 import { Uplink } from '../../gateway/src/sinks/uplink/uplink.js';
+import { systemClock } from '../../shared/src/clock.js';
+import { createLogger } from '../../shared/src/logger.js';
 import { type Mosquitto, startMosquitto } from '../support/mosquitto.js';
 
 export const STORE = 'store-7';
@@ -45,7 +45,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Outbox + uplink + built-in commands as the gateway wires them (cloud-features.ts), without the rest. */
+/** Outbox + uplink + built-in commands as the gateway wires them (features/cloud/feature.ts), without the rest. */
 export async function startStack(
   config: LoadedConfig,
   opts: { freeDiskBytes?: () => number; devices?: () => unknown[] } = {},

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { systemClock } from '../../../gateway/src/core/clock.js';
-import { createLogger } from '../../../gateway/src/core/logger.js';
+import { systemClock } from '../../../shared/src/clock.js';
+import { createLogger } from '../../../shared/src/logger.js';
 import { SerialDeviceSet } from '../serial-devices.js';
 import { serialPortOpener } from '../transport/port.js';
 import { sysfsPortLister } from '../transport/port-lister.js';

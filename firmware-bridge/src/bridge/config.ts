@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { serialSection } from '../../../gateway/src/config/sections/serial.js';
+import { serialSection } from '../../../shared/src/serial-config.js';
 
 /**
  * storegate-bridge.yaml: the same `serial` section as the gateway, plus where to publish. Each serial device

@@ -1,5 +1,5 @@
-import { type TopicSuffix, topicPayloads } from '../../../gateway/src/core/device-contract.js';
-import type { ReadingBody } from '../../../gateway/src/core/readings.js';
+import { type TopicSuffix, topicPayloads } from '../../../shared/src/device-contract.js';
+import type { ReadingBody } from '../../../shared/src/readings.js';
 
 export type DevicePublication = { suffix: TopicSuffix; payload: Record<string, unknown> };
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
-import { topics } from '../../../gateway/src/core/device-contract.js';
-import { createLogThrottle, type Logger } from '../../../gateway/src/core/logger.js';
-import { MUST_DELIVER_READINGS } from '../../../gateway/src/core/readings.js';
+import { topics } from '../../../shared/src/device-contract.js';
+import { createLogThrottle, type Logger } from '../../../shared/src/logger.js';
+import { MUST_DELIVER_READINGS } from '../../../shared/src/readings.js';
 import type { SerialDeviceSet } from '../serial-devices.js';
 import type { BridgeConfig } from './config.js';
 import { toDevicePublication } from './device-payload.js';

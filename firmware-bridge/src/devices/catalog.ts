@@ -1,5 +1,5 @@
-import type { SerialDeviceConfig } from '../../../gateway/src/config/sections/serial.js';
-import type { Clock } from '../../../gateway/src/core/clock.js';
+import type { Clock } from '../../../shared/src/clock.js';
+import type { SerialDeviceConfig } from '../../../shared/src/serial-config.js';
 import type { SerialDriver } from '../drivers/driver.js';
 import { ScannerDriver } from '../drivers/scanner-driver.js';
 import { SicsScaleDriver } from '../drivers/sics-scale-driver.js';

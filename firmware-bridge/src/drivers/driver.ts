@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { Quality, ReadingBody } from '../../../gateway/src/core/readings.js';
+import type { Quality, ReadingBody } from '../../../shared/src/readings.js';
 import type { SerialLink } from '../transport/port.js';
 
 /** What a device told us about itself when the link came up (hello, MT-SICS I4, or configured). */

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../../../gateway/src/core/clock.js';
+import type { Clock } from '../../../shared/src/clock.js';
 import type { SerialLink } from '../transport/port.js';
 import type { DeviceIdentity, DriverEvents, SerialDriver } from './driver.js';
 import { validateGtin } from './gtin.js';

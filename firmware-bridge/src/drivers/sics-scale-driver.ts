@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerHandle } from '../../../gateway/src/core/clock.js';
-import type { ScaleStatus } from '../../../gateway/src/core/readings.js';
+import type { Clock, TimerHandle } from '../../../shared/src/clock.js';
+import type { ScaleStatus } from '../../../shared/src/readings.js';
+import { WaitCancelledError, Waitress } from '../../../shared/src/waitress.js';
 import type { SerialLink } from '../transport/port.js';
-import { WaitCancelledError, Waitress } from '../waitress.js';
 import type { DeviceIdentity, DriverEvents, SerialDriver } from './driver.js';
 
 export interface SicsOptions {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../../../gateway/src/core/clock.js';
-import type { ReadingBody } from '../../../gateway/src/core/readings.js';
+import type { Clock } from '../../../shared/src/clock.js';
+import type { ReadingBody } from '../../../shared/src/readings.js';
 import type { CommandArgs, CommandResult } from '../protocol/commands.js';
 import type { CommandName, SerialDeviceKind } from '../protocol/constants.js';
 import { type Message, sampleGrams } from '../protocol/messages.js';

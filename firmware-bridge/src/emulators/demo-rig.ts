@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SerialDeviceConfig } from '../../../gateway/src/config/sections/serial.js';
+import type { SerialDeviceConfig } from '../../../shared/src/serial-config.js';
 import { DoorEmulator } from './door.js';
 import { type Attachable, runOnPort } from './port-runner.js';
 import { ScannerEmulator } from './scanner.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../../gateway/src/core/clock.js';
+import type { Clock } from '../../../shared/src/clock.js';
 import { type CommandName, ErrorCode } from '../protocol/constants.js';
 import { type CommandReply, type EmulatorIdentity, ProtocolEmulator } from './protocol-emulator.js';
 import { Random } from './random.js';

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { type Clock, systemClock, type TimerHandle } from '../../../gateway/src/core/clock.js';
+import { type Clock, systemClock, type TimerHandle } from '../../../shared/src/clock.js';
 import { PayloadError } from '../protocol/bytes.js';
 import { type CommandArgs, decodeArgs, encodeResult } from '../protocol/commands.js';
 import { type CommandName, ConfigKey, ErrorCode, type SerialDeviceKind } from '../protocol/constants.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../../gateway/src/core/clock.js';
+import type { Clock } from '../../../shared/src/clock.js';
 import type { ScaleStatusName } from '../protocol/messages.js';
 import { Random } from './random.js';
 

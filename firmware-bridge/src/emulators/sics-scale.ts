@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { type Clock, systemClock } from '../../../gateway/src/core/clock.js';
+import { type Clock, systemClock } from '../../../shared/src/clock.js';
 import { ScaleModel } from './scale-model.js';
 
 /**

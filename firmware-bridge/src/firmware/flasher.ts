@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
+import { WaitTimeoutError } from '../../../shared/src/waitress.js';
 import { DeviceCommandError } from '../protocol/commands.js';
 import type { Session } from '../session.js';
-import { WaitTimeoutError } from '../waitress.js';
 
 export interface FlashProgress {
   phase: 'begin' | 'transfer' | 'verify' | 'apply' | 'done';

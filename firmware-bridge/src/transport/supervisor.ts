@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerHandle } from '../../../gateway/src/core/clock.js';
-import type { Logger } from '../../../gateway/src/core/logger.js';
+import type { Clock, TimerHandle } from '../../../shared/src/clock.js';
+import type { Logger } from '../../../shared/src/logger.js';
 import type { DeviceIdentity, DriverReading, SerialDriver } from '../drivers/driver.js';
 import type { PortOpener, SerialLink } from './port.js';
 import { type PortLister, resolveBinding, type UsbMatch } from './port-lister.js';

@@ -1,4 +1,4 @@
-import { topics } from '../core/device-contract.js';
+import { topics } from '../../../shared/src/device-contract.js';
 import type { DeviceLocation } from '../ports/device-registry.js';
 
 /**

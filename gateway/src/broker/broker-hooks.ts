@@ -1,12 +1,15 @@
 import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
+import type { Clock } from '../../../shared/src/clock.js';
+import type { DeviceKind } from '../../../shared/src/device-contract.js';
+import type { Logger } from '../../../shared/src/logger.js';
+import type { BrokerSection } from '../config/sections/broker.js';
 import type { MqttDeviceCommands } from '../connectors/mqtt-devices/device-commands.js';
 import type { MqttDeviceConnector } from '../connectors/mqtt-devices/mqtt-device-connector.js';
-import type { GatewayContext } from '../context.js';
-import type { DeviceKind } from '../core/device-contract.js';
-import type { Logger } from '../core/logger.js';
+import type { DeviceRegistry } from '../ports/device-registry.js';
+import type { DeviceStats } from '../ports/device-stats.js';
 import { type AuthRefusalReason, type AuthThrottle, CONNACK, decideAuthentication } from './authenticate.js';
 import { authorizeDevicePublish, authorizeDeviceSubscribe, type SessionIdentity } from './authorize.js';
-import type { BrokerMetrics, BrokerRejection } from './broker-metrics.js';
+import type { BrokerMetrics, BrokerRejection } from './metrics.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface Session extends SessionIdentity {
@@ -14,8 +17,16 @@ export interface Session extends SessionIdentity {
   bucket: TokenBucket;
 }
 
+/** What the hooks read from the gateway: the broker's config section and the device registry/stats. */
+export interface BrokerHookContext {
+  readonly config: { readonly broker: BrokerSection };
+  readonly clock: Clock;
+  readonly registry: DeviceRegistry;
+  readonly deviceStats: DeviceStats;
+}
+
 export interface HookDeps {
-  ctx: GatewayContext;
+  ctx: BrokerHookContext;
   log: Logger;
   metrics: BrokerMetrics;
   throttle: AuthThrottle;

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../../../shared/src/clock.js';
 
 export type Revocation = 'device_removed' | 'secret_rotated';
 

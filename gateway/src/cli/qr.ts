@@ -1,7 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import QRCode from 'qrcode';
+import { type DeviceKind, kindTopics, topics } from '../../../shared/src/device-contract.js';
 import type { LoadedConfig } from '../config/load.js';
-import { type DeviceKind, kindTopics, topics } from '../core/device-contract.js';
 
 /**
  * What a device (or a provisioning tool scanning the QR code) needs to connect. The QR payload is compact JSON:

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { serialSection } from '../../../shared/src/serial-config.js';
 import { brokerSection } from './sections/broker.js';
 import { checkoutSection } from './sections/checkout.js';
 import { cloudSection, outboxSection } from './sections/cloud.js';
 import { footfallSection } from './sections/footfall.js';
 import { opcuaSection } from './sections/opcua.js';
-import { serialSection } from './sections/serial.js';
 import { shelvesSection } from './sections/shelves.js';
 
 /**

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'SG_NOT_READY'
   | 'SG_IO'
   | 'SG_NOT_FOUND'
+  | 'SG_PORT_IN_USE'
   | 'SG_REGISTRY_CORRUPT';
 
 /**

@@ -1,4 +1,4 @@
-import type { DeviceKind } from '../core/device-contract.js';
+import type { DeviceKind } from '../../../shared/src/device-contract.js';
 import type { DeviceLocation } from '../ports/device-registry.js';
 
 /** The simulated store of `npm run demo`: devices, what sits on each shelf plate, and the lane catalog. */

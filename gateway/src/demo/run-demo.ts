@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startSerialDemoRig } from '../../../firmware-bridge/src/emulators/demo-rig.js';
+import { createLogger } from '../../../shared/src/logger.js';
 import { buildGateway } from '../app.js';
 import { parseConfig } from '../config/load.js';
-import { createLogger } from '../core/logger.js';
 import { CatalogStore } from '../registry/catalog-store.js';
 import { openSqliteDeviceRegistry } from '../registry/sqlite-device-registry.js';
 import { demoCatalog, demoDevices, demoPlates } from './demo-store.js';

@@ -1,57 +1,35 @@
-import type { GatewayContext } from '../context.js';
-import type { Feature } from '../ports/feature.js';
+import type { FastifyInstance } from 'fastify';
+import type { Registry as MetricsRegistry } from 'prom-client';
+import type { Clock } from '../../../shared/src/clock.js';
 import { registerDashboardRoutes } from './dashboard.js';
 
-export interface HealthCheck {
-  name: string;
-  /** null = healthy; a string says what is wrong. */
-  check(): string | null;
+export interface CoreRoutesDeps {
+  storeId: string;
+  clock: Clock;
+  metrics: MetricsRegistry;
+  /** What is wrong right now, by feature (failed to start, or its own health check); empty when healthy. */
+  problems(): Record<string, string>;
 }
 
 /**
- * `/healthz` (liveness + degraded features) and `/metrics` (Prometheus text format).
- * Features report degradation through `addCheck`, so one failing feature shows up here instead of crashing.
+ * `/healthz` (liveness + degraded features), `/metrics` (Prometheus text format) and the dashboard files.
+ * One failing feature shows up here instead of taking the process down.
  */
-export class CoreHttpFeature implements Feature {
-  readonly name = 'http-core';
-  private readonly checks: HealthCheck[] = [];
-  private readonly startedAt: number;
-
-  constructor(ctx: GatewayContext) {
-    this.startedAt = ctx.clock.now();
-    ctx.http.get('/healthz', async (_req, reply) => {
-      const problems: Record<string, string> = {};
-      for (const c of this.checks) {
-        const problem = safeCheck(c);
-        if (problem) problems[c.name] = problem;
-      }
-      const ok = Object.keys(problems).length === 0;
-      return reply.code(ok ? 200 : 503).send({
-        status: ok ? 'ok' : 'degraded',
-        store: ctx.config.store.id,
-        uptime_s: Math.round((ctx.clock.now() - this.startedAt) / 1000),
-        problems,
-      });
+export function registerCoreRoutes(http: FastifyInstance, deps: CoreRoutesDeps): void {
+  const startedAt = deps.clock.now();
+  http.get('/healthz', async (_req, reply) => {
+    const problems = deps.problems();
+    const ok = Object.keys(problems).length === 0;
+    return reply.code(ok ? 200 : 503).send({
+      status: ok ? 'ok' : 'degraded',
+      store: deps.storeId,
+      uptime_s: Math.round((deps.clock.now() - startedAt) / 1000),
+      problems,
     });
-    registerDashboardRoutes(ctx.http);
-    ctx.http.get('/metrics', async (_req, reply) => {
-      reply.header('content-type', ctx.metrics.contentType);
-      return ctx.metrics.metrics();
-    });
-  }
-
-  addCheck(check: HealthCheck): void {
-    this.checks.push(check);
-  }
-
-  async start(): Promise<void> {}
-  async stop(): Promise<void> {}
-}
-
-function safeCheck(c: HealthCheck): string | null {
-  try {
-    return c.check();
-  } catch (err) {
-    return `check failed: ${(err as Error).message}`;
-  }
+  });
+  registerDashboardRoutes(http);
+  http.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', deps.metrics.contentType);
+    return deps.metrics.metrics();
+  });
 }

@@ -1,4 +1,4 @@
-import type { DeviceKind } from '../core/device-contract.js';
+import type { DeviceKind } from '../../../shared/src/device-contract.js';
 
 export interface DeviceLocation {
   zone?: string;

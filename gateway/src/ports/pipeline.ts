@@ -1,5 +1,5 @@
+import type { Reading, ReadingType } from '../../../shared/src/readings.js';
 import type { StoreEvent } from '../core/events.js';
-import type { Reading, ReadingType } from '../core/readings.js';
 
 /**
  * A processor is pure domain logic: a deterministic function of the readings it is fed and the clock
@@ -23,6 +23,16 @@ export interface ReadingIngest {
 }
 
 /**
+ * What features see of the pipeline. Guarantees: `add` routes the processor's `handles` (and its tick) until
+ * the returned function is called, which removes exactly that registration and is safe to call twice;
+ * `emit` appends events derived outside a reading (API edits, commands) with the same durability as ingest.
+ */
+export interface PipelinePort extends ReadingIngest {
+  add(processor: Processor): () => void;
+  emit(events: readonly StoreEvent[]): Promise<void>;
+}
+
+/**
  * Where processors' events go: the durable outbox in the gateway, an array in tests.
  * Guarantee: when `append` resolves, every `must_deliver` event in the batch survives a crash or power loss.
  * `append` never partially accepts a batch: it resolves for all of it or rejects for all of it.
@@ -37,4 +47,118 @@ export class MemoryEventSink implements EventSink {
   async append(events: readonly StoreEvent[]): Promise<void> {
     this.events.push(...events);
   }
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+export interface PipelineHooks {
+  /** Called with every derived event after the sink accepted it (live feed, dashboards). */
+  onEvents?(events: readonly StoreEvent[]): void;
+  /** A processor threw: the reading is counted and skipped for that processor, never for the others. */
+  onProcessorError?(processor: string, error: unknown, reading: Reading | null): void;
+}
+
+/**
+ * Routes readings to the processors that handle their type, collects derived events and appends them to
+ * the sink. `ingest` resolves once the sink made them durable, which is what lets the broker hold back a
+ * QoS 1 PUBACK until must-deliver data is safe.
+ */
+export class Pipeline implements PipelinePort {
+  private readonly routes = new Map<ReadingType, Processor[]>();
+  private readonly processors: Processor[] = [];
+
+  constructor(
+    private readonly sink: EventSink,
+    private readonly hooks: PipelineHooks = {},
+  ) {}
+
+  /** Registers `processor`; the returned function unregisters exactly this registration. */
+  add(processor: Processor): () => void {
+    this.processors.push(processor);
+    for (const type of processor.handles) {
+      const list = this.routes.get(type) ?? [];
+      list.push(processor);
+      this.routes.set(type, list);
+    }
+    let registered = true;
+    return () => {
+      if (!registered) return;
+      registered = false;
+      removeOne(this.processors, processor);
+      for (const type of processor.handles) {
+        const list = this.routes.get(type);
+        if (!list) continue;
+        removeOne(list, processor);
+        if (list.length === 0) this.routes.delete(type);
+      }
+    };
+  }
+
+  /** `add` for several processors at once (replay, tests); returns the pipeline for chaining. */
+  with(...processors: Processor[]): this {
+    for (const p of processors) this.add(p);
+    return this;
+  }
+
+  list(): readonly Processor[] {
+    return this.processors;
+  }
+
+  /** Synchronous part: run processors, return what they derived (used by replay directly). */
+  process(reading: Reading): StoreEvent[] {
+    const out: StoreEvent[] = [];
+    for (const p of this.routes.get(reading.type) ?? []) {
+      try {
+        for (const event of p.process(reading)) out.push(event);
+      } catch (error) {
+        this.hooks.onProcessorError?.(p.name, error, reading);
+      }
+    }
+    return out;
+  }
+
+  tickEvents(now: number): StoreEvent[] {
+    const out: StoreEvent[] = [];
+    for (const p of this.processors) {
+      if (!p.tick) continue;
+      try {
+        out.push(...p.tick(now));
+      } catch (error) {
+        this.hooks.onProcessorError?.(p.name, error, null);
+      }
+    }
+    return out;
+  }
+
+  ingest(reading: Reading): Promise<void> {
+    // Not `async`: each reading would pay two extra promises and their microtask hops (ingest's and emit's),
+    // and this runs per device message before a must-deliver PUBACK. Errors still surface as rejections.
+    try {
+      return this.emit(this.process(reading));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  async tick(now: number): Promise<void> {
+    await this.emit(this.tickEvents(now));
+  }
+
+  /** Processors and features that derive events outside a reading (commands, API edits) append here. */
+  emit(events: readonly StoreEvent[]): Promise<void> {
+    if (events.length === 0) return RESOLVED;
+    let appended: Promise<void>;
+    try {
+      appended = this.sink.append(events);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (!this.hooks.onEvents) return appended;
+    return appended.then(() => this.hooks.onEvents?.(events));
+  }
+}
+
+function removeOne<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i >= 0) list.splice(i, 1);
 }

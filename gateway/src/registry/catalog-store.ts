@@ -1,13 +1,7 @@
+import { type CatalogItem, type CatalogView, gtinKey, parseCatalog, toCatalogItem } from '../core/catalog.js';
 import { StoregateError } from '../core/errors.js';
 import type { LearnedWeight } from '../processors/checkout/weight-learner.js';
 import { catalogMigrations } from './catalog-migrations.js';
-import {
-  type CatalogItem,
-  type CatalogView,
-  gtinKey,
-  parseCatalog,
-  toCatalogItem,
-} from './catalog-schema.js';
 import { openDatabase, type SqliteDatabase } from './db.js';
 import { applyMigrations } from './migrations.js';
 

@@ -1,4 +1,4 @@
-import { type DeviceKind, deviceKinds } from '../core/device-contract.js';
+import { type DeviceKind, deviceKinds } from '../../../shared/src/device-contract.js';
 import { StoregateError } from '../core/errors.js';
 import type { DeviceLocation, DeviceRecord, NewDevice } from '../ports/device-registry.js';
 

@@ -1,5 +1,5 @@
+import type { Clock } from '../../../shared/src/clock.js';
 import type { LaneConfig } from '../config/sections/checkout.js';
-import type { Clock } from '../core/clock.js';
 import type { DeviceRegistry } from '../ports/device-registry.js';
 import type { LaneDirectory } from '../processors/checkout/checkout-processor.js';
 

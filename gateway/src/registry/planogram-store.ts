@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
+import { type CalibrationRecord, calibrationFromWire, calibrationToWire } from '../core/calibration.js';
 import { StoregateError } from '../core/errors.js';
-import { type CalibrationRecord, calibrationFromWire, calibrationToWire } from './calibration.js';
-import { type PlateInput, type PlateSpec, parsePlanogram, plateKey, specToWire } from './planogram.js';
+import { type PlateInput, type PlateSpec, parsePlanogram, plateKey, specToWire } from '../core/planogram.js';
 
 export interface PlanogramVersion {
   version: number;

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { type Clock, systemClock, type TimerHandle } from '../core/clock.js';
+import { type Clock, systemClock, type TimerHandle } from '../../../shared/src/clock.js';
 import { StoregateError } from '../core/errors.js';
 import type { DeviceRecord, DeviceRegistry, NewDevice } from '../ports/device-registry.js';
 import {

@@ -1,5 +1,5 @@
-import type { Clock } from '../core/clock.js';
-import type { Reading } from '../core/readings.js';
+import type { Clock } from '../../../shared/src/clock.js';
+import type { Reading } from '../../../shared/src/readings.js';
 import type { Processor } from '../ports/pipeline.js';
 
 export interface ReplayOptions {

@@ -1,8 +1,7 @@
-import { FakeClock } from '../core/clock.js';
+import { FakeClock } from '../../../shared/src/clock.js';
+import { readingTime } from '../../../shared/src/readings.js';
 import type { StoreEvent } from '../core/events.js';
-import { readingTime } from '../core/readings.js';
-import { MemoryEventSink } from '../ports/pipeline.js';
-import { Pipeline } from '../processors/pipeline.js';
+import { MemoryEventSink, Pipeline } from '../ports/pipeline.js';
 import type { ReplayDomain, ReplayOptions } from './replay-domain.js';
 
 export interface ReplayResult {
@@ -36,7 +35,7 @@ export async function runReplay(
     onProcessorError: (name, error) =>
       sinks.reject(0, `processor ${name} failed: ${(error as Error).message}`),
   });
-  for (const domain of domains) for (const p of domain.processors(options, clock)) pipeline.add(p);
+  for (const domain of domains) pipeline.with(...domain.processors(options, clock));
 
   const result: ReplayResult = { lines: 0, readings: 0, events: 0, rejected: 0 };
   const emit = (events: StoreEvent[]) => {

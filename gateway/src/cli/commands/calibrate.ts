@@ -2,8 +2,8 @@ import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { StoregateError } from '../../core/errors.js';
-import { GatewayHttpCalibration } from '../../registry/calibration-source.js';
-import { type Prompter, runCalibrationWizard } from '../../registry/calibration-wizard.js';
+import { GatewayHttpCalibration } from '../calibration/gateway-source.js';
+import { type Prompter, runCalibrationWizard } from '../calibration/wizard.js';
 import { loadCliConfig } from '../cli-config.js';
 
 interface CalibrateOptions {

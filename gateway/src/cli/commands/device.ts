@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { DeviceKind } from '../../core/device-contract.js';
+import type { DeviceKind } from '../../../../shared/src/device-contract.js';
 import { StoregateError } from '../../core/errors.js';
 import type { DeviceLocation } from '../../ports/device-registry.js';
 import { isOnline, kindExpectations, offlineAfterMs } from '../../processors/health/expectations.js';

@@ -6,8 +6,8 @@ import { type FlashProgress, flashFirmware } from '../../../../firmware-bridge/s
 import { Session } from '../../../../firmware-bridge/src/session.js';
 import { type SerialLink, serialPortOpener } from '../../../../firmware-bridge/src/transport/port.js';
 import { resolveBinding, sysfsPortLister } from '../../../../firmware-bridge/src/transport/port-lister.js';
+import { systemClock } from '../../../../shared/src/clock.js';
 import { loadConfig } from '../../config/load.js';
-import { systemClock } from '../../core/clock.js';
 import { StoregateError } from '../../core/errors.js';
 
 interface FlashOpts {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { systemClock } from '../../../../shared/src/clock.js';
 import type { LoadedConfig } from '../../config/load.js';
-import { systemClock } from '../../core/clock.js';
 import { StoregateError } from '../../core/errors.js';
 import { ConfiguredLaneDirectory } from '../../registry/lanes.js';
 import { loadCliConfig, withRegistry } from '../cli-config.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../../config/load.js';
 import { StoregateError } from '../../core/errors.js';
-import { type PlateInput, specToWire } from '../../registry/planogram.js';
+import { type PlateInput, specToWire } from '../../core/planogram.js';
 import { ShelvesStore } from '../../registry/planogram-store.js';
 import { loadCliConfig } from '../cli-config.js';
 import { printJson, printLine, table } from '../output.js';

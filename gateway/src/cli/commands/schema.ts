@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { configReferenceMarkdown } from '../../core/config-docs.js';
-import { exportedSchemas } from '../../core/schemas.js';
+import { configReferenceMarkdown } from '../../config/config-docs.js';
+import { exportedSchemas } from '../../config/schemas.js';
 
 export function registerSchemaCommand(program: Command): void {
   const schema = program.command('schema').description('JSON Schemas of the config and the device contract');

@@ -84,3 +84,4 @@ export const brokerSection = z.strictObject({
     .describe('max_failures failed logins from one address within window_ms block that address for block_ms'),
   limits: brokerLimitsSection.default(brokerLimitsSection.parse({})),
 });
+export type BrokerSection = z.output<typeof brokerSection>;

@@ -95,8 +95,26 @@ export const opcuaSection = z
       .strictObject({
         initial_delay_ms: z.number().int().min(50).max(60_000).default(1_000),
         max_delay_ms: z.number().int().min(100).max(600_000).default(30_000),
+        attempt_timeout_ms: z
+          .number()
+          .int()
+          .min(1_000)
+          .max(600_000)
+          .default(20_000)
+          .describe(
+            "Longest one recovery attempt may take (node-opcua's own repair after a connection loss, or a fresh connect, session and subscription) before that client is discarded and a new one built",
+          ),
       })
-      .default({ initial_delay_ms: 1_000, max_delay_ms: 30_000 }),
+      .default({ initial_delay_ms: 1_000, max_delay_ms: 30_000, attempt_timeout_ms: 20_000 }),
+    max_requests_per_s: z
+      .number()
+      .int()
+      .min(10)
+      .max(10_000)
+      .default(100)
+      .describe(
+        'More requests than this to one server within a second (CreateMonitoredItems, one per point, not counted) mean a runaway client loop: the client is discarded and rebuilt after a backoff',
+      ),
     keepalive_interval_ms: z
       .number()
       .int()
@@ -127,6 +145,13 @@ export const opcuaSection = z
       .describe('Client certificate store (needed for Sign/SignAndEncrypt); relative to data_dir'),
   })
   .superRefine((section, ctx) => {
+    if (section.reconnect.attempt_timeout_ms < section.request_timeout_ms) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reconnect', 'attempt_timeout_ms'],
+        message: 'must be at least request_timeout_ms: a recovery attempt waits for several requests',
+      });
+    }
     const seen = new Set<string>();
     section.endpoints.forEach((ep, i) => {
       if (seen.has(ep.id))

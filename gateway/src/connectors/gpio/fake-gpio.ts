@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../../../shared/src/clock.js';
 import { StoregateError } from '../../core/errors.js';
 import {
   type GpioLine,

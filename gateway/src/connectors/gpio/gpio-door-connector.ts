@@ -1,6 +1,6 @@
-import type { Clock, TimerHandle } from '../../core/clock.js';
-import { createLogThrottle, type Logger } from '../../core/logger.js';
-import type { Reading } from '../../core/readings.js';
+import type { Clock, TimerHandle } from '../../../../shared/src/clock.js';
+import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
+import type { Reading } from '../../../../shared/src/readings.js';
 import type { DeviceStats } from '../../ports/device-stats.js';
 import type { Feature } from '../../ports/feature.js';
 import type { ReadingIngest } from '../../ports/pipeline.js';

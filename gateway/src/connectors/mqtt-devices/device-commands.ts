@@ -1,5 +1,5 @@
-import type { Clock, TimerHandle } from '../../core/clock.js';
-import { deviceCommandResponse, topics } from '../../core/device-contract.js';
+import type { Clock, TimerHandle } from '../../../../shared/src/clock.js';
+import { deviceCommandResponse, topics } from '../../../../shared/src/device-contract.js';
 import { StoregateError } from '../../core/errors.js';
 
 type Publish = (topic: string, payload: string, options: { qos: 0 | 1 }) => Promise<void>;

@@ -1,7 +1,7 @@
-import type { GatewayContext } from '../../context.js';
-import type { DeviceKind } from '../../core/device-contract.js';
-import { createLogThrottle, type Logger } from '../../core/logger.js';
-import { MUST_DELIVER_READINGS } from '../../core/readings.js';
+import type { DeviceKind } from '../../../../shared/src/device-contract.js';
+import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
+import { MUST_DELIVER_READINGS } from '../../../../shared/src/readings.js';
+import type { ConnectorDeps } from '../../ports/connector-deps.js';
 import { deviceMessageMetrics } from './metrics.js';
 import { parseDeviceMessage } from './parse-device-message.js';
 
@@ -29,7 +29,7 @@ export class MqttDeviceConnector {
   private readonly throttle;
   private readonly pendingAccepted = new Map<string, number>();
 
-  constructor(private readonly ctx: GatewayContext) {
+  constructor(private readonly ctx: ConnectorDeps) {
     this.metrics = deviceMessageMetrics(ctx.metrics, this.pendingAccepted);
     this.log = ctx.logger.child({ mod: 'mqtt-devices' });
     this.throttle = createLogThrottle({ now: () => ctx.clock.now() });

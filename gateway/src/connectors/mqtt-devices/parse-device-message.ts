@@ -5,8 +5,8 @@ import {
   MAX_DEVICE_PAYLOAD_BYTES,
   type TopicSuffix,
   topicPayloads,
-} from '../../core/device-contract.js';
-import type { Quality, Reading } from '../../core/readings.js';
+} from '../../../../shared/src/device-contract.js';
+import type { Quality, Reading } from '../../../../shared/src/readings.js';
 import { containsImageData } from './image-data.js';
 
 export type RejectionReason =

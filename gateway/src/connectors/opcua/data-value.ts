@@ -1,4 +1,4 @@
-import type { Quality } from '../../core/readings.js';
+import type { Quality } from '../../../../shared/src/readings.js';
 
 /**
  * Pure mapping from an OPC UA DataValue to the parts of a `plant.value` reading. Structural types keep it

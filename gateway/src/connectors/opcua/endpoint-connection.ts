@@ -1,206 +1,265 @@
-import type {
-  ClientSession,
-  ClientSubscription,
-  DataValue,
-  OPCUACertificateManager,
-  OPCUAClient,
-} from 'node-opcua';
-import type { OpcuaEndpointConfig, OpcuaPointConfig, OpcuaSection } from '../../config/sections/opcua.js';
-import type { Logger } from '../../core/logger.js';
-import { type PlantSample, toPlantSample } from './data-value.js';
+import type { ClientSession, ClientSubscription, DataValue, OPCUAClient } from 'node-opcua';
+import type { TimerHandle } from '../../../../shared/src/clock.js';
+import type { OpcuaPointConfig } from '../../config/sections/opcua.js';
+import { watchClient } from './client-events.js';
+import { toPlantSample } from './data-value.js';
+import type { EndpointOptions, EndpointState } from './endpoint-events.js';
 import { type MonitorResult, monitorPoints } from './monitored-points.js';
-import { type ClientSettings, createOpcuaClient, settle, userIdentity } from './opcua-client.js';
-import type { OpcuaErrorKind } from './opcua-metrics.js';
+import { createOpcuaClient, settle, userIdentity, within } from './opcua-client.js';
+import type { RebuildReason } from './opcua-metrics.js';
+import { RequestRateLimit } from './request-rate.js';
+import { exponentialBackoff, type RetryBackoff } from './retry-backoff.js';
+import {
+  type BuildContext,
+  createSubscription,
+  resolveTargets,
+  SUBSCRIPTION_KEEPALIVE_COUNT,
+} from './subscription-builder.js';
 
+export type { EndpointEvents, EndpointOptions, EndpointState } from './endpoint-events.js';
 export { createCertificateManager } from './opcua-client.js';
 
-const SUBSCRIPTION_KEEPALIVE_COUNT = 10;
-
-export type EndpointState = 'connecting' | 'connected' | 'reconnecting' | 'stopped';
-
-export interface EndpointEvents {
-  sample(point: OpcuaPointConfig, sample: PlantSample): void;
-  state(state: EndpointState): void;
-  /** Every failure, already counted by kind; `key` lets the caller throttle logs per endpoint and kind. */
-  error(kind: OpcuaErrorKind, err: unknown, detail?: Record<string, unknown>): void;
-  /** `created`: a new subscription (start or re-creation); false when only failed points were re-added. */
-  subscribed(monitoredItems: number, failedPoints: ReadonlyMap<string, string>, created: boolean): void;
-}
-
-export interface EndpointOptions {
-  endpoint: OpcuaEndpointConfig;
-  settings: ClientSettings & Pick<OpcuaSection, 'stop_timeout_ms'>;
-  certificateManager: OPCUACertificateManager;
-  logger: Logger;
-  events: EndpointEvents;
-}
+/** How often the supervisor checks for a silent subscription or an attempt that overran its bound. */
+const SUPERVISE_MS = 500;
+/** node-opcua sends one CreateMonitoredItems per point on each (backed-off) build: bounded by config, not a loop. */
+const NOT_RATE_LIMITED = new Set(['CreateMonitoredItemsRequest']);
 
 /**
  * One OPC UA endpoint: client → session → subscription → one monitored item per point.
- * node-opcua reconnects the transport itself (connectionStrategy, capped backoff) and tries to repair the
- * session; we do not rely on that repair (node-opcua #1059): after every `connection_reestablished`, session
- * loss or subscription termination the subscription is dropped and re-created from config.
- * Network timers are real timers on purpose: they guard I/O, not domain time.
+ * Recovery never waits for node-opcua to finish it (python-asyncua's Republish answer traps node-opcua's repair
+ * forever, issue 13): node-opcua may repair a lost connection itself, and the subscription is then re-created
+ * from config (node-opcua #1059), but every recovery attempt is bounded by `reconnect.attempt_timeout_ms`, a
+ * silent subscription or a runaway request rate ends it early, and then the client is discarded and a fresh
+ * one (connect, session, NamespaceArray, subscription, items) is built after a backoff.
  */
 export class OpcuaEndpointConnection {
-  private readonly client: OPCUAClient;
+  private client: OPCUAClient | null = null;
+  /** Aborted when `client` is discarded, so no await on it can hold the work queue. */
+  private attempt: AbortController | null = null;
   private session: ClientSession | null = null;
   private subscription: ClientSubscription | null = null;
   /** Bumped on every rebuild so notifications from a dropped subscription are ignored. */
   private generation = 0;
   private stopping = false;
-  private rebuildChain: Promise<void> = Promise.resolve();
-  private retryTimer: NodeJS.Timeout | null = null;
-  private connectTimer: NodeJS.Timeout | null = null;
-  private pointRetryTimer: NodeJS.Timeout | null = null;
-  private accepted = 0;
-  private transportDown = true;
-  private lastHeard = 0;
-  private watchdog: NodeJS.Timeout | null = null;
   private connecting = false;
-  private retryDelayMs: number;
+  private transportDown = true;
+  private everConnected = false;
+  /** Start of the current recovery attempt (bounded); null while connected or waiting out a backoff. */
+  private attemptSince: number | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private retryTimer: TimerHandle | null = null;
+  private superviseTimer: TimerHandle | null = null;
+  private pointRetryTimer: TimerHandle | null = null;
+  private readonly closing = new Set<Promise<boolean>>();
+  private readonly backoff: RetryBackoff;
+  private readonly rate: RequestRateLimit;
+  private accepted = 0;
+  private lastHeard = 0;
   private readonly last = new Map<string, string>();
   state: EndpointState = 'connecting';
-  stateSince = Date.now();
+  stateSince: number;
   failedPoints: ReadonlyMap<string, string> = new Map();
 
   constructor(private readonly o: EndpointOptions) {
-    const ep = o.endpoint;
-    this.retryDelayMs = o.settings.reconnect.initial_delay_ms;
-    this.client = createOpcuaClient(ep, o.settings, o.certificateManager);
-    this.client.on('backoff', (attempt: number, delayMs: number) =>
-      o.events.error('connect', new Error(`${ep.url} unreachable, retry ${attempt + 1} in ${delayMs} ms`)),
-    );
-    this.client.on('connection_lost', () => {
-      this.transportDown = true;
-      this.setState('reconnecting');
-    });
-    this.client.on('connection_reestablished', () => {
-      this.transportDown = false;
-      this.scheduleRebuild('connection re-established', 0);
-    });
-    // node-opcua gives up repairing only on internal errors; then we start over with a fresh connect().
-    this.client.on('close', (err?: Error | null) => {
-      if (this.stopping || this.connecting || !err) return;
-      this.transportDown = true;
-      this.setState('reconnecting');
-      this.o.events.error('connect', err);
-      this.scheduleConnect();
-    });
+    const { reconnect, max_requests_per_s } = o.settings;
+    this.backoff = o.backoff ?? exponentialBackoff(reconnect.initial_delay_ms, reconnect.max_delay_ms);
+    this.rate = new RequestRateLimit(max_requests_per_s, () => o.clock.now());
+    this.stateSince = o.clock.now();
   }
 
   /** Starts connecting in the background: an unreachable endpoint never blocks or fails the gateway start. */
   start(): void {
-    void this.connect();
-    // A subscription sends data or a keep-alive every publishing interval × max keep-alive count; three
-    // missed keep-alives mean it is dead on the server even if nothing told us (silent #1059-style loss).
-    const silentMs = 3 * SUBSCRIPTION_KEEPALIVE_COUNT * this.o.endpoint.publishing_interval_ms;
-    this.watchdog = setInterval(
-      () => {
-        if (this.state !== 'connected' || this.transportDown || Date.now() - this.lastHeard < silentMs)
-          return;
-        this.lastHeard = Date.now();
-        this.o.events.error('subscription', new Error(`no notification or keep-alive for ${silentMs} ms`));
-        this.scheduleRebuild('subscription silent', 0);
-      },
-      Math.min(silentMs, 10_000),
-    );
-    this.watchdog.unref();
+    this.enqueue(() => this.connectFresh());
+    this.supervise();
   }
 
-  private async connect(): Promise<void> {
-    this.connecting = true;
-    let failure: unknown = null;
-    try {
-      await this.client.connect(this.o.endpoint.url);
-    } catch (err) {
-      failure = err ?? new Error('connect failed');
-    } finally {
-      this.connecting = false;
-    }
+  private get silentMs(): number {
+    // Three missed keep-alives: the subscription is dead on the server even if nothing told us (#1059).
+    return 3 * SUBSCRIPTION_KEEPALIVE_COUNT * this.o.endpoint.publishing_interval_ms;
+  }
+
+  private supervise(): void {
+    this.superviseTimer = this.o.clock.setTimeout(() => {
+      this.superviseTimer = null;
+      if (this.stopping) return;
+      const now = this.o.clock.now();
+      const bound = this.o.settings.reconnect.attempt_timeout_ms;
+      if (this.state === 'connected' && !this.transportDown && now - this.lastHeard > this.silentMs) {
+        this.o.events.error(
+          'subscription',
+          new Error(`no notification or keep-alive for ${this.silentMs} ms`),
+        );
+        this.rebuildLater('silent');
+      } else if (this.attemptSince !== null && now - this.attemptSince > bound) {
+        this.o.events.error('recovery', new Error(`not recovered within ${bound} ms; client discarded`));
+        this.rebuildLater('stalled');
+      }
+      this.supervise();
+    }, SUPERVISE_MS);
+  }
+
+  /** Discard the client now and build a fresh one after the next backoff delay. */
+  private rebuildLater(reason: RebuildReason): void {
     if (this.stopping) return;
-    if (failure !== null) {
-      this.o.events.error('connect', failure);
-      this.scheduleConnect();
-      return;
-    }
-    this.transportDown = false;
-    this.scheduleRebuild('connected', 0);
+    this.discardClient();
+    this.o.events.rebuilt(reason);
+    this.setState(this.everConnected ? 'reconnecting' : 'connecting');
+    this.attemptSince = null;
+    this.schedule(() => this.connectFresh(), this.backoff.next());
   }
 
-  private scheduleConnect(): void {
-    if (this.connectTimer) clearTimeout(this.connectTimer);
-    this.connectTimer = setTimeout(() => {
-      this.connectTimer = null;
-      void this.connect();
-    }, this.nextDelay());
+  private discardClient(): void {
+    const client = this.client;
+    this.client = null;
+    this.attempt?.abort();
+    this.attempt = null;
+    this.session = null;
+    this.subscription = null;
+    this.generation++;
+    this.transportDown = true;
+    if (!client) return;
+    // Disconnecting also cancels node-opcua's own repair (and any republish loop in it). Bounded, and in the
+    // background: the next client must not wait for a server that does not answer. Deferred to a microtask:
+    // this may run inside one of the client's own event emissions (send_request).
+    const disconnect = Promise.resolve().then(() => client.disconnect());
+    const closing = settle(disconnect, this.o.settings.stop_timeout_ms, this.o.clock);
+    this.closing.add(closing);
+    void closing.then(() => this.closing.delete(closing));
   }
 
-  private nextDelay(): number {
-    const delay = this.retryDelayMs;
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.o.settings.reconnect.max_delay_ms);
-    return delay;
-  }
-
-  private scheduleRebuild(reason: string, delayMs: number): void {
-    if (this.stopping) return;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => {
+  private schedule(step: () => Promise<void>, delayMs: number): void {
+    if (this.retryTimer) this.o.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = this.o.clock.setTimeout(() => {
       this.retryTimer = null;
-      this.enqueue(() => this.rebuild(reason));
+      this.enqueue(step);
     }, delayMs);
   }
 
-  /** Subscription work runs one step at a time; a step that throws is reported and never blocks the next. */
+  /** Work runs one step at a time; a step that throws is reported and never blocks the next. */
   private enqueue(step: () => Promise<void>): void {
-    this.rebuildChain = this.rebuildChain
-      .then(step)
-      .catch((err: unknown) => this.o.events.error('subscription', err));
+    this.queue = this.queue.then(step).catch((err: unknown) => this.o.events.error('subscription', err));
   }
 
-  /** Drop the current subscription (and a dead session) and build them again from config. Serialized. */
-  private async rebuild(reason: string): Promise<void> {
-    // While the transport is down node-opcua is reconnecting; `connection_reestablished` triggers the rebuild.
-    if (this.stopping || this.transportDown) return;
+  private async connectFresh(): Promise<void> {
+    if (this.stopping) return;
+    this.discardClient();
+    this.attemptSince = this.o.clock.now();
+    const { endpoint, settings, certificateManager } = this.o;
+    const client = createOpcuaClient(endpoint, settings, certificateManager);
+    const attempt = new AbortController();
+    this.client = client;
+    this.attempt = attempt;
+    this.wire(client);
+    this.connecting = true;
+    try {
+      await within(
+        client.connect(endpoint.url),
+        settings.reconnect.attempt_timeout_ms,
+        this.o.clock,
+        'connect',
+        attempt.signal,
+      );
+    } catch (err) {
+      if (this.client !== client) return;
+      this.o.events.error('connect', err ?? new Error('connect failed'));
+      this.rebuildLater('connect_failed');
+      return;
+    } finally {
+      this.connecting = false;
+    }
+    if (this.client !== client) return;
+    this.transportDown = false;
+    await this.build('connected');
+  }
+
+  private wire(client: OPCUAClient): void {
+    const current = () => this.client === client && !this.stopping;
+    watchClient(client, {
+      request: (service) => {
+        this.o.events.request();
+        if (!current() || NOT_RATE_LIMITED.has(service) || !this.rate.record()) return;
+        this.rate.reset();
+        const max = this.o.settings.max_requests_per_s;
+        this.o.events.error('request_rate', new Error(`more than ${max} requests to the server within 1 s`));
+        this.rebuildLater('request_rate');
+      },
+      retrying: (attempt, delayMs) => {
+        if (!current()) return;
+        const err = new Error(`${this.o.endpoint.url} unreachable, retry ${attempt + 1} in ${delayMs} ms`);
+        this.o.events.error('connect', err);
+      },
+      lost: () => {
+        if (!current()) return;
+        // node-opcua starts its own repair now; it gets one attempt's time (see supervise()).
+        this.transportDown = true;
+        this.attemptSince = this.o.clock.now();
+        this.setState('reconnecting');
+      },
+      reestablished: () => {
+        if (!current()) return;
+        this.transportDown = false;
+        this.enqueue(() => this.build('connection re-established'));
+      },
+      endlessRepublish: () => {
+        if (!current()) return;
+        this.o.events.error(
+          'recovery',
+          new Error('Republish answered Good with sequence number 0: node-opcua cannot end its loop'),
+        );
+        this.rebuildLater('endless_republish');
+      },
+      gaveUp: (err) => {
+        if (!current() || this.connecting) return;
+        this.o.events.error('connect', err);
+        this.rebuildLater('library_gave_up');
+      },
+    });
+  }
+
+  /** (Re)create session if needed, subscription and items on the current client. Serialized. */
+  private async build(reason: string): Promise<void> {
+    const client = this.client;
+    const attempt = this.attempt;
+    if (this.stopping || !client || !attempt || this.transportDown) return;
+    this.attemptSince ??= this.o.clock.now();
     const generation = ++this.generation;
+    const ctx = this.buildContext(attempt);
     const old = this.subscription;
     this.subscription = null;
-    if (old) await settle(old.terminate(), this.o.settings.request_timeout_ms);
+    if (old) await settle(old.terminate(), ctx.requestTimeoutMs, this.o.clock);
     try {
-      if (!this.session) this.session = await this.openSession();
+      if (!this.session) this.session = await this.openSession(client, ctx);
       const session = this.session;
-      const subscription = await session.createSubscription2({
-        requestedPublishingInterval: this.o.endpoint.publishing_interval_ms,
-        requestedMaxKeepAliveCount: SUBSCRIPTION_KEEPALIVE_COUNT,
-        requestedLifetimeCount: 60,
-        maxNotificationsPerPublish: 1000,
-        publishingEnabled: true,
-        priority: 1,
-      });
-      if (this.stopping || generation !== this.generation) {
-        await settle(subscription.terminate(), this.o.settings.request_timeout_ms);
+      const { targets, failures } = await resolveTargets(session, this.o.endpoint.points, ctx);
+      const subscription = await createSubscription(session, ctx);
+      if (this.client !== client || generation !== this.generation) {
+        void settle(subscription.terminate(), ctx.requestTimeoutMs, this.o.clock);
         return;
       }
       this.subscription = subscription;
-      this.lastHeard = Date.now();
+      this.lastHeard = this.o.clock.now();
       subscription.on('keepalive', () => {
-        if (this.subscription === subscription) this.lastHeard = Date.now();
+        if (this.subscription === subscription) this.lastHeard = this.o.clock.now();
       });
       subscription.on('terminated', () => {
-        if (this.subscription === subscription)
-          this.scheduleRebuild('subscription terminated', this.nextDelay());
+        if (this.subscription !== subscription || this.stopping) return;
+        this.setState('reconnecting');
+        this.schedule(() => this.build('subscription terminated'), this.backoff.next());
       });
       const results = await monitorPoints(
         subscription,
-        this.o.endpoint.points,
+        targets,
         (point, dv) => this.onChange(generation, point, dv),
-        this.o.settings.request_timeout_ms,
+        ctx.requestTimeoutMs,
+        this.o.clock,
       );
-      // The link may have dropped while items were being created; the next rebuild starts over.
+      // The link may have dropped while items were being created; the next build starts over.
       if (this.transportDown || generation !== this.generation || this.stopping) return;
       this.accepted = results.filter((r) => r.error === null).length;
-      this.recordFailures(results);
-      this.retryDelayMs = this.o.settings.reconnect.initial_delay_ms;
+      this.recordFailures([...failures, ...results]);
+      this.backoff.reset();
+      this.attemptSince = null;
+      this.everConnected = true;
       this.o.logger.info(
         { endpoint: this.o.endpoint.id, reason, failed: this.failedPoints.size },
         'opcua subscription created',
@@ -209,16 +268,39 @@ export class OpcuaEndpointConnection {
       this.setState('connected');
       this.scheduleFailedRetry(generation);
     } catch (err) {
-      if (this.stopping) return;
+      if (this.stopping || this.client !== client) return;
       this.o.events.error(this.session ? 'subscription' : 'session', err, { reason });
+      // The link dropped meanwhile: node-opcua is repairing it, within the attempt bound (see supervise()).
       if (this.transportDown) return;
-      this.setState('reconnecting');
-      // The session may be the broken part (a failed repair): start the next attempt from a fresh one.
-      const session = this.session;
-      this.session = null;
-      if (session) await settle(session.close(true), this.o.settings.request_timeout_ms);
-      this.scheduleRebuild(`retry after: ${(err as Error).message}`, this.nextDelay());
+      this.rebuildLater('build_failed');
     }
+  }
+
+  private buildContext(attempt: AbortController): BuildContext {
+    const { endpoint, settings, clock } = this.o;
+    return { endpoint, requestTimeoutMs: settings.request_timeout_ms, clock, signal: attempt.signal };
+  }
+
+  private async openSession(client: OPCUAClient, ctx: BuildContext): Promise<ClientSession> {
+    const session = await within(
+      client.createSession(userIdentity(this.o.endpoint)),
+      ctx.requestTimeoutMs,
+      ctx.clock,
+      'create session',
+      ctx.signal,
+    );
+    // node-opcua re-creates a session the server dropped on the next request (our keep-alive read);
+    // its own subscription repair is not relied on (node-opcua #1059).
+    session.on('session_restored', () => {
+      if (this.session === session) this.enqueue(() => this.build('session restored'));
+    });
+    session.on('session_closed', () => {
+      if (this.session !== session || this.stopping) return;
+      this.session = null;
+      this.setState('reconnecting');
+      this.schedule(() => this.build('session closed'), this.backoff.next());
+    });
+    return session;
   }
 
   private recordFailures(results: readonly MonitorResult[]): void {
@@ -234,49 +316,37 @@ export class OpcuaEndpointConnection {
   /** A node missing now may appear after a PLC program download: re-add only the failed points, slowly. */
   private scheduleFailedRetry(generation: number): void {
     if (this.failedPoints.size === 0 || this.stopping) return;
-    if (this.pointRetryTimer) clearTimeout(this.pointRetryTimer);
-    this.pointRetryTimer = setTimeout(() => {
+    if (this.pointRetryTimer) this.o.clock.clearTimeout(this.pointRetryTimer);
+    this.pointRetryTimer = this.o.clock.setTimeout(() => {
       this.pointRetryTimer = null;
-      this.enqueue(async () => {
-        const subscription = this.subscription;
-        if (!subscription || generation !== this.generation || this.stopping) return;
-        if (this.state !== 'connected') return this.scheduleFailedRetry(generation);
-        const points = this.o.endpoint.points.filter((p) => this.failedPoints.has(p.name));
-        const results = await monitorPoints(
-          subscription,
-          points,
-          (point, dv) => this.onChange(generation, point, dv),
-          this.o.settings.request_timeout_ms,
-        );
-        if (generation !== this.generation) return;
-        this.accepted += results.filter((r) => r.error === null).length;
-        this.recordFailures(results);
-        this.o.events.subscribed(this.accepted, this.failedPoints, false);
-        this.scheduleFailedRetry(generation);
-      });
+      this.enqueue(() => this.retryFailedPoints(generation));
     }, this.o.settings.reconnect.max_delay_ms);
   }
 
-  private async openSession(): Promise<ClientSession> {
-    const session = await this.client.createSession(userIdentity(this.o.endpoint));
-    // node-opcua re-creates a session the server dropped on the next request (our keep-alive read);
-    // its own subscription repair is not relied on (node-opcua #1059).
-    session.on('session_restored', () => {
-      if (this.session === session) this.scheduleRebuild('session restored', 0);
-    });
-    session.on('session_closed', () => {
-      if (this.session !== session) return;
-      this.session = null;
-      if (this.stopping) return;
-      this.setState('reconnecting');
-      this.scheduleRebuild('session closed', this.nextDelay());
-    });
-    return session;
+  private async retryFailedPoints(generation: number): Promise<void> {
+    const { subscription, session, attempt } = this;
+    if (!subscription || !session || !attempt || generation !== this.generation || this.stopping) return;
+    if (this.state !== 'connected') return this.scheduleFailedRetry(generation);
+    const ctx = this.buildContext(attempt);
+    const points = this.o.endpoint.points.filter((p) => this.failedPoints.has(p.name));
+    const { targets, failures } = await resolveTargets(session, points, ctx);
+    const results = await monitorPoints(
+      subscription,
+      targets,
+      (point, dv) => this.onChange(generation, point, dv),
+      ctx.requestTimeoutMs,
+      this.o.clock,
+    );
+    if (generation !== this.generation) return;
+    this.accepted += results.filter((r) => r.error === null).length;
+    this.recordFailures([...failures, ...results]);
+    this.o.events.subscribed(this.accepted, this.failedPoints, false);
+    this.scheduleFailedRetry(generation);
   }
 
   private onChange(generation: number, point: OpcuaPointConfig, dv: DataValue): void {
     if (generation !== this.generation || this.stopping) return;
-    this.lastHeard = Date.now();
+    this.lastHeard = this.o.clock.now();
     const sample = toPlantSample(dv);
     // A re-created monitored item first re-sends the current value: drop it if it is the very notification
     // we already delivered (same source time, status and value), so a reconnect does not duplicate readings.
@@ -287,7 +357,7 @@ export class OpcuaEndpointConnection {
   }
 
   /** True while connected and the subscription was heard from (data or keep-alive) within its keep-alive window. */
-  isAlive(now = Date.now()): boolean {
+  isAlive(now = this.o.clock.now()): boolean {
     const windowMs =
       SUBSCRIPTION_KEEPALIVE_COUNT * this.o.endpoint.publishing_interval_ms +
       this.o.settings.request_timeout_ms;
@@ -297,29 +367,25 @@ export class OpcuaEndpointConnection {
   private setState(state: EndpointState): void {
     if (this.state === state) return;
     this.state = state;
-    this.stateSince = Date.now();
+    this.stateSince = this.o.clock.now();
     this.o.events.state(state);
   }
 
   /** Close subscription, session and client; bounded by `stop_timeout_ms` whatever the server does. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.connectTimer) clearTimeout(this.connectTimer);
-    if (this.pointRetryTimer) clearTimeout(this.pointRetryTimer);
-    if (this.watchdog) clearInterval(this.watchdog);
+    for (const timer of [this.retryTimer, this.superviseTimer, this.pointRetryTimer]) {
+      if (timer) this.o.clock.clearTimeout(timer);
+    }
     const timeout = this.o.settings.stop_timeout_ms;
-    const work = (async () => {
-      const sub = this.subscription;
-      this.subscription = null;
-      if (sub) await settle(sub.terminate(), timeout);
-      const session = this.session;
-      this.session = null;
-      if (session) await settle(session.close(true), timeout);
-      await this.client.disconnect();
-    })();
-    const inTime = await settle(work, timeout);
-    if (!inTime) this.o.events.error('stop', new Error(`did not close within ${timeout} ms`));
+    const deadline = this.o.clock.now() + timeout;
+    const left = () => Math.max(0, deadline - this.o.clock.now());
+    const { subscription, session } = this;
+    if (subscription) await settle(subscription.terminate(), left(), this.o.clock);
+    if (session) await settle(session.close(true), left(), this.o.clock);
+    this.discardClient();
+    const closed = await settle(Promise.all(this.closing), left(), this.o.clock);
+    if (!closed) this.o.events.error('stop', new Error(`did not close within ${timeout} ms`));
     this.setState('stopped');
   }
 }

@@ -8,7 +8,14 @@ import {
   DeadbandType,
   TimestampsToReturn,
 } from 'node-opcua';
+import type { Clock } from '../../../../shared/src/clock.js';
 import type { OpcuaPointConfig } from '../../config/sections/opcua.js';
+
+/** A configured point and the node id to monitor for it on this server (nsu= already resolved). */
+export interface MonitorTarget {
+  point: OpcuaPointConfig;
+  nodeId: string;
+}
 
 export interface MonitorResult {
   point: OpcuaPointConfig;
@@ -23,25 +30,27 @@ export interface MonitorResult {
  */
 export async function monitorPoints(
   subscription: ClientSubscription,
-  points: readonly OpcuaPointConfig[],
+  targets: readonly MonitorTarget[],
   onChange: (point: OpcuaPointConfig, dataValue: DataValue) => void,
   timeoutMs: number,
+  clock: Clock,
 ): Promise<MonitorResult[]> {
-  return Promise.all(points.map((p) => monitorPoint(subscription, p, onChange, timeoutMs)));
+  return Promise.all(targets.map((t) => monitorPoint(subscription, t, onChange, timeoutMs, clock)));
 }
 
 function monitorPoint(
   subscription: ClientSubscription,
-  point: OpcuaPointConfig,
+  { point, nodeId }: MonitorTarget,
   onChange: (point: OpcuaPointConfig, dataValue: DataValue) => void,
   timeoutMs: number,
+  clock: Clock,
 ): Promise<MonitorResult> {
   return new Promise<MonitorResult>((resolve) => {
     let item: ClientMonitoredItem;
     try {
       item = ClientMonitoredItem.create(
         subscription,
-        { nodeId: point.node_id, attributeId: AttributeIds.Value },
+        { nodeId, attributeId: AttributeIds.Value },
         {
           samplingInterval: point.sampling_interval_ms,
           discardOldest: true,
@@ -63,13 +72,12 @@ function monitorPoint(
       resolve({ point, item: null, error: (err as Error).message });
       return;
     }
-    const timer = setTimeout(() => done(`no answer from the server within ${timeoutMs} ms`), timeoutMs);
-    timer.unref();
+    const timer = clock.setTimeout(() => done(`no answer from the server within ${timeoutMs} ms`), timeoutMs);
     let settled = false;
     function done(error: string | null): void {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       resolve({ point, item: error === null ? item : null, error });
     }
     item.on('changed', (dv: DataValue) => onChange(point, dv));

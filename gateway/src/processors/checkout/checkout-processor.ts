@@ -1,9 +1,9 @@
+import type { Clock } from '../../../../shared/src/clock.js';
+import { type Reading, type ReadingType, readingTime } from '../../../../shared/src/readings.js';
 import type { CheckoutConfig } from '../../config/sections/checkout.js';
-import type { Clock } from '../../core/clock.js';
+import type { CatalogView } from '../../core/catalog.js';
 import type { StoreEvent } from '../../core/events.js';
-import { type Reading, type ReadingType, readingTime } from '../../core/readings.js';
 import type { Processor } from '../../ports/pipeline.js';
-import type { CatalogView } from '../../registry/catalog-schema.js';
 import { LaneEngine } from './lane-engine.js';
 import type { AttendantAction, LaneState } from './lane-types.js';
 import { ScaleHealth } from './scale-health.js';

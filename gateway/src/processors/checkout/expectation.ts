@@ -1,5 +1,5 @@
 import type { LearningConfig, VerificationConfig } from '../../config/sections/checkout.js';
-import type { CatalogItem } from '../../registry/catalog-schema.js';
+import type { CatalogItem } from '../../core/catalog.js';
 import type { WeightLearner } from './weight-learner.js';
 
 /**

@@ -1,7 +1,7 @@
+import type { PosEventName, ScaleStatus } from '../../../../shared/src/readings.js';
 import type { LearningConfig, VerificationConfig } from '../../config/sections/checkout.js';
+import { type CatalogView, gtinKey } from '../../core/catalog.js';
 import type { StoreEvent } from '../../core/events.js';
-import type { PosEventName, ScaleStatus } from '../../core/readings.js';
-import { type CatalogView, gtinKey } from '../../registry/catalog-schema.js';
 import { expectationFor } from './expectation.js';
 import { alertEvent, clearedEvent, maintenanceEvent, verifiedEvent } from './lane-events.js';
 import { matchPending } from './lane-matching.js';

@@ -1,5 +1,5 @@
+import type { CatalogItem } from '../../core/catalog.js';
 import type { StoreEvent } from '../../core/events.js';
-import type { CatalogItem } from '../../registry/catalog-schema.js';
 import {
   type AlertReason,
   type AttendantAction,

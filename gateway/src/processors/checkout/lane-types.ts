@@ -1,6 +1,6 @@
+import type { ScaleStatus } from '../../../../shared/src/readings.js';
+import type { CatalogItem } from '../../core/catalog.js';
 import type { StoreEvent } from '../../core/events.js';
-import type { ScaleStatus } from '../../core/readings.js';
-import type { CatalogItem } from '../../registry/catalog-schema.js';
 import type { Expectation } from './expectation.js';
 
 export type AlertReason = 'unexpected_item' | 'item_not_bagged' | 'weight_mismatch' | 'item_removed';

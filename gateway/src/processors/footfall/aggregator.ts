@@ -1,6 +1,11 @@
 import type { StoreEvent } from '../../core/events.js';
+import {
+  conversionRate,
+  type DayRecord,
+  type DoorCounts,
+  type MinuteRecord,
+} from '../../core/footfall-records.js';
 import { correctDrift } from './drift-correction.js';
-import { conversionRate, type DayRecord, type DoorCounts, type MinuteRecord } from './records.js';
 import { nextStoreDayBoundary, storeDayLabel, storeDayStart } from './store-day.js';
 
 const MINUTE_MS = 60_000;

@@ -1,5 +1,5 @@
+import { type Reading, type ReadingType, readingTime } from '../../../../shared/src/readings.js';
 import type { StoreEvent } from '../../core/events.js';
-import { type Reading, type ReadingType, readingTime } from '../../core/readings.js';
 import type { Processor } from '../../ports/pipeline.js';
 import { type AggregatorOptions, FootfallAggregator, type OccupancySnapshot } from './aggregator.js';
 import { BeamDebouncer } from './beam-debouncer.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Reading } from '../../core/readings.js';
+import type { Reading } from '../../../../shared/src/readings.js';
 import { RawForwardProcessor, snakeKey } from './raw-forward.js';
 
 const T = 1_790_000_000_000;

@@ -1,5 +1,10 @@
+import {
+  MUST_DELIVER_READINGS,
+  type Reading,
+  type ReadingType,
+  readingTime,
+} from '../../../../shared/src/readings.js';
 import type { StoreEvent } from '../../core/events.js';
-import { MUST_DELIVER_READINGS, type Reading, type ReadingType, readingTime } from '../../core/readings.js';
 import type { Processor } from '../../ports/pipeline.js';
 
 const HANDLED: readonly ReadingType[] = [...MUST_DELIVER_READINGS];

@@ -1,6 +1,6 @@
-import type { DeviceKind } from '../../core/device-contract.js';
+import type { DeviceKind } from '../../../../shared/src/device-contract.js';
+import type { Reading, ReadingType } from '../../../../shared/src/readings.js';
 import type { StoreEvent } from '../../core/events.js';
-import type { Reading, ReadingType } from '../../core/readings.js';
 import type { Processor } from '../../ports/pipeline.js';
 import { type HealthState, kindExpectations, kindOfReading } from './expectations.js';
 

@@ -1,5 +1,5 @@
-import type { DeviceKind } from '../../core/device-contract.js';
-import type { ReadingType } from '../../core/readings.js';
+import type { DeviceKind } from '../../../../shared/src/device-contract.js';
+import type { ReadingType } from '../../../../shared/src/readings.js';
 
 /**
  * How often each kind of device is expected to be heard from: data, or a `devices/{id}/status` heartbeat when

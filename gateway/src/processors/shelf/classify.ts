@@ -1,4 +1,4 @@
-import type { PlateSpec } from '../../registry/planogram.js';
+import type { PlateSpec } from '../../core/planogram.js';
 import type { Plateau } from './plate-detector.js';
 
 /** A possible reading of a weight change: this many units of this SKU, with a normalised confidence. */

@@ -1,6 +1,6 @@
+import type { CalibrationRecord } from '../../core/calibration.js';
 import type { StoreEvent } from '../../core/events.js';
-import type { CalibrationRecord } from '../../registry/calibration.js';
-import { type PlateSpec, plateKey } from '../../registry/planogram.js';
+import { type PlateSpec, plateKey } from '../../core/planogram.js';
 import type { PlateDetector } from './plate-detector.js';
 import type { ForeignItem } from './resolver.js';
 import { type HealthLimits, SensorHealth, type SensorStatus } from './sensor-health.js';

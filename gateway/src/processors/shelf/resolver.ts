@@ -1,4 +1,4 @@
-import type { PlateSpec } from '../../registry/planogram.js';
+import type { PlateSpec } from '../../core/planogram.js';
 import { bestQty, type Candidate, candidatesFor } from './classify.js';
 
 /** A settled change its own plate's SKU could not explain. */

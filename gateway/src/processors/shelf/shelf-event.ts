@@ -1,5 +1,5 @@
 import type { StoreEvent } from '../../core/events.js';
-import type { PlateSpec } from '../../registry/planogram.js';
+import type { PlateSpec } from '../../core/planogram.js';
 
 /**
  * Every shelf event is must-deliver (a pick, a misplaced item, a stock alert or a sensor fault is business

@@ -1,8 +1,8 @@
+import { type Reading, readingTime } from '../../../../shared/src/readings.js';
+import type { CalibrationRecord } from '../../core/calibration.js';
 import type { StoreEvent } from '../../core/events.js';
-import { type Reading, readingTime } from '../../core/readings.js';
+import { neighbours, type PlateSpec, plateKey } from '../../core/planogram.js';
 import type { Processor } from '../../ports/pipeline.js';
-import type { CalibrationRecord } from '../../registry/calibration.js';
-import { neighbours, type PlateSpec, plateKey } from '../../registry/planogram.js';
 import { bestQty, candidatesFor, splitSteps } from './classify.js';
 import {
   DEFAULT_TUNING,

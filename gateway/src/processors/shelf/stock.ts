@@ -1,4 +1,4 @@
-import type { PlateSpec } from '../../registry/planogram.js';
+import type { PlateSpec } from '../../core/planogram.js';
 
 export type StockAlarm = 'ok' | 'low' | 'out';
 

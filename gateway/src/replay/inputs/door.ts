@@ -1,6 +1,6 @@
+import type { Clock } from '../../../../shared/src/clock.js';
+import type { Reading } from '../../../../shared/src/readings.js';
 import { footfallSection } from '../../config/sections/footfall.js';
-import type { Clock } from '../../core/clock.js';
-import type { Reading } from '../../core/readings.js';
 import type { Processor } from '../../ports/pipeline.js';
 import { FootfallProcessor } from '../../processors/footfall/footfall-processor.js';
 import type { ReplayDomain } from '../replay-domain.js';

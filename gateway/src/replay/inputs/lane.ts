@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
+import type { Clock } from '../../../../shared/src/clock.js';
+import type { PosEventName, Reading, ScaleStatus } from '../../../../shared/src/readings.js';
 import { checkoutSection } from '../../config/sections/checkout.js';
-import type { Clock } from '../../core/clock.js';
+import { memoryCatalog, parseCatalog, toCatalogItem } from '../../core/catalog.js';
 import { StoregateError } from '../../core/errors.js';
-import type { PosEventName, Reading, ScaleStatus } from '../../core/readings.js';
 import type { Processor } from '../../ports/pipeline.js';
 import { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
 import { WeightLearner } from '../../processors/checkout/weight-learner.js';
-import { memoryCatalog, parseCatalog, toCatalogItem } from '../../registry/catalog-schema.js';
 import type { ReplayDomain, ReplayOptions } from '../replay-domain.js';
 
 const POS_EVENTS: readonly PosEventName[] = [

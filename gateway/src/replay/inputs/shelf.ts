@@ -1,9 +1,9 @@
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../../../shared/src/clock.js';
+import type { Reading } from '../../../../shared/src/readings.js';
 import { StoregateError } from '../../core/errors.js';
-import type { Reading } from '../../core/readings.js';
 import type { Processor } from '../../ports/pipeline.js';
 import { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
-import { loadPlanogramFile } from '../../registry/planogram.js';
+import { loadPlanogramFile } from '../../registry/planogram-file.js';
 import type { ReplayDomain, ReplayOptions } from '../replay-domain.js';
 
 /**

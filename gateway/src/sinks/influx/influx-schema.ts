@@ -1,6 +1,6 @@
 import type { InfluxDB } from 'influx';
 import type { InfluxConfig } from '../../config/sections/footfall.js';
-import type { DayRecord, MinuteRecord } from '../../processors/footfall/records.js';
+import type { DayRecord, MinuteRecord } from '../../core/footfall-records.js';
 import type { StoredPoint } from './disk-buffer.js';
 
 /**

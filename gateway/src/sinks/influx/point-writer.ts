@@ -1,6 +1,6 @@
 import type { InfluxDB, IPoint } from 'influx';
-import type { Clock, TimerHandle } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
+import type { Clock, TimerHandle } from '../../../../shared/src/clock.js';
+import type { Logger } from '../../../../shared/src/logger.js';
 import type { PointDiskBuffer, StoredPoint } from './disk-buffer.js';
 
 export interface PointWriterOptions {

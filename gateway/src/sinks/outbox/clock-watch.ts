@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../../../shared/src/clock.js';
 import type { ClockStep } from './internal-events.js';
 
 /**

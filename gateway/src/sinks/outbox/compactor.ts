@@ -1,7 +1,7 @@
 import { uuidv7 } from 'uuidv7';
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../../../shared/src/clock.js';
+import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import type { StoredEvent } from '../../core/events.js';
-import { createLogThrottle, type Logger } from '../../core/logger.js';
 import { WATERMARK_RANK, type WatermarkLevel, type Watermarks, watermarkLevel } from './disk-guard.js';
 import { encodeItem } from './item-codec.js';
 import { dropRows } from './markers.js';

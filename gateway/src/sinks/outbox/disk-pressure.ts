@@ -1,6 +1,6 @@
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../../../shared/src/clock.js';
+import type { Logger } from '../../../../shared/src/logger.js';
 import type { StoreEvent } from '../../core/events.js';
-import type { Logger } from '../../core/logger.js';
 import type { DiskGuard } from './disk-guard.js';
 import {
   type DiskFigures,

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
+import type { Clock } from '../../../../shared/src/clock.js';
+import type { Logger } from '../../../../shared/src/logger.js';
 import type { LoadedConfig } from '../../config/load.js';
-import type { Clock } from '../../core/clock.js';
-import type { Logger } from '../../core/logger.js';
 import { dataLossEvent } from './data-loss-event.js';
 import { statfsFreeBytes } from './disk-guard.js';
 import { isDiskFull, Outbox } from './outbox.js';

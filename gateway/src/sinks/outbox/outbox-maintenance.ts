@@ -1,4 +1,4 @@
-import type { Logger } from '../../core/logger.js';
+import type { Logger } from '../../../../shared/src/logger.js';
 import type { DiskGuard } from './disk-guard.js';
 import type { DiskPressure } from './disk-pressure.js';
 import type { OutboxState } from './outbox-state.js';

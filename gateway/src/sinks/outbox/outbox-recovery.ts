@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Logger } from '../../../../shared/src/logger.js';
 import { StoregateError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
 import type { StorageState } from './outbox-storage.js';
 import { OutboxCorruptError, readStoredState, SqliteOutboxStorage } from './sqlite-storage.js';
 import { type OutboxStateFile, readStateFile } from './state-file.js';

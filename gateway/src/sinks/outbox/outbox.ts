@@ -1,8 +1,8 @@
 import { uuidv7 } from 'uuidv7';
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../../../shared/src/clock.js';
+import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import { StoregateError } from '../../core/errors.js';
 import type { StoreEvent } from '../../core/events.js';
-import { createLogThrottle, type Logger } from '../../core/logger.js';
 import type { Feature } from '../../ports/feature.js';
 import type { EventSink } from '../../ports/pipeline.js';
 import { ClockWatch } from './clock-watch.js';

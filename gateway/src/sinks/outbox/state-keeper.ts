@@ -1,5 +1,5 @@
-import type { Clock } from '../../core/clock.js';
-import { createLogThrottle, type Logger } from '../../core/logger.js';
+import type { Clock } from '../../../../shared/src/clock.js';
+import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import type { Outbox } from './outbox.js';
 import { writeStateFile } from './state-file.js';
 

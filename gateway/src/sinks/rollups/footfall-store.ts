@@ -1,4 +1,4 @@
-import type { DayRecord, FootfallBucket, MinuteRecord } from '../../processors/footfall/records.js';
+import type { DayRecord, FootfallBucket, MinuteRecord } from '../../core/footfall-records.js';
 
 export interface FootfallQuery {
   from: number;

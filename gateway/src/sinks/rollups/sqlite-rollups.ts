@@ -1,5 +1,5 @@
-import type { Clock, TimerHandle } from '../../core/clock.js';
-import { conversionRate, type DayRecord, type MinuteRecord } from '../../processors/footfall/records.js';
+import type { Clock, TimerHandle } from '../../../../shared/src/clock.js';
+import { conversionRate, type DayRecord, type MinuteRecord } from '../../core/footfall-records.js';
 import { openDatabase, type SqliteDatabase } from '../../registry/db.js';
 import {
   type DaySummary,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../core/clock.js';
+import { FakeClock } from '../../../../shared/src/clock.js';
 import { Backoff } from './backoff.js';
 import { RateLimiter } from './rate-limiter.js';
 

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../../../shared/src/clock.js';
 
 /** What the uplink did, for `status`, `outbox.status` and /metrics (prom metrics when a registry is given). */
 export class UplinkStats {

@@ -1,8 +1,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Registry } from 'prom-client';
+import type { Clock } from '../../../../shared/src/clock.js';
+import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import type { LoadedConfig } from '../../config/load.js';
-import type { Clock } from '../../core/clock.js';
-import { createLogThrottle, type Logger } from '../../core/logger.js';
 import type { Feature } from '../../ports/feature.js';
 import { BATCH_ENVELOPE_BYTES } from '../outbox/open-outbox.js';
 import type { Outbox } from '../outbox/outbox.js';

@@ -1,0 +1,165 @@
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
+import { StoregateError } from '../../core/errors.js';
+import type { Feature } from '../../ports/feature.js';
+import { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
+import type { AttendantAction, LaneState } from '../../processors/checkout/lane-types.js';
+import { WeightLearner } from '../../processors/checkout/weight-learner.js';
+import { type ApplyResult, CatalogStore } from '../../registry/catalog-store.js';
+import { ConfiguredLaneDirectory } from '../../registry/lanes.js';
+import { cloudCommands } from '../../sinks/uplink/commands.js';
+import type { GatewayContext } from '../context.js';
+import { FeatureScope } from '../scope.js';
+import type { LaneStatePublisher } from './lane-state-publisher.js';
+import { BrokerLaneStatePublisher, type InternalPublish } from './lane-state-publisher.js';
+import { checkoutMetrics } from './metrics.js';
+import { registerLaneRoutes } from './routes.js';
+
+export interface CheckoutFeatureDeps {
+  /** The embedded broker's internal publish; lane states are then retained on `lanes/{id}/state`. */
+  broker?: InternalPublish;
+  /** Overrides `broker` (tests). */
+  publisher?: LaneStatePublisher;
+}
+
+interface Running {
+  catalog: CatalogStore;
+  learner: WeightLearner;
+  directory: ConfiguredLaneDirectory;
+  processor: CheckoutProcessor;
+}
+
+/**
+ * Staff-less checkout lanes: the catalog cache (checkout.db), the verification processor in the pipeline,
+ * learned-weight persistence, the `catalog.sync` cloud command, lane state to the broker, HTTP and WebSocket.
+ */
+export class CheckoutFeature implements Feature {
+  readonly name = 'checkout';
+  /** `state` fires with every lane state change (WebSocket subscribers). */
+  readonly states = new EventEmitter<{ state: [LaneState] }>();
+  private readonly publisher: LaneStatePublisher | null;
+  private readonly log: Logger;
+  private scope: FeatureScope | null = null;
+  private running: Running | null = null;
+  private routesRegistered = false;
+
+  constructor(
+    private readonly ctx: GatewayContext,
+    deps: CheckoutFeatureDeps = {},
+  ) {
+    this.log = ctx.logger.child({ mod: 'checkout' });
+    this.states.setMaxListeners(1_000);
+    this.publisher =
+      deps.publisher ?? (deps.broker ? new BrokerLaneStatePublisher(deps.broker, this.log) : null);
+  }
+
+  private get live(): Running {
+    if (!this.running) throw new StoregateError('SG_NOT_READY', 'the checkout feature is not running');
+    return this.running;
+  }
+
+  get catalog(): CatalogStore {
+    return this.live.catalog;
+  }
+  get learner(): WeightLearner {
+    return this.live.learner;
+  }
+  get directory(): ConfiguredLaneDirectory {
+    return this.live.directory;
+  }
+  get processor(): CheckoutProcessor {
+    return this.live.processor;
+  }
+
+  /** Apply a catalog document (CLI import, `catalog.sync` downlink). Throws SG_PAYLOAD_REJECTED; old one kept. */
+  applyCatalog(json: unknown, source = 'cloud'): ApplyResult {
+    const result = this.catalog.apply(json, source, this.ctx.clock.now());
+    for (const key of result.relearn) this.learner.reset(key);
+    this.log.info(
+      { version: result.version, items: result.items, relearn: result.relearn.length, source },
+      'catalog applied',
+    );
+    return result;
+  }
+
+  /** Attendant clear/override; the events are durable when this resolves. */
+  async attendant(lane: string, action: AttendantAction, note: string | null, by: string | null) {
+    const result = this.processor.attendant(lane, action, note, by);
+    await this.ctx.pipeline.emit(result.events);
+    return result;
+  }
+
+  async start(): Promise<void> {
+    const scope = new FeatureScope(this.log);
+    this.scope = scope;
+    const cfg = this.ctx.config.checkout;
+    const catalog = scope.own(CatalogStore.open(join(this.ctx.config.dataDir, 'checkout.db')));
+    const learner = new WeightLearner(cfg.learning, catalog.learned());
+    const directory = new ConfiguredLaneDirectory(cfg.lanes, this.ctx.registry, this.ctx.clock);
+    const unmappedLog = createLogThrottle({ now: () => this.ctx.clock.now(), burst: 1 });
+    const processor = new CheckoutProcessor({
+      config: cfg,
+      clock: this.ctx.clock,
+      catalog,
+      learner,
+      directory,
+      onUnmapped: (deviceId) => {
+        const gate = unmappedLog.allow(deviceId);
+        if (gate.log)
+          this.log.warn(
+            { device: deviceId, suppressed: gate.suppressed },
+            'lane reading from a device in no lane; ignored (see checkout.lanes)',
+          );
+      },
+      onStateChange: (state) => {
+        this.publisher?.publish(state);
+        this.states.emit('state', state);
+      },
+    });
+    this.running = { catalog, learner, directory, processor };
+    // Registered before the store is closed on release, so the last learned weights are saved first.
+    scope.defer(async () => {
+      this.persist();
+      await this.publisher?.flush();
+      this.running = null;
+    });
+    scope.defer(this.ctx.pipeline.add(processor));
+    checkoutMetrics(this.ctx, scope, this);
+    if (!this.routesRegistered) {
+      registerLaneRoutes(this.ctx.http, this);
+      this.routesRegistered = true;
+    }
+    scope.every(this.ctx.clock, cfg.flush_learned_ms, () => this.persist(), 'learned-weight flush');
+    scope.defer(
+      cloudCommands(this.ctx).register('catalog.sync', (args) => {
+        const r = this.applyCatalog(args.catalog ?? args, 'cloud');
+        return { version: r.version, items: r.items, relearn: r.relearn.length };
+      }),
+    );
+    for (const state of processor.states()) this.publisher?.publish(state);
+    const v = catalog.version();
+    this.log.info(
+      { lanes: directory.lanes(), catalog_version: v?.version ?? null, items: v?.itemCount ?? 0 },
+      'checkout lanes ready',
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.scope?.release();
+    this.scope = null;
+  }
+
+  /** Save learned weights; pick up a catalog imported by the CLI meanwhile. */
+  private persist(): void {
+    const { catalog, learner } = this.live;
+    const dirty = learner.takeDirty();
+    try {
+      catalog.saveLearned(dirty);
+      for (const key of catalog.refreshIfChanged() ?? []) learner.reset(key);
+    } catch (err) {
+      learner.markDirty(dirty.map((d) => d.gtin));
+      this.log.error({ err }, 'saving learned weights failed; retrying at the next flush');
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import type { EventEmitter } from 'node:events';
+import websocket from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { StoreEvent } from '../../core/events.js';
+import type { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
+import type { AttendantAction, LaneState } from '../../processors/checkout/lane-types.js';
+import type { CatalogStore } from '../../registry/catalog-store.js';
+import type { ConfiguredLaneDirectory } from '../../registry/lanes.js';
+
+const attendantBody = z.strictObject({
+  action: z.enum(['clear', 'override']),
+  note: z.string().max(500).optional(),
+  attendant: z.string().max(64).optional(),
+});
+
+/** What the lane routes need from the running checkout feature. */
+export interface LanesApi {
+  readonly processor: CheckoutProcessor;
+  readonly directory: ConfiguredLaneDirectory;
+  readonly catalog: CatalogStore;
+  readonly states: EventEmitter<{ state: [LaneState] }>;
+  attendant(
+    lane: string,
+    action: AttendantAction,
+    note: string | null,
+    by: string | null,
+  ): Promise<{ events: StoreEvent[]; error: string | null }>;
+}
+
+function notFound(id: string) {
+  return { error: { code: 'SG_LANE_UNKNOWN', message: `no lane ${id}; see GET /api/lanes` } };
+}
+
+/**
+ * Lane displays and attendants: `GET /api/lanes`, `GET /api/lanes/:id`, `POST /api/lanes/:id/attendant`
+ * ({action: clear|override, note, attendant}), `GET /api/lanes/:id/ws` (current state, then every change),
+ * `GET /api/checkout/catalog` (version in use).
+ */
+export function registerLaneRoutes(http: FastifyInstance, lanes: LanesApi): void {
+  http.get('/api/lanes', async () => ({
+    lanes: lanes.processor.states().map((s) => ({ ...s, devices: lanes.directory.devices(s.lane) })),
+  }));
+
+  http.get<{ Params: { id: string } }>('/api/lanes/:id', async (req, reply) => {
+    const state = lanes.processor.state(req.params.id);
+    if (!state) return reply.code(404).send(notFound(req.params.id));
+    return { ...state, devices: lanes.directory.devices(state.lane) };
+  });
+
+  http.post<{ Params: { id: string } }>('/api/lanes/:id/attendant', async (req, reply) => {
+    if (!lanes.processor.state(req.params.id)) return reply.code(404).send(notFound(req.params.id));
+    const body = attendantBody.safeParse(req.body ?? {});
+    if (!body.success) {
+      const message = body.error.issues
+        .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+        .join('; ');
+      return reply.code(400).send({ error: { code: 'SG_BAD_ARGUMENT', message } });
+    }
+    const { action, note, attendant } = body.data;
+    const result = await lanes.attendant(req.params.id, action, note ?? null, attendant ?? null);
+    if (result.error) return reply.code(409).send({ error: { code: 'SG_NOT_READY', message: result.error } });
+    return { lane: req.params.id, action, events: result.events.map((e) => ({ type: e.type, ...e.data })) };
+  });
+
+  http.get('/api/checkout/catalog', async () => {
+    const v = lanes.catalog.version();
+    return v
+      ? { version: v.version, source: v.source, applied_at: v.appliedAt, items: v.itemCount }
+      : { version: null, items: 0 };
+  });
+
+  // The plugin must load before the WebSocket route is added, hence the nested registration.
+  http.register(websocket);
+  http.register(async (scope) => {
+    scope.get<{ Params: { id: string } }>('/api/lanes/:id/ws', { websocket: true }, (socket, req) => {
+      const id = req.params.id;
+      const current = lanes.processor.state(id);
+      if (!current) {
+        socket.close(4404, `no lane ${id}`);
+        return;
+      }
+      const send = (state: LaneState) => {
+        if (state.lane === id && socket.readyState === socket.OPEN) socket.send(JSON.stringify(state));
+      };
+      send(current);
+      lanes.states.on('state', send);
+      socket.on('close', () => lanes.states.off('state', send));
+    });
+  });
+}

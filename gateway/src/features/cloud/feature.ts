@@ -1,0 +1,50 @@
+import type { Feature } from '../../ports/feature.js';
+import { Outbox } from '../../sinks/outbox/outbox.js';
+import { registerBuiltinCommands } from '../../sinks/uplink/builtin-commands.js';
+import { cloudCommands } from '../../sinks/uplink/commands.js';
+import { Uplink } from '../../sinks/uplink/uplink.js';
+import type { GatewayContext } from '../context.js';
+
+/**
+ * The outbox (as a feature: it is closed last, after everything that appends to it stopped) and, when
+ * `cloud` is configured, the uplink that drains it. A gateway built with an injected memory sink gets neither.
+ */
+export function buildCloudFeatures(ctx: GatewayContext): Feature[] {
+  const outbox = ctx.events;
+  if (!(outbox instanceof Outbox)) return [];
+  const features: Feature[] = [outbox];
+  const cloud = ctx.config.cloud;
+  if (!cloud) {
+    ctx.logger.warn('no cloud configured: events are kept in the outbox until one is');
+    return features;
+  }
+  const commands = cloudCommands(ctx);
+  const uplink = new Uplink({
+    config: { ...ctx.config, cloud },
+    clock: ctx.clock,
+    logger: ctx.logger,
+    outbox,
+    commands,
+    metrics: ctx.metrics,
+  });
+  let unregister: (() => void) | null = null;
+  features.push({
+    name: 'uplink',
+    async start() {
+      unregister = registerBuiltinCommands(commands, {
+        config: ctx.config,
+        outbox,
+        uplink,
+        registry: ctx.registry,
+        startedAt: ctx.clock.now(),
+      });
+      await uplink.start();
+    },
+    async stop() {
+      await uplink.stop();
+      unregister?.();
+      unregister = null;
+    },
+  });
+  return features;
+}

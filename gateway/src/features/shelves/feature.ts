@@ -1,0 +1,132 @@
+import { join } from 'node:path';
+import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
+import { StoregateError } from '../../core/errors.js';
+import type { Feature } from '../../ports/feature.js';
+import { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
+import { ShelvesStore } from '../../registry/planogram-store.js';
+import type { GatewayContext } from '../context.js';
+import { FeatureScope } from '../scope.js';
+import type { ShelfDeviceCommands } from './device-commands.js';
+import { shelfMetrics } from './metrics.js';
+import { seedPlanogramFromConfig } from './planogram-seed.js';
+import { registerShelfRoutes } from './routes.js';
+
+const RELOAD_CHECK_MS = 5000;
+
+export interface ShelfFeatureDeps {
+  /** Device-side tare/calibrate (serial protocol or MQTT commands); absent: those routes answer 503. */
+  deviceCommands?: ShelfDeviceCommands;
+}
+
+/**
+ * Smart shelves in the live gateway: the planogram and calibrations from `${data_dir}/shelves.db` (seeded from
+ * `shelves.planogram`), the ShelfProcessor in the pipeline (ticked by the gateway's PipelineTicker: silence,
+ * resolver expiry), and the HTTP API. Edits made by the CLI in the same database are picked up within 5 s.
+ */
+export class ShelfFeature implements Feature {
+  readonly name = 'shelves';
+  readonly deviceCommands: ShelfDeviceCommands | null;
+  private readonly log: Logger;
+  private scope: FeatureScope | null = null;
+  private openStore: ShelvesStore | null = null;
+  private current: ShelfProcessor | null = null;
+  private loadedVersion = 0;
+  private routesRegistered = false;
+  private readonly unknownPlateLog;
+
+  constructor(
+    private readonly ctx: GatewayContext,
+    deps: ShelfFeatureDeps = {},
+  ) {
+    this.log = ctx.logger.child({ mod: 'shelves' });
+    this.deviceCommands = deps.deviceCommands ?? null;
+    this.unknownPlateLog = createLogThrottle({ now: () => ctx.clock.now() });
+  }
+
+  get store(): ShelvesStore {
+    if (!this.openStore) throw new StoregateError('SG_NOT_READY', 'the shelves feature is not running');
+    return this.openStore;
+  }
+
+  get processor(): ShelfProcessor {
+    if (!this.current) throw new StoregateError('SG_NOT_READY', 'the shelves feature is not running');
+    return this.current;
+  }
+
+  get planogramVersion(): number {
+    return this.loadedVersion;
+  }
+
+  async start(): Promise<void> {
+    const scope = new FeatureScope(this.log);
+    this.scope = scope;
+    const store = scope.own(new ShelvesStore(join(this.ctx.config.dataDir, 'shelves.db')));
+    this.openStore = store;
+    scope.defer(() => {
+      this.openStore = null;
+      this.current = null;
+    });
+    seedPlanogramFromConfig(this.ctx.config, store, this.ctx.clock.now(), this.log);
+    this.current = this.build();
+    const metrics = shelfMetrics(this.ctx.metrics, scope, () => this.processor);
+    scope.defer(
+      this.ctx.pipeline.add({
+        name: 'shelf',
+        handles: ['shelf.weight'],
+        process: (r) => metrics.countEvents(this.processor.process(r)),
+        tick: (now) => metrics.countEvents(this.processor.tick(now)),
+      }),
+    );
+    if (!this.routesRegistered) {
+      registerShelfRoutes(this.ctx.http, this, this.ctx.clock);
+      this.routesRegistered = true;
+    }
+    scope.every(this.ctx.clock, RELOAD_CHECK_MS, () => this.reloadIfChanged(), 'shelf planogram reload');
+  }
+
+  async stop(): Promise<void> {
+    await this.scope?.release();
+    this.scope = null;
+  }
+
+  /** Rebuild the processor from the store (after an API/CLI edit or a new calibration). Stock re-settles. */
+  reload(): void {
+    this.current = this.build();
+    this.log.info({ version: this.loadedVersion }, 'planogram/calibration reloaded');
+  }
+
+  private reloadIfChanged(): void {
+    if (this.openStore && this.openStore.version() !== this.loadedVersion) this.reload();
+  }
+
+  private build(): ShelfProcessor {
+    const current = this.store.current();
+    this.loadedVersion = current?.version ?? 0;
+    const c = this.ctx.config.shelves;
+    return new ShelfProcessor({
+      plates: current?.plates ?? [],
+      calibrations: this.store.calibrations(),
+      defaultHz: c.sample_hz,
+      defaultNoiseGrams: c.default_noise_grams,
+      misplacedMemoryMs: c.misplaced_memory_ms,
+      tuning: {
+        settleMs: c.detection.settle_ms,
+        holdMs: c.detection.hold_ms,
+        triggerSigma: c.detection.trigger_sigma,
+        minTriggerGrams: c.detection.min_trigger_grams,
+        maxDriftGramsPerMin: c.detection.max_drift_grams_per_min,
+      },
+      health: {
+        silentMs: c.health.silent_ms,
+        stuckMs: c.health.stuck_ms,
+        saturationGrams: c.health.saturation_grams,
+        noisyFactor: c.health.noisy_factor,
+        noisyGrams: c.health.noisy_grams,
+      },
+      onUnknownPlate: (device, channel) => {
+        const { log, suppressed } = this.unknownPlateLog.allow(`shelf-unknown:${device}#${channel}`);
+        if (log) this.log.warn({ device, channel, suppressed }, 'shelf channel not in planogram; ignored');
+      },
+    });
+  }
+}

@@ -1,0 +1,201 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { type Clock, sleep } from '../../../../shared/src/clock.js';
+import { calibrationFromWire, calibrationToWire } from '../../core/calibration.js';
+import { StoregateError } from '../../core/errors.js';
+import { plateSchema, specToWire } from '../../core/planogram.js';
+import type { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
+import type { ShelvesStore } from '../../registry/planogram-store.js';
+import type { ShelfDeviceCommands } from './device-commands.js';
+
+const MAX_SAMPLE_MS = 30_000;
+const STATUS: Partial<Record<string, number>> = {
+  SG_BAD_ARGUMENT: 400,
+  SG_DEVICE_UNKNOWN: 404,
+  SG_NOT_READY: 503,
+  SG_IO: 502,
+};
+
+function fail(reply: FastifyReply, err: unknown) {
+  if (err instanceof StoregateError) {
+    const status = STATUS[err.code] ?? 500;
+    return reply
+      .code(status)
+      .send({ error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } });
+  }
+  throw err;
+}
+
+function channelParam(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 63)
+    throw new StoregateError('SG_BAD_ARGUMENT', 'channel must be 0..63');
+  return n;
+}
+
+/** Who made a change: the `x-storegate-user` header, else "api". Kept with every planogram version. */
+function who(headers: Record<string, unknown>): string {
+  const h = headers['x-storegate-user'];
+  return typeof h === 'string' && h.length > 0 ? h.slice(0, 120) : 'api';
+}
+
+/** What the shelf routes need from the running feature. */
+export interface ShelvesApi {
+  readonly store: ShelvesStore;
+  readonly processor: ShelfProcessor;
+  readonly planogramVersion: number;
+  readonly deviceCommands: ShelfDeviceCommands | null;
+  reload(): void;
+}
+
+/**
+ * Shelf HTTP API: stock state, the versioned planogram, calibrations, and a raw-sample window for the
+ * installer-guided `storegate calibrate`.
+ */
+export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, clock: Clock): void {
+  http.get('/api/shelves', async () => ({
+    planogram_version: shelves.planogramVersion,
+    plates: shelves.processor.stock(),
+  }));
+
+  http.get('/api/planogram', async () => {
+    const v = shelves.store.current();
+    return {
+      version: v?.version ?? 0,
+      changed_by: v?.changedBy ?? null,
+      changed_at: v?.changedAt ?? null,
+      reason: v?.reason ?? null,
+      plates: (v?.plates ?? []).map(specToWire),
+    };
+  });
+
+  http.get('/api/planogram/history', async () => ({
+    versions: shelves.store.history().map((h) => ({
+      version: h.version,
+      changed_by: h.changedBy,
+      changed_at: h.changedAt,
+      reason: h.reason,
+    })),
+  }));
+
+  http.put('/api/planogram', async (req, reply) => {
+    try {
+      const v = shelves.store.replace(req.body, who(req.headers), 'replaced via API', clock.now());
+      shelves.reload();
+      return { version: v.version, plates: v.plates.length };
+    } catch (err) {
+      return fail(reply, err);
+    }
+  });
+
+  http.put<{ Params: { device: string; channel: string } }>(
+    '/api/planogram/plates/:device/:channel',
+    async (req, reply) => {
+      try {
+        const channel = channelParam(req.params.channel);
+        const body = { ...(req.body as object), device: req.params.device, channel };
+        const parsed = plateSchema.safeParse(body);
+        if (!parsed.success) {
+          const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+          throw new StoregateError('SG_BAD_ARGUMENT', `invalid plate: ${msg}`);
+        }
+        const v = shelves.store.setPlate(parsed.data, who(req.headers), clock.now());
+        shelves.reload();
+        return { version: v.version };
+      } catch (err) {
+        return fail(reply, err);
+      }
+    },
+  );
+
+  http.delete<{ Params: { device: string; channel: string } }>(
+    '/api/planogram/plates/:device/:channel',
+    async (req, reply) => {
+      try {
+        const channel = channelParam(req.params.channel);
+        const v = shelves.store.removePlate(req.params.device, channel, who(req.headers), clock.now());
+        shelves.reload();
+        return { version: v.version };
+      } catch (err) {
+        return fail(reply, err);
+      }
+    },
+  );
+
+  http.get('/api/calibrations', async () => ({
+    calibrations: shelves.store.calibrations().map(calibrationToWire),
+  }));
+
+  http.put<{ Params: { device: string; channel: string } }>(
+    '/api/calibrations/:device/:channel',
+    async (req, reply) => {
+      try {
+        const channel = channelParam(req.params.channel);
+        const record = calibrationFromWire({ ...(req.body as object), device: req.params.device, channel });
+        shelves.store.saveCalibration(record, clock.now());
+        shelves.reload();
+        return { saved: true };
+      } catch (err) {
+        return fail(reply, err);
+      }
+    },
+  );
+
+  // Raw samples of one channel over the next `ms` milliseconds (what the calibration wizard measures).
+  http.get<{ Params: { device: string; channel: string }; Querystring: { ms?: string } }>(
+    '/api/shelves/:device/:channel/samples',
+    async (req, reply) => {
+      try {
+        const channel = channelParam(req.params.channel);
+        const ms = Math.min(MAX_SAMPLE_MS, Math.max(100, Number(req.query.ms ?? 2000) || 2000));
+        if (!shelves.processor.hasPlate(req.params.device, channel)) {
+          throw new StoregateError(
+            'SG_DEVICE_UNKNOWN',
+            `${req.params.device} channel ${channel} is not in the planogram`,
+          );
+        }
+        const samples: number[] = [];
+        let hz: number | null = null;
+        const untap = shelves.processor.tap(req.params.device, channel, (grams, _t, rate) => {
+          samples.push(...grams);
+          if (rate) hz = rate;
+        });
+        await sleep(clock, ms);
+        untap();
+        return { device: req.params.device, channel, ms, hz, samples };
+      } catch (err) {
+        return fail(reply, err);
+      }
+    },
+  );
+
+  // Commands executed by the shelf controller itself (serial protocol or MQTT command topic): tare and span.
+  http.post<{ Params: { device: string; channel: string; command: string }; Body: { known_grams?: number } }>(
+    '/api/shelves/:device/:channel/:command',
+    async (req, reply) => {
+      try {
+        const { device, command } = req.params;
+        const channel = channelParam(req.params.channel);
+        const commands = shelves.deviceCommands;
+        if (!commands)
+          throw new StoregateError('SG_NOT_READY', 'no command transport to shelf devices is configured');
+        if (command === 'tare') {
+          await commands.tare(device, channel);
+          shelves.processor.resetPlate(device, channel);
+          return { ok: true };
+        }
+        if (command === 'calibrate') {
+          const known = req.body?.known_grams;
+          if (typeof known !== 'number' || !(known > 0)) {
+            throw new StoregateError('SG_BAD_ARGUMENT', 'known_grams (the weight on the plate) is required');
+          }
+          const result = await commands.calibrate(device, channel, known);
+          shelves.processor.resetPlate(device, channel);
+          return { ok: true, counts_per_gram: result.countsPerGram };
+        }
+        throw new StoregateError('SG_BAD_ARGUMENT', `unknown shelf command "${command}" (tare, calibrate)`);
+      } catch (err) {
+        return fail(reply, err);
+      }
+    },
+  );
+}
