@@ -33,7 +33,7 @@ export function checkOutbox(config: LoadedConfig, now = Date.now()): CheckResult
     `floor ${formatBytes(s.min_free_disk_bytes)}`,
   ].join(' ');
   const queued = `${s.depth.must_deliver} must-deliver and ${s.depth.telemetry} telemetry event(s) queued`;
-  const details = [disk, `${queued}, epoch ${s.epoch}, outbox.db ${formatBytes(s.file_bytes)}`];
+  const details = [disk, `epoch ${s.epoch}, outbox.db ${formatBytes(s.file_bytes)} on disk`];
   for (const lost of s.lost_files) details.push(`moved aside after a loss: ${lost} (inspect, then delete)`);
   if (s.state === 'refusing') {
     const since = s.refusing_since === null ? '' : ` since ${new Date(s.refusing_since).toISOString()}`;
