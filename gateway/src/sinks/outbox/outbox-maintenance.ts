@@ -1,4 +1,4 @@
-import type { Logger } from '../../../../shared/src/logger.js';
+import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import type { DiskGuard } from './disk-guard.js';
 import type { DiskPressure } from './disk-pressure.js';
 import type { OutboxState } from './outbox-state.js';
@@ -27,6 +27,11 @@ const SHRINK_MIN_BYTES = 4 * 1024 * 1024;
  */
 const SHRINK_MAX_QUEUED_BYTES = 1024 * 1024;
 
+export function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC';
+}
+
 export interface MaintenanceDeps {
   storage: OutboxStorage;
   state: OutboxState;
@@ -54,6 +59,7 @@ export class OutboxMaintenance {
   private takeDeletes: () => number[] = () => [];
   private watchTimer: NodeJS.Timeout | null = null;
   private shrinkTask: NodeJS.Immediate | null = null;
+  private readonly throttle = createLogThrottle({ burst: 1 });
 
   constructor(private readonly deps: MaintenanceDeps) {}
 
@@ -61,7 +67,21 @@ export class OutboxMaintenance {
     return this.retryTimer !== null;
   }
 
-  /** A write failed: take the pending deletes over and try again later, doubling the wait each time. */
+  /** A write failed: log (throttled); a full disk releases the reserve and makes the outbox refuse; retry later. */
+  writeFailed(err: unknown, take: () => number[]): void {
+    this.deps.guard.invalidate();
+    const full = isDiskFull(err);
+    if (this.throttle.allow(full ? 'full' : 'write').log) {
+      this.deps.logger?.error({ err }, full ? 'outbox write failed: disk full' : 'outbox write failed');
+    }
+    if (full) {
+      this.releaseReserve();
+      this.deps.pressure.enter('write_failed');
+    }
+    this.retryLater(take);
+  }
+
+  /** Take the pending deletes over and try again later, doubling the wait each time. */
   retryLater(take: () => number[]): void {
     this.takeDeletes = take;
     this.pendingDeletes.push(...take());

@@ -1,6 +1,6 @@
 import { uuidv7 } from 'uuidv7';
 import type { Clock } from '../../../../shared/src/clock.js';
-import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
+import type { Logger } from '../../../../shared/src/logger.js';
 import { StoregateError } from '../../core/errors.js';
 import type { StoreEvent } from '../../core/events.js';
 import type { Feature } from '../../ports/feature.js';
@@ -10,7 +10,7 @@ import { Compactor } from './compactor.js';
 import { DiskGuard, type DiskReading, type Watermarks, watermarkLevel } from './disk-guard.js';
 import { DiskPressure, resumeMarginBytes } from './disk-pressure.js';
 import { clockStepEvent } from './internal-events.js';
-import { encodeItem, validateEvent, withEpoch } from './item-codec.js';
+import { encodeBatch, newRow, withEpoch } from './item-codec.js';
 import { OutboxMaintenance, type ReserveLike } from './outbox-maintenance.js';
 import { OutboxState } from './outbox-state.js';
 import {
@@ -46,11 +46,6 @@ interface Waiter {
 const FLUSH_NOW_ROWS = 4096;
 const READ_CHUNK_ROWS = 256;
 
-export function isDiskFull(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_FULL' || code === 'ENOSPC';
-}
-
 /**
  * The durable outbox. Guarantees (tested by test/outbox/outbox-contract.test.ts against every storage):
  * - `append` resolves only after its whole batch is committed (fsync'd with the SQLite storage), or rejects
@@ -68,7 +63,6 @@ export class Outbox implements EventSink, Feature {
   private readonly compactor: Compactor;
   private readonly maintenance: OutboxMaintenance;
   private readonly clockWatch: ClockWatch;
-  private readonly throttle = createLogThrottle({ burst: 1 });
   private rows: OutboxRow[] = [];
   private waiters: Waiter[] = [];
   private deletes: number[] = [];
@@ -143,31 +137,16 @@ export class Outbox implements EventSink, Feature {
   append(events: readonly StoreEvent[]): Promise<void> {
     if (this.closed) return Promise.reject(new StoregateError('SG_NOT_READY', 'outbox is closed'));
     if (events.length === 0) return Promise.resolve();
-    const encoded: Array<{ event: StoreEvent; dataJson: string }> = [];
-    let total = 0;
-    for (const event of events) {
-      const problem = validateEvent(event);
-      const dataJson = problem === null ? safeStringify(event.data) : null;
-      if (problem !== null || dataJson === null) {
-        return this.refuse('invalid', events.length, 'SG_PAYLOAD_REJECTED', problem ?? 'data is not JSON');
-      }
-      // id (36) + seq + class + keys: a bounded envelope around the data.
-      const bytes = Buffer.byteLength(dataJson) + Buffer.byteLength(event.stream) + event.type.length + 160;
-      if (bytes > this.options.maxEventBytes) {
-        const why = `event of ${bytes} bytes exceeds outbox.max_event_bytes (${this.options.maxEventBytes})`;
-        return this.refuse('oversize', events.length, 'SG_PAYLOAD_REJECTED', why);
-      }
-      encoded.push({ event, dataJson });
-      total += bytes + ROW_OVERHEAD_BYTES;
-    }
-    if (!this.admit(total)) {
+    const batch = encodeBatch(events, this.options.maxEventBytes);
+    if (!batch.ok) return this.refuse(batch.reason, events.length, 'SG_PAYLOAD_REJECTED', batch.why);
+    if (!this.admit(batch.bytes)) {
       this.pressure.enter('disk_floor');
       this.pressure.count(events);
       this.maintenance.watch();
       const why = `disk full: the free-disk floor outbox.min_free_disk_bytes (${this.options.minFreeDiskBytes}) would be crossed on the data_dir filesystem`;
       return this.refuse('disk_floor', events.length, 'SG_IO', why);
     }
-    for (const { event, dataJson } of encoded) this.rows.push(this.toRow(event, dataJson));
+    for (const { event, dataJson } of batch.encoded) this.rows.push(this.toRow(event, dataJson));
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.schedule();
@@ -181,20 +160,7 @@ export class Outbox implements EventSink, Feature {
 
   private toRow(event: StoreEvent, dataJson: string): OutboxRow {
     const seq = this.state.nextSeq(event.stream);
-    const id = uuidv7();
-    const item = encodeItem(id, seq, event, dataJson);
-    return {
-      ord: this.state.nextOrd(),
-      id,
-      stream: event.stream,
-      seq,
-      dataClass: event.dataClass,
-      level: 0,
-      t: event.t,
-      item,
-      bytes: Buffer.byteLength(item) + ROW_OVERHEAD_BYTES,
-      enqueuedAt: this.options.clock.now(),
-    };
+    return newRow(this.state.nextOrd(), uuidv7(), seq, event, dataJson, this.options.clock.now());
   }
 
   /** Store an event about the outbox itself: past the floor (it is tiny), retried until a commit holds it. */
@@ -379,19 +345,7 @@ export class Outbox implements EventSink, Feature {
   }
 
   private onWriteError(err: unknown): void {
-    this.guard.invalidate();
-    const full = isDiskFull(err);
-    if (this.throttle.allow(full ? 'full' : 'write').log) {
-      this.options.logger?.error(
-        { err, pendingDeletes: this.deletes.length },
-        full ? 'outbox write failed: disk full' : 'outbox write failed',
-      );
-    }
-    if (full) {
-      this.maintenance.releaseReserve();
-      this.pressure.enter('write_failed');
-    }
-    this.maintenance.retryLater(() => this.takeDeletes());
+    this.maintenance.writeFailed(err, () => this.takeDeletes());
   }
 
   private notify(): void {
@@ -434,14 +388,5 @@ export class Outbox implements EventSink, Feature {
   private refuse(reason: string, n: number, code: 'SG_PAYLOAD_REJECTED' | 'SG_IO', why: string) {
     this.state.count(`rejected:${reason}`, n);
     return Promise.reject(new StoregateError(code, `outbox refused ${n} event(s): ${why}`));
-  }
-}
-
-function safeStringify(data: unknown): string | null {
-  try {
-    const s = JSON.stringify(data);
-    return typeof s === 'string' ? s : null;
-  } catch {
-    return null;
   }
 }
