@@ -4,7 +4,10 @@ export interface TimerHandle {
 }
 
 export interface Clock {
+  /** Wall-clock epoch ms: for stamps. It may step (NTP, an RTC-less boot, an operator); never use it for spans. */
   now(): number;
+  /** Monotonic ms from an arbitrary origin: for windows, timeouts and spans. Never goes back, never steps. */
+  monotonic(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }
@@ -14,6 +17,7 @@ export function systemClock(): Clock {
   let next = 1;
   return {
     now: () => Date.now(),
+    monotonic: () => performance.now(),
     setTimeout(fn, ms) {
       const id = next++;
       const t = setTimeout(() => {
@@ -32,9 +36,14 @@ export function systemClock(): Clock {
   };
 }
 
-/** Deterministic clock for tests and `storegate replay`: time moves only when told to. */
+/**
+ * Deterministic clock for tests and `storegate replay`: time moves only when told to. `advance`/`advanceTo`
+ * move wall and monotonic time together; `stepWall` moves only the wall clock, as NTP or an operator would.
+ * Timers run on monotonic time, like Node's, so a wall step neither fires nor delays them.
+ */
 export class FakeClock implements Clock {
   private current: number;
+  private mono = 0;
   private nextId = 1;
   private readonly pending = new Map<number, { at: number; fn: () => void }>();
 
@@ -46,9 +55,18 @@ export class FakeClock implements Clock {
     return this.current;
   }
 
+  monotonic(): number {
+    return this.mono;
+  }
+
+  /** Step the wall clock by `deltaMs` (negative: back) without moving monotonic time or firing timers. */
+  stepWall(deltaMs: number): void {
+    this.current += deltaMs;
+  }
+
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const id = this.nextId++;
-    this.pending.set(id, { at: this.current + Math.max(0, ms), fn });
+    this.pending.set(id, { at: this.mono + Math.max(0, ms), fn });
     return { id };
   }
 
@@ -56,13 +74,16 @@ export class FakeClock implements Clock {
     this.pending.delete(handle.id);
   }
 
-  /** Move time forward to `t`, firing due timers in time order (timers set by timers fire too). */
+  /** Move wall time forward to `t` (monotonic time by as much), firing due timers in time order. */
   advanceTo(t: number): void {
+    if (t < this.current) return;
+    // Timers set by timers fire too; each sees the clock at its own due time.
+    const target = this.mono + Math.max(0, t - this.current);
     for (;;) {
       let dueId: number | undefined;
       let dueAt = Number.POSITIVE_INFINITY;
       for (const [id, timer] of this.pending) {
-        if (timer.at <= t && timer.at < dueAt) {
+        if (timer.at <= target && timer.at < dueAt) {
           dueAt = timer.at;
           dueId = id;
         }
@@ -70,10 +91,16 @@ export class FakeClock implements Clock {
       if (dueId === undefined) break;
       const timer = this.pending.get(dueId)!;
       this.pending.delete(dueId);
-      this.current = Math.max(this.current, timer.at);
+      if (timer.at > this.mono) {
+        this.current += timer.at - this.mono;
+        this.mono = timer.at;
+      }
       timer.fn();
     }
-    this.current = Math.max(this.current, t);
+    if (target > this.mono) {
+      this.current += target - this.mono;
+      this.mono = target;
+    }
   }
 
   advance(ms: number): void {

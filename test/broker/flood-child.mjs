@@ -112,7 +112,12 @@ for (let round = 0; round < Number(rounds); round++) {
     socket.once('data', () => socket.write(Buffer.concat(frames)));
     sockets.push(socket);
   }
-  await new Promise((r) => setTimeout(r, 150 + Math.random() * 150));
+  // Close while a backlog is queued, but only after the flood has really reached the broker: waiting on a
+  // count (not a fixed delay) keeps the pattern the same on a loaded machine, where fewer messages arrive per ms.
+  const target = published + 2_500;
+  const deadline = Date.now() + 30_000;
+  while (published < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, Math.random() * 100));
   aedes.unsubscribe('devices/+/shelf', deliver, () => {});
   for (const s of sockets) s.resetAndDestroy();
   await new Promise((r) => setTimeout(r, 200));

@@ -57,6 +57,7 @@ describe('storegate doctor', () => {
     expect(line(res.stdout, 'data dir')).toMatch(/^PASS.*will be created/);
     expect(line(res.stdout, 'disk space')).toMatch(/^(PASS|WARN).* free on the data_dir filesystem/);
     expect(line(res.stdout, 'registry')).toMatch(/^PASS.*will be created at first use/);
+    expect(line(res.stdout, 'outbox')).toMatch(/^PASS.*will be created at first start/);
     expect(line(res.stdout, 'clock')).toMatch(/^PASS {2}clock\s+system time 20\d\d-/);
     expect(line(res.stdout, 'cloud')).toMatch(/^PASS {2}cloud\s+not configured/);
     expect(line(res.stdout, 'influxdb')).toMatch(/^PASS {2}influxdb\s+not configured/);
@@ -72,6 +73,7 @@ describe('storegate doctor', () => {
       'data dir',
       'disk space',
       'registry',
+      'outbox',
       'clock',
       'cloud',
       'influxdb',

@@ -2,7 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StoregateError } from '../../gateway/src/core/errors.js';
 import { MemoryOutboxStorage } from '../../gateway/src/sinks/outbox/memory-storage.js';
 import type { Outbox } from '../../gateway/src/sinks/outbox/outbox.js';
-import { event, openOutbox, parseItem, STORAGE_KINDS } from './outbox-fixtures.js';
+import {
+  accountStream,
+  EPOCH,
+  event,
+  openOutbox,
+  parseItem,
+  STORAGE_KINDS,
+  wireItems,
+} from './outbox-fixtures.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -30,6 +38,9 @@ for (const kind of STORAGE_KINDS) {
         ob.append([event('b', 2), event('a', 3)]),
       ]);
       const items = ob.next(100, 1 << 20).map((r) => parseItem(r.item));
+      // The store's epoch rides with every event: (stream, epoch, seq) is never reused.
+      for (const i of items) expect(Object.keys(i).slice(0, 3)).toEqual(['id', 'epoch', 'seq']);
+      expect(new Set(items.map((i) => i.epoch))).toEqual(new Set([EPOCH]));
       expect(items.map((i) => `${i.stream}:${i.seq}:${i.data.n}`)).toEqual([
         'a:1:1',
         'b:1:1',
@@ -79,16 +90,47 @@ for (const kind of STORAGE_KINDS) {
       expect(ob.state.counters.get('rejected:invalid')).toBe(1);
     });
 
-    it('refuses appends that would cross the free-disk floor, and accepts again when space returns', async () => {
+    it('refuses appends that would cross the free-disk floor, says so in-band, and accepts again when space returns', async () => {
       env = kind.create();
-      let free = 10_000;
-      const ob = open({ minFreeDiskBytes: 9_000, freeDiskBytes: () => free });
-      await expect(ob.append([event('s', 1, { data: { pad: 'x'.repeat(2000) } })])).rejects.toThrow(/floor/);
-      free = 1_000_000;
+      let free = 100_000;
+      const ob = open({ minFreeDiskBytes: 90_000, freeDiskBytes: () => free });
+      const refused = ob.append([event('s', 1, { data: { pad: 'x'.repeat(8000) } })]);
+      await expect(refused).rejects.toThrow(/floor/);
+      await expect(ob.append([event('s', 2)])).rejects.toMatchObject({ code: 'SG_IO' });
+      expect(ob.diskState()).toBe('refusing');
+      free = 10_000_000;
       await new Promise((r) => setTimeout(r, 300)); // the statfs reading is cached for 250 ms
-      await ob.append([event('s', 2)]);
-      expect(ob.next(10, 1 << 20).map((r) => r.seq)).toEqual([1]);
-      expect(ob.state.counters.get('rejected:disk_floor')).toBe(1);
+      await ob.append([event('s', 3)]);
+      expect(ob.diskState()).toBe('ok');
+      const items = ob.next(10, 1 << 20).map((r) => parseItem(r.item));
+      expect(items.filter((i) => i.stream === 's').map((i) => [i.seq, i.data.n])).toEqual([[1, 3]]);
+      const notes = items.filter((i) => i.stream === 'gateway/outbox');
+      expect(notes.map((i) => [i.seq, i.type, i.data.state])).toEqual([
+        [1, 'gateway.disk_full', 'refusing'],
+        [2, 'gateway.disk_full', 'recovered'],
+      ]);
+      expect(notes[1]!.data.refused).toEqual({ must_deliver: 2, telemetry: 0, by_type: { 'test.event': 2 } });
+      expect(ob.state.counters.get('rejected:disk_floor')).toBe(2);
+    });
+
+    it('counts free pages inside the store as available: space freed by a drain lets appends in', async () => {
+      env = kind.create();
+      let free = Number.MAX_SAFE_INTEGER;
+      const ob = open({ minFreeDiskBytes: 90_000, freeDiskBytes: () => free });
+      const storage = ob.storage;
+      await ob.append(
+        Array.from({ length: 400 }, (_, i) => event('fill', i, { data: { pad: 'y'.repeat(2000) } })),
+      );
+      ob.ack(ob.next(1000, 1 << 30));
+      ob.flush();
+      // SQLite counts its free pages; the memory storage is told what it could reuse.
+      if (storage instanceof MemoryOutboxStorage) storage.reclaimable = 800_000;
+      free = 50_000;
+      await new Promise((r) => setTimeout(r, 300)); // the statfs reading is cached for 250 ms
+      expect(ob.disk().reclaimable).toBeGreaterThan(100_000);
+      await ob.append([event('s', 1)]);
+      expect(ob.diskState()).toBe('ok');
+      expect(ob.state.counters.get('rejected:disk_floor')).toBeUndefined();
     });
 
     it('keeps seqs, rows and counters across close and reopen', async () => {
@@ -126,10 +168,18 @@ for (const kind of STORAGE_KINDS) {
       const covered = rollups.reduce((n, d) => n + (d.count as number), 0);
       expect(raw + covered).toBe(6000);
       expect(ob.state.counters.get('compacted:raw_to_1m')).toBe(6000 - raw);
-      const f = (rollups[0]!.fields as Record<string, { min: number; max: number; count: number }>).weight_g!;
+      const types = rollups[0]!.types as Record<
+        string,
+        { fields: Record<string, { min: number; max: number }> }
+      >;
+      const f = types['test.event']!.fields.weight_g!;
       expect(f.min).toBe(0);
       expect(f.max).toBe(49);
-      expect(rollups[0]!.fields).not.toHaveProperty('ok');
+      expect(types['test.event']!.fields).not.toHaveProperty('ok');
+      expect(accountStream(wireItems(rows), 'shelf')).toEqual({
+        rollup: covered,
+        ...(raw ? { telemetry: raw } : {}),
+      });
     });
   });
 }

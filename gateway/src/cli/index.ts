@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { StoregateError } from '../core/errors.js';
+import { exitCodeFor, StoregateError } from '../core/errors.js';
 import { registerCalibrateCommand } from './commands/calibrate.js';
 import { registerCatalogCommand } from './commands/catalog.js';
 import { registerDeviceCommand } from './commands/device.js';
@@ -14,7 +14,8 @@ import { registerStartCommand } from './commands/start.js';
 
 /**
  * The `storegate` command. Each subcommand lives in ./commands/<name>.ts and exports a register function;
- * errors with a stable code print as `error [CODE]: message` plus a hint, and exit 1 (usage errors exit 2).
+ * errors with a stable code print as `error [CODE]: message` plus a hint, and exit 1 (usage errors exit 2;
+ * SG_REGISTRY_CORRUPT exits 65, see core/errors.ts).
  */
 export function buildProgram(): Command {
   const program = new Command('storegate')
@@ -47,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof StoregateError) {
       process.stderr.write(`error [${err.code}]: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
-      return 1;
+      return exitCodeFor(err.code);
     }
     process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
     return 1;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { deviceCommand, deviceCommandResponse } from '../../../shared/src/device-contract.js';
 import { allCommands, topicBySuffix } from '../../../shared/src/devices/tables.js';
+import { cloudBatch, outboxEventData } from '../core/cloud-events.js';
 import { configSchema } from './schema.js';
 
 /**
@@ -31,6 +32,10 @@ export function exportedSchemas(): Record<string, unknown> {
       title: `devices/{id}/cmd-response data of ${name} (${kind})`,
       ...z.toJSONSchema(spec.response),
     };
+  }
+  out['cloud-batch.schema.json'] = { title: '{prefix}/events', ...z.toJSONSchema(cloudBatch) };
+  for (const [type, schema] of Object.entries(outboxEventData)) {
+    out[`event-${type}.schema.json`] = { title: `data of ${type} events`, ...z.toJSONSchema(schema) };
   }
   return out;
 }

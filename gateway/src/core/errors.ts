@@ -9,7 +9,18 @@ export type ErrorCode =
   | 'SG_NOT_READY'
   | 'SG_IO'
   | 'SG_NOT_FOUND'
-  | 'SG_PORT_IN_USE';
+  | 'SG_PORT_IN_USE'
+  | 'SG_REGISTRY_CORRUPT';
+
+/**
+ * Process exit codes other than the generic 1, for errors a supervisor must not retry blindly. 65 is
+ * sysexits' EX_DATAERR: the input data (here registry.db) is bad; restarting cannot fix it.
+ */
+export const EXIT_CODES: Partial<Record<ErrorCode, number>> = { SG_REGISTRY_CORRUPT: 65 };
+
+export function exitCodeFor(code: ErrorCode): number {
+  return EXIT_CODES[code] ?? 1;
+}
 
 export class StoregateError extends Error {
   readonly code: ErrorCode;

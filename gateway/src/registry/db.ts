@@ -32,11 +32,35 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
       hint: 'check that the data_dir exists and is writable by this user',
     });
   }
-  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000))}`);
-  if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000))}`);
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
+  } catch (err) {
+    db.close();
+    // The first statement is where a file that is not a database (or a damaged one) shows.
+    throw new StoregateError('SG_IO', `cannot use database ${file}: ${(err as Error).message}`, {
+      cause: err,
+      hint: isCorruptionError(err)
+        ? 'the file is damaged or not a SQLite database: restore it from a backup'
+        : 'check that the data_dir exists and is writable by this user',
+    });
   }
-  db.pragma('foreign_keys = ON');
   return db;
+}
+
+/** SQLite's codes for a damaged file or one that is not a database at all. */
+export function isCorruptionError(err: unknown): boolean {
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
+}
+
+/** `PRAGMA quick_check`: null if the file is sound, else what SQLite found (first few problems). */
+export function quickCheck(db: SqliteDatabase): string | null {
+  const rows = db.pragma('quick_check(5)') as Array<{ quick_check: string }>;
+  const text = rows.map((r) => r.quick_check).join('; ');
+  return text === 'ok' ? null : text;
 }

@@ -12,7 +12,7 @@ import {
   type ScryptParams,
   verifySecretHash,
 } from './credentials.js';
-import { openDatabase, type SqliteDatabase } from './db.js';
+import { isCorruptionError, openDatabase, quickCheck, type SqliteDatabase } from './db.js';
 import {
   assertDeviceId,
   type DeviceRow,
@@ -62,16 +62,7 @@ export class SqliteDeviceRegistry implements DeviceRegistry {
     this.clock = options.clock ?? systemClock();
     this.flushIntervalMs = options.flushIntervalMs ?? 1_000;
     this.scryptParams = options.scrypt ?? DEFAULT_SCRYPT;
-    this.db = openDatabase(
-      file,
-      options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs },
-    );
-    try {
-      applyMigrations(this.db, 'devices', deviceMigrations);
-    } catch (err) {
-      this.db.close();
-      throw err;
-    }
+    this.db = openCheckedRegistry(file, options.busyTimeoutMs);
     this.dummy = dummyHash(this.scryptParams);
     const db = this.db;
     this.stmt = {
@@ -252,6 +243,45 @@ export class SqliteDeviceRegistry implements DeviceRegistry {
 function unknownDevice(id: string): StoregateError {
   return new StoregateError('SG_DEVICE_UNKNOWN', `no device ${id}`, {
     hint: 'list devices with `storegate device list`',
+  });
+}
+
+/**
+ * Open registry.db, checked (`quick_check`) and migrated. A damaged file stops here with SG_REGISTRY_CORRUPT,
+ * its path and how to restore it, never a raw SQLite stack: the gateway cannot authenticate a single device
+ * without it, and unlike the outbox it cannot be started afresh without losing every credential.
+ */
+function openCheckedRegistry(file: string, busyTimeoutMs: number | undefined): SqliteDatabase {
+  let db: SqliteDatabase;
+  try {
+    db = openDatabase(file, busyTimeoutMs === undefined ? {} : { busyTimeoutMs });
+  } catch (err) {
+    const cause = (err as Error).cause ?? err;
+    if (isCorruptionError(cause)) throw registryCorrupt(file, (cause as Error).message, cause);
+    throw err;
+  }
+  try {
+    const problem = quickCheck(db);
+    if (problem) throw registryCorrupt(file, `quick_check: ${problem}`);
+    applyMigrations(db, 'devices', deviceMigrations);
+    return db;
+  } catch (err) {
+    db.close();
+    if (isCorruptionError(err)) throw registryCorrupt(file, (err as Error).message, err);
+    throw err;
+  }
+}
+
+export function registryCorrupt(file: string, detail: string, cause?: unknown): StoregateError {
+  return new StoregateError('SG_REGISTRY_CORRUPT', `the device registry ${file} is corrupt (${detail})`, {
+    cause,
+    hint: [
+      'storegate stops rather than run without its devices and credentials.',
+      `Restore a backup: \`storegate restore FILE\` (coming with the backup work), or by hand: stop storegate,`,
+      `move ${file}, ${file}-wal and ${file}-shm aside, copy the backup to ${file}, start storegate.`,
+      'Without a backup: move the files aside, start storegate (a new, empty registry is created) and',
+      'provision every device again with `storegate device add`.',
+    ].join(' '),
   });
 }
 

@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LoadedConfig } from '../../config/load.js';
-import { openDatabase, type SqliteDatabase } from '../../registry/db.js';
+import { isCorruptionError, openDatabase, quickCheck, type SqliteDatabase } from '../../registry/db.js';
 import { deviceMigrations } from '../../registry/migrations-devices.js';
+import { registryCorrupt } from '../../registry/sqlite-device-registry.js';
 import { formatBytes } from '../output.js';
 import { endpointOf, localAddress, storegateAt, tcpConnect, tryBind } from './doctor-net.js';
 
@@ -95,8 +96,11 @@ export function checkDataDir(config: LoadedConfig): CheckResult[] {
     const free = fs.bavail * fs.bsize;
     const floor = config.outbox.min_free_disk_bytes;
     const msg = `${formatBytes(free)} free on the data_dir filesystem (outbox floor ${formatBytes(floor)})`;
+    // Whether readings are refused also depends on space inside outbox.db and the reserve: the outbox check.
     results.push(
-      free < floor ? warn('disk space', `only ${msg}: telemetry will be compacted`) : pass('disk space', msg),
+      free < floor
+        ? warn('disk space', `only ${msg}: below the floor, see the outbox check`)
+        : pass('disk space', msg),
     );
   } catch (err) {
     results.push(warn('disk space', `cannot read free space of ${probeDir}: ${(err as Error).message}`));
@@ -111,6 +115,8 @@ export function checkRegistry(config: LoadedConfig): CheckResult {
   let db: SqliteDatabase | undefined;
   try {
     db = openDatabase(file, { readonly: true, busyTimeoutMs: 2_000 });
+    const problem = quickCheck(db);
+    if (problem) return corruptRegistry(file, `quick_check: ${problem}`);
     const version = db.prepare("SELECT version FROM schema_version WHERE module = 'devices'").pluck().get();
     const known = deviceMigrations.length;
     if (typeof version === 'number' && version > known) {
@@ -119,10 +125,22 @@ export function checkRegistry(config: LoadedConfig): CheckResult {
     const count = db.prepare('SELECT count(*) FROM devices').pluck().get() as number;
     return pass('registry', `${count} device(s) registered in ${file}`);
   } catch (err) {
+    const cause = (err as Error).cause ?? err;
+    if (isCorruptionError(cause)) return corruptRegistry(file, (cause as Error).message);
     return fail('registry', `cannot read ${file}: ${(err as Error).message}`);
   } finally {
     db?.close();
   }
+}
+
+function corruptRegistry(file: string, detail: string): CheckResult {
+  const err = registryCorrupt(file, detail);
+  return {
+    name: 'registry',
+    status: 'FAIL',
+    message: `[${err.code}] ${err.message}`,
+    details: [err.hint ?? ''],
+  };
 }
 
 /** Timestamps come from this clock: a year before 2024 means no RTC and no NTP yet. */

@@ -11,6 +11,7 @@ import {
   checkPorts,
   checkRegistry,
 } from './doctor-checks.js';
+import { checkOutbox } from './doctor-outbox.js';
 
 function checkConfig(path: string | undefined): { result: CheckResult; config?: LoadedConfig } {
   try {
@@ -39,6 +40,7 @@ export async function runDoctor(configPath: string | undefined): Promise<CheckRe
     results.push(...(await checkPorts(config)));
     results.push(...checkDataDir(config));
     results.push(checkRegistry(config));
+    results.push(checkOutbox(config));
   }
   results.push(checkClock());
   if (config) results.push(...(await checkPeers(config)));
@@ -48,7 +50,9 @@ export async function runDoctor(configPath: string | undefined): Promise<CheckRe
 export function registerDoctorCommand(program: Command): void {
   const doctor = program
     .command('doctor')
-    .description('check config, ports, data_dir and disk space, clock and peers; exit 1 if anything FAILs')
+    .description(
+      'check config, ports, data_dir and disk space, registry, outbox state, clock and peers; exit 1 if anything FAILs',
+    )
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
       const results = await runDoctor(configPathOf(doctor));

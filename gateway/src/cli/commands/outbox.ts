@@ -22,17 +22,26 @@ function duration(seconds: number): string {
 
 function render(s: OutboxStatus): string {
   const age = s.oldest_unsent_age_s === null ? '-' : `${s.oldest_unsent_age_s.toFixed(1)} s`;
+  const state =
+    s.state === 'refusing'
+      ? `REFUSING every new reading (disk full)${s.refusing_since === null ? '' : ` since ${new Date(s.refusing_since).toISOString()}`}`
+      : s.state === 'compacting'
+        ? 'compacting telemetry (must-deliver kept)'
+        : 'accepting';
   const lines = [
+    `state         ${state}; epoch ${s.epoch}`,
     `must_deliver  ${String(s.depth.must_deliver).padStart(10)} events  ${human(s.bytes.must_deliver)}`,
     `telemetry     ${String(s.depth.telemetry).padStart(10)} events  ${human(s.bytes.telemetry)}`,
     `budget        ${human(s.used_bytes)} of ${human(s.budget_bytes)} (${(s.used_share * 100).toFixed(1)} %), watermark ${s.watermark}`,
-    `free disk     ${human(s.free_disk_bytes)} (floor ${human(s.min_free_disk_bytes)})`,
+    `free disk     ${human(s.free_disk_bytes)} free + ${human(s.reclaimable_bytes)} reusable in outbox.db = ${human(s.available_disk_bytes)} available (floor ${human(s.min_free_disk_bytes)})`,
+    `reserve       ${human(s.reserve_present_bytes)} of ${human(s.reserve_bytes)} held; outbox.db ${human(s.file_bytes)} on disk`,
     `oldest unsent ${age}`,
     `growth        ${human(s.growth_bytes_per_s)}/s over the last 5 min; budget full ${
       s.budget_full_eta_s === null ? 'never at this rate' : `in ~${duration(s.budget_full_eta_s)}`
     }`,
     `streams       ${s.streams}`,
   ];
+  for (const lost of s.lost_files) lines.push(`moved aside   ${lost} (after a loss: inspect, then delete)`);
   const counters = Object.entries(s.counters);
   if (counters.length > 0) {
     lines.push('counters:');

@@ -16,7 +16,17 @@ export const outboxSection = z
       .int()
       .min(0)
       .default(256 * 1024 * 1024)
-      .describe('Hard floor of free disk: appends are refused rather than cross it'),
+      .describe(
+        'Hard floor of free disk (statfs on data_dir, plus free pages inside outbox.db): appends are refused rather than cross it',
+      ),
+    reserve_bytes: z
+      .number()
+      .int()
+      .min(0)
+      .default(16 * 1024 * 1024)
+      .describe(
+        'Preallocated outbox.reserve file, released when the disk is full so deletes and checkpoints still succeed',
+      ),
     commit_interval_ms: z
       .number()
       .int()

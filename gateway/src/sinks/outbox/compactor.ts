@@ -1,32 +1,45 @@
 import { uuidv7 } from 'uuidv7';
 import type { Clock } from '../../../../shared/src/clock.js';
-import type { Logger } from '../../../../shared/src/logger.js';
+import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
+import type { StoredEvent } from '../../core/events.js';
 import { WATERMARK_RANK, type WatermarkLevel, type Watermarks, watermarkLevel } from './disk-guard.js';
 import { encodeItem } from './item-codec.js';
+import { dropRows } from './markers.js';
 import type { OutboxState } from './outbox-state.js';
-import { type OutboxRow, type OutboxStorage, ROW_OVERHEAD_BYTES } from './outbox-storage.js';
+import {
+  MARKER_LEVEL,
+  type OutboxRow,
+  type OutboxStorage,
+  ROW_OVERHEAD_BYTES,
+  type RowLevel,
+} from './outbox-storage.js';
 import { COMPACTION_REASON, compactRows } from './rollup.js';
 
 const CHUNK_ROWS = 2_000;
 /** Chunks per turn before yielding to the event loop, so appends are not starved during a big compaction. */
 const CHUNKS_PER_TURN = 10;
+export const DROP_REASON = 'budget_exhausted';
 
 interface CompactorOptions {
   budgetBytes: number;
   watermarks: Watermarks;
   compactTarget: number;
   clock: Clock;
-  logger?: Logger;
+  logger?: Logger | undefined;
+  /** A write failed (the disk may be full): the outbox decides what to release and when to retry. */
+  onWriteError?: (err: unknown) => void;
 }
 
 /**
  * Keeps the outbox under its budget by degrading telemetry, oldest first: raw → 1 min rollups → 15 min →
- * 1 h, and only then dropping 1 h rollups. Must-deliver rows are never touched, nor rows handed to the
+ * 1 h. Only above the budget itself are 1 h rollups dropped, each run replaced by an `outbox.dropped` marker
+ * with its seq range and counts per type. Must-deliver rows are never touched, nor rows handed to the
  * uplink and not yet acknowledged (ord ≤ cursor). Every change is counted by reason, in the same transaction.
  */
 export class Compactor {
   private level: WatermarkLevel = 'ok';
   private continuation: NodeJS.Immediate | null = null;
+  private readonly throttle = createLogThrottle({ burst: 1 });
 
   constructor(
     private readonly storage: OutboxStorage,
@@ -35,21 +48,41 @@ export class Compactor {
     private readonly cursor: () => number,
   ) {}
 
+  /**
+   * Where compaction stops. The configured share of the budget, unless must-deliver data alone is near it:
+   * then telemetry keeps its proportional share of what is left below the compaction mark, instead of being
+   * compacted away while total use is still under the budget.
+   */
+  targetBytes(): number {
+    const { budgetBytes, watermarks, compactTarget } = this.options;
+    const trigger = budgetBytes * watermarks.compact;
+    const md = this.state.totals.must_deliver.bytes;
+    const share = compactTarget / watermarks.compact;
+    return Math.max(budgetBytes * compactTarget, md + Math.max(0, trigger - md) * share);
+  }
+
   maybeCompact(): void {
     this.noteWatermark();
     if (this.continuation) return;
-    const { budgetBytes, watermarks, compactTarget } = this.options;
+    const { budgetBytes, watermarks } = this.options;
     if (this.state.usedBytes() < budgetBytes * watermarks.compact) return;
-    this.safeTurn(budgetBytes * compactTarget);
+    this.safeTurn(this.state.usedBytes() > budgetBytes);
   }
 
-  private safeTurn(targetBytes: number): void {
+  /** Compaction or drops in progress (`storegate doctor`: "compacting telemetry"). */
+  active(): boolean {
+    return this.continuation !== null;
+  }
+
+  private safeTurn(dropping: boolean): void {
     try {
-      this.runTurn(targetBytes);
+      this.runTurn(dropping);
     } catch (err) {
       // A failed compaction changed nothing (one transaction); appends go on and the floor still holds.
+      this.continuation = null;
       this.state.count('compaction_failed', 1);
-      this.options.logger?.error({ err }, 'outbox compaction failed');
+      if (this.throttle.allow('failed').log) this.options.logger?.error({ err }, 'outbox compaction failed');
+      this.options.onWriteError?.(err);
     }
   }
 
@@ -58,59 +91,70 @@ export class Compactor {
     this.continuation = null;
   }
 
-  private runTurn(targetBytes: number): void {
+  private runTurn(dropping: boolean): void {
     this.continuation = null;
+    const target = this.targetBytes();
     for (let i = 0; i < CHUNKS_PER_TURN; i++) {
-      if (this.state.usedBytes() <= targetBytes) break;
-      if (!this.compactOnce()) {
+      if (this.state.usedBytes() <= target) break;
+      if (!this.compactOnce(dropping)) {
         this.noteWatermark();
         return;
       }
     }
     this.noteWatermark();
-    if (this.state.usedBytes() > targetBytes) {
-      this.continuation = setImmediate(() => this.safeTurn(targetBytes));
+    if (this.state.usedBytes() > target) {
+      // Dropping started above the budget goes on down to the target (hysteresis), not one row per commit.
+      this.continuation = setImmediate(() => this.safeTurn(dropping));
     }
   }
 
-  /** One atomic step; false when nothing compactable is left. */
-  private compactOnce(): boolean {
+  /** One atomic step; false when nothing compactable (or droppable, if allowed) is left. */
+  private compactOnce(dropping: boolean): boolean {
+    const after = this.cursor();
     for (const level of [0, 1, 2] as const) {
-      const rows = this.storage.oldestTelemetry(level, this.cursor(), CHUNK_ROWS);
-      if (rows.length === 0) continue;
-      const inserts: OutboxRow[] = [];
-      const now = this.options.clock.now();
-      for (const draft of compactRows(rows, level)) {
-        const id = uuidv7();
-        const dataJson = JSON.stringify(draft.event.data);
-        const item = encodeItem(id, draft.event.seq, { ...draft.event }, dataJson);
-        inserts.push({
-          ord: Math.min(...draft.replaces.map((r) => r.ord)),
-          id,
-          stream: draft.event.stream,
-          seq: draft.event.seq,
-          dataClass: 'telemetry',
-          level: draft.level,
-          t: draft.event.t,
-          item,
-          bytes: Buffer.byteLength(item) + ROW_OVERHEAD_BYTES,
-          enqueuedAt: Math.min(now, ...draft.replaces.map((r) => r.enqueuedAt)),
-        });
-      }
-      const reason = `compacted:${COMPACTION_REASON[level]}`;
-      this.apply(rows, inserts, reason, rows.length);
+      const first = this.storage.oldestTelemetry(level, after, 1)[0];
+      if (!first) continue;
+      const chunk = this.storage.compactableAfter(first.ord - 1, CHUNK_ROWS);
+      const drafts = compactRows(chunk, level);
+      const replaced = drafts.flatMap((d) => d.replaces);
+      const inserts = drafts.map((d) => this.row(d.event, d.level, d.replaces));
+      this.apply(replaced, inserts, `compacted:${COMPACTION_REASON[level]}`, replaced.length);
       return true;
     }
-    const hourly = this.storage.oldestTelemetry(3, this.cursor(), CHUNK_ROWS);
-    if (hourly.length === 0) return false;
-    // Last resort: the budget is full of must-deliver data and 1 h rollups. Count the raw events lost.
-    const represented = hourly.reduce((n, r) => n + ((JSON.parse(r.item).data?.count as number) ?? 1), 0);
-    this.apply(hourly, [], 'dropped:budget_exhausted', represented);
-    this.options.logger?.warn(
-      { rollups: hourly.length, events: represented },
-      'outbox dropped 1 h telemetry rollups',
-    );
+    if (!dropping) return false;
+    const first = this.storage.oldestTelemetry(3, after, 1)[0];
+    if (!first) return false;
+    // Last resort: above the budget with nothing left to summarise. Count the raw events lost.
+    const drafts = dropRows(this.storage.compactableAfter(first.ord - 1, CHUNK_ROWS), DROP_REASON);
+    const replaced = drafts.flatMap((d) => d.replaces);
+    const dropped = drafts.reduce((n, d) => n + d.dropped, 0);
+    const markers = drafts.map((d) => this.row(d.event, MARKER_LEVEL, d.replaces));
+    this.apply(replaced, markers, `dropped:${DROP_REASON}`, dropped);
+    if (this.throttle.allow('dropped').log) {
+      this.options.logger?.warn(
+        { rollups: replaced.length, events: dropped, markers: markers.length },
+        'outbox dropped 1 h telemetry rollups (each run is described by an outbox.dropped marker)',
+      );
+    }
     return true;
+  }
+
+  private row(event: Omit<StoredEvent, 'id'>, level: RowLevel, replaces: readonly OutboxRow[]): OutboxRow {
+    const id = uuidv7();
+    const item = encodeItem(id, event.seq, event, JSON.stringify(event.data));
+    const now = this.options.clock.now();
+    return {
+      ord: replaces[0]!.ord,
+      id,
+      stream: event.stream,
+      seq: event.seq,
+      dataClass: event.dataClass,
+      level,
+      t: event.t,
+      item,
+      bytes: Buffer.byteLength(item) + ROW_OVERHEAD_BYTES,
+      enqueuedAt: replaces.reduce((m, r) => Math.min(m, r.enqueuedAt), now),
+    };
   }
 
   private apply(replaced: OutboxRow[], inserts: OutboxRow[], reason: string, n: number): void {

@@ -26,36 +26,82 @@ export function statfsFreeBytes(dir: string): () => number {
   };
 }
 
+export interface DiskGuardOptions {
+  /** `outbox.min_free_disk_bytes`: appends are refused rather than leave less than this available. */
+  minFreeBytes: number;
+  /** statfs of the data_dir filesystem: every file on it counts (WAL, registry.db, logs, other programs). */
+  freeBytes: () => number;
+  /** Space inside outbox.db the outbox can reuse without growing the file (free pages after a drain). */
+  reclaimableBytes: () => number;
+  /** Bytes of the disk reserve currently released: they are not ours to spend on appends. */
+  reserveMissingBytes: () => number;
+  monotonic: () => number;
+  /** Database page size: a commit writes whole pages to the WAL. */
+  pageBytes: number;
+  cacheMs?: number;
+}
+
+export interface DiskReading {
+  free: number;
+  reclaimable: number;
+  reserveMissing: number;
+  /** What appends may still use before the floor: free + reclaimable − released reserve − pending. */
+  available: number;
+}
+
 /**
- * The hard floor of free disk. statfs is cheap but not free, so the reading is cached briefly; bytes
- * accepted since the last reading are subtracted so a burst cannot overshoot the floor between readings.
+ * The free-disk floor, measured on the real filesystem. A reading is taken after every commit (and at most
+ * `cacheMs` old otherwise); what was admitted since the last commit is charged at a conservative estimate of
+ * its on-disk cost (WAL frames, then the checkpoint into the main file), so a burst cannot overshoot the
+ * floor between readings.
  */
-export class DiskFloor {
-  private cachedFree = 0;
+export class DiskGuard {
+  private free = 0;
+  private reclaimable = 0;
+  private reserveMissing = 0;
   private readAt = Number.NEGATIVE_INFINITY;
-  private acceptedSinceRead = 0;
+  private pending = 0;
 
-  constructor(
-    private readonly minFreeBytes: number,
-    private readonly freeBytes: () => number,
-    private readonly now: () => number,
-    private readonly cacheMs = 250,
-  ) {}
+  constructor(private readonly options: DiskGuardOptions) {}
 
-  free(): number {
-    const t = this.now();
-    if (t - this.readAt >= this.cacheMs || t < this.readAt) {
-      this.cachedFree = this.freeBytes();
-      this.readAt = t;
-      this.acceptedSinceRead = 0;
-    }
-    return this.cachedFree - this.acceptedSinceRead;
+  /** Runs on every append: no allocation, one clock read unless the cached reading is stale. */
+  private refresh(): void {
+    const t = this.options.monotonic();
+    if (t - this.readAt < (this.options.cacheMs ?? 250)) return;
+    this.free = this.options.freeBytes();
+    this.reclaimable = this.options.reclaimableBytes();
+    this.reserveMissing = Math.max(0, this.options.reserveMissingBytes());
+    this.readAt = t;
   }
 
-  /** True if `bytes` more can be written without crossing the floor; if so they are reserved. */
-  admit(bytes: number): boolean {
-    if (this.free() - bytes < this.minFreeBytes) return false;
-    this.acceptedSinceRead += bytes;
+  read(): DiskReading {
+    const available = this.available();
+    return { free: this.free, reclaimable: this.reclaimable, reserveMissing: this.reserveMissing, available };
+  }
+
+  available(): number {
+    this.refresh();
+    return this.free + this.reclaimable - this.reserveMissing - this.pending;
+  }
+
+  /** The on-disk cost charged for `rowBytes` more in the current commit group. */
+  cost(rowBytes: number): number {
+    // Twice: once as WAL frames, once more when checkpointed; the first rows of a group also pay for the
+    // commit frame and the index and interior pages they touch.
+    return 2 * rowBytes + (this.pending === 0 ? 4 * this.options.pageBytes : 0);
+  }
+
+  /** True if `rowBytes` more can be stored without crossing the floor; if so their cost is charged. */
+  admit(rowBytes: number): boolean {
+    const cost = this.cost(rowBytes);
+    if (this.available() - cost < this.options.minFreeBytes) return false;
+    this.pending += cost;
     return true;
+  }
+
+  /** A commit (or a shrink) changed the files: charge nothing pending, read the filesystem again. */
+  invalidate(): void {
+    this.pending = 0;
+    this.readAt = Number.NEGATIVE_INFINITY;
   }
 }

@@ -15,9 +15,10 @@ const ETA_ALPHA = 0.3;
 export function registerOutboxMetrics(outbox: Outbox, registry: Registry): () => void {
   let rate = 0;
   let lastUsed = outbox.usedBytes();
-  let lastAt = outbox.options.clock.now();
+  // Monotonic: a wall-clock step must not turn into a growth spike.
+  let lastAt = outbox.options.clock.monotonic();
   const sampler = setInterval(() => {
-    const now = outbox.options.clock.now();
+    const now = outbox.options.clock.monotonic();
     const used = outbox.usedBytes();
     const dt = (now - lastAt) / 1000;
     if (dt > 0) rate = ETA_ALPHA * ((used - lastUsed) / dt) + (1 - ETA_ALPHA) * rate;
@@ -87,9 +88,53 @@ export function registerOutboxMetrics(outbox: Outbox, registry: Registry): () =>
       this.set(outbox.freeDiskBytes());
     },
   });
+  new Gauge({
+    name: 'storegate_outbox_available_disk_bytes',
+    help: 'What appends may use: free disk + free pages inside outbox.db - released reserve (floor applies to it)',
+    registers,
+    collect() {
+      this.set(outbox.disk().available);
+    },
+  });
+  new Gauge({
+    name: 'storegate_outbox_reclaimable_bytes',
+    help: 'Free pages inside outbox.db, reused before the file grows',
+    registers,
+    collect() {
+      this.set(outbox.disk().reclaimable);
+    },
+  });
+  new Gauge({
+    name: 'storegate_outbox_reserve_bytes',
+    help: 'Bytes held by the preallocated disk reserve (outbox.reserve)',
+    registers,
+    collect() {
+      const r = outbox.options.reserve;
+      this.set(r ? r.bytes - r.missing() : 0);
+    },
+  });
+  new Gauge({
+    name: 'storegate_outbox_refusing',
+    help: '1 while the disk is full and every append is refused (devices are not acknowledged)',
+    registers,
+    collect() {
+      this.set(outbox.pressure.isRefusing() ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'storegate_outbox_epoch',
+    help: 'Stream epoch of the outbox (changes only when an outbox was lost and a fresh one started)',
+    registers,
+    collect() {
+      this.set(outbox.state.epoch);
+    },
+  });
   for (const [kind, help] of [
     ['compacted', 'Telemetry events folded into coarser rollups, by reason'],
-    ['dropped', 'Events dropped, by reason (only 1 h telemetry rollups, when the budget is exhausted)'],
+    [
+      'dropped',
+      'Telemetry events dropped, by reason (only 1 h rollups above the budget; each run has a marker)',
+    ],
     ['rejected', 'Events refused at append (caller told), by reason'],
   ] as const) {
     new Counter({

@@ -5,9 +5,13 @@ import type { OutboxRow, StorageState, Totals } from './outbox-storage.js';
  * not yet committed. Only the outbox and its compactor change it.
  */
 export class OutboxState {
+  /** The store's stream epoch: on the wire with every event, so a seq is never reused across a loss. */
+  readonly epoch: number;
   readonly totals: Totals;
   /** Persisted counters (compactions, drops) plus this process's rejections. */
   readonly counters: Map<string, number>;
+  /** Persisted values as loaded (`epoch_started_at`, `refusing_since`, ...). */
+  readonly meta: Map<string, string>;
   private readonly committedSeqs: Map<string, number>;
   private allocatedSeqs: Map<string, number>;
   private ord: number;
@@ -15,8 +19,10 @@ export class OutboxState {
   lastSentAt: number | null = null;
 
   constructor(loaded: StorageState) {
+    this.epoch = loaded.epoch;
     this.totals = loaded.totals;
     this.counters = loaded.counters;
+    this.meta = loaded.meta;
     this.committedSeqs = loaded.streamSeqs;
     this.allocatedSeqs = new Map(loaded.streamSeqs);
     this.ord = loaded.maxOrd;
@@ -40,6 +46,11 @@ export class OutboxState {
 
   streamCount(): number {
     return this.committedSeqs.size;
+  }
+
+  /** Last committed seq per stream (the state file keeps a copy, to tell a lost outbox from a first start). */
+  streamSeqs(): ReadonlyMap<string, number> {
+    return this.committedSeqs;
   }
 
   committed(
