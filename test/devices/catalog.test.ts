@@ -25,6 +25,22 @@ describe('the definition API refuses contradictions when a definition is built',
     ).toThrow(/probe.value.count: no payload key "count"/);
   });
 
+  it('a wire key mapped to two reading fields, or the device time mapped to a field', () => {
+    interface Two {
+      type: 'two.value';
+      a: number;
+      b: number;
+    }
+    const two = reading<Two>('two.value', { summary: 'test', mustDeliver: false });
+    const wire = { n: counter };
+    expect(() => topic(two, { wire, fields: { a: 'n', b: 'n' }, doc: '', example: { n: 1 } })).toThrow(
+      /"n" is mapped twice/,
+    );
+    expect(() => topic(probe, { wire, fields: { count: 't' as 'n' }, doc: '', example: { n: 1 } })).toThrow(
+      /no payload key "t"/,
+    );
+  });
+
   it('a topic whose reading is not among its kind’s readings', () => {
     const t = topic(probe, {
       wire: { count: counter },

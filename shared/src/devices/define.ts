@@ -108,7 +108,11 @@ export function topic<B extends BodyBase, S extends WireShape>(
   ][]) {
     const codec = typeof entry === 'string' ? undefined : entry;
     const wire = codec ? codec.wire : (entry as string);
-    if (!(wire in payload.shape)) throw new Error(`${readingSpec.type}.${body}: no payload key "${wire}"`);
+    // `t` is the reading's deviceTime, never a body field.
+    if (!Object.hasOwn(spec.wire, wire))
+      throw new Error(`${readingSpec.type}.${body}: no payload key "${wire}"`);
+    if (byWire.has(wire))
+      throw new Error(`${readingSpec.type}.${body}: payload key "${wire}" is mapped twice`);
     byWire.set(wire, {
       wire,
       body,
