@@ -2,8 +2,10 @@ import { SerialDeviceSet } from '../../../../firmware-bridge/src/serial-devices.
 import type { PortOpener } from '../../../../firmware-bridge/src/transport/port.js';
 import { serialPortOpener } from '../../../../firmware-bridge/src/transport/port.js';
 import { type PortLister, sysfsPortLister } from '../../../../firmware-bridge/src/transport/port-lister.js';
+import { intrinsicQuality } from '../../../../shared/src/devices/codec.js';
+import { readingSpecs } from '../../../../shared/src/devices/tables.js';
 import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
-import type { Reading } from '../../../../shared/src/readings.js';
+import type { Quality, Reading, ReadingBody } from '../../../../shared/src/readings.js';
 import type { Feature } from '../../ports/feature.js';
 import type { GatewayContext } from '../context.js';
 import { serialMetrics } from './metrics.js';
@@ -46,7 +48,7 @@ export class SerialConnectorFeature implements Feature {
         deviceId: config.id,
         deviceTime: r.deviceTime,
         receivedAt,
-        quality: r.quality,
+        quality: serialReadingQuality(r.quality, r.body),
         source: 'serial',
       } as Reading;
       this.accept(config.id, reading, r.body.type === 'device.status' ? r.body.firmware : undefined);
@@ -104,4 +106,16 @@ export class SerialConnectorFeature implements Feature {
   async stop(): Promise<void> {
     await this.devices.stop();
   }
+}
+
+const QUALITY_RANK: Record<Quality, number> = { good: 0, uncertain: 1, bad: 2 };
+
+/**
+ * The worse of what the driver says and the definition's own rule (a scale at over/under capacity is bad),
+ * so a serial reading gets the same quality as the same reading over MQTT.
+ */
+export function serialReadingQuality(driver: Quality, body: ReadingBody): Quality {
+  const spec = readingSpecs.get(body.type)?.spec;
+  const rule = spec ? intrinsicQuality(spec, body) : 'good';
+  return QUALITY_RANK[driver] >= QUALITY_RANK[rule] ? driver : rule;
 }
