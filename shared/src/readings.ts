@@ -7,6 +7,7 @@ import type { ReadingMeta } from './devices/define.js';
 import type { ReadingBody, ReadingType } from './devices/tables.js';
 
 export type { CameraLineBody, CameraZoneBody } from './devices/camera.js';
+export type { ColdSampleBody, EnergyMeterBody } from './devices/cold.js';
 export type { ConnectorSource, Quality, ReadingMeta } from './devices/define.js';
 export type { DoorBeamBody, DoorCountBody } from './devices/door.js';
 export type { PlantValueBody } from './devices/plant.js';

@@ -1,4 +1,5 @@
 import { cameraKind } from './camera.js';
+import { energyKind, refrigerationKind } from './cold.js';
 import { doorKind } from './door.js';
 import { plantKind } from './plant.js';
 import { posKind } from './pos.js';
@@ -18,4 +19,6 @@ export const deviceDefinitions = [
   scaleKind,
   posKind,
   plantKind,
+  refrigerationKind,
+  energyKind,
 ] as const;
