@@ -15,18 +15,16 @@ const PLANOGRAM = {
 
 /** One NDJSON line per 12-sample batch, as a shelf controller publishes them. */
 function shelfLines(device: string, script: PlateScript, t0 = T0): { t: number; text: string }[] {
-  return script
-    .readings(device, 0, t0)
-    .flatMap((r) =>
-      r.type === 'shelf.weight'
-        ? [
-            {
-              t: r.receivedAt,
-              text: JSON.stringify({ t: r.receivedAt, device, channel: 0, hz: 60, grams: r.grams }),
-            },
-          ]
-        : [],
-    );
+  return script.readings(device, 0, t0).flatMap((r) =>
+    r.type === 'shelf.weight'
+      ? [
+          {
+            t: r.receivedAt,
+            text: JSON.stringify({ t: r.receivedAt, device, channel: 0, hz: 60, grams: r.grams }),
+          },
+        ]
+      : [],
+  );
 }
 
 const text = (lines: { text: string }[]) => `${lines.map((l) => l.text).join('\n')}\n`;
