@@ -16,6 +16,11 @@ export interface Processor {
    * outcomes (timeouts, minute rollups, silence detection) happen even when no reading arrives.
    */
   tick?(now: number): StoreEvent[];
+  /**
+   * The input has ended (replay's last line was `now`): emit what waits only for more input (a pairing
+   * partner, a debounce window, the minute the last input fell in). Time does not move on: no silence, no timeouts.
+   */
+  end?(now: number): StoreEvent[];
 }
 
 /** Where connectors hand readings. The returned promise settles once derived must-deliver events are durable. */
@@ -131,6 +136,20 @@ export class Pipeline implements PipelinePort {
       if (!p.tick) continue;
       try {
         out.push(...p.tick(now));
+      } catch (error) {
+        this.hooks.onProcessorError?.(p.name, error, null);
+      }
+    }
+    return out;
+  }
+
+  /** Every processor's `end(now)`: the input is over (replay). */
+  endEvents(now: number): StoreEvent[] {
+    const out: StoreEvent[] = [];
+    for (const p of this.processors) {
+      if (!p.end) continue;
+      try {
+        out.push(...p.end(now));
       } catch (error) {
         this.hooks.onProcessorError?.(p.name, error, null);
       }
