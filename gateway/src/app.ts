@@ -73,6 +73,7 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
   const pipeline = new Pipeline(events, {
     onEvents: (evs) => live.emit('events', evs),
     onProcessorError: (name, error) => logger.error({ err: error, processor: name }, 'processor failed'),
+    idScope: config.store.id,
   });
   const context: GatewayContext = {
     config,

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type Clock, sleep } from '../../../../shared/src/clock.js';
 import { calibrationFromWire, calibrationToWire } from '../../core/calibration.js';
 import { StoregateError } from '../../core/errors.js';
-import { plateSchema, specToWire } from '../../core/planogram.js';
+import { planogramToWire } from '../../core/facings.js';
+import { plateSchema } from '../../core/planogram.js';
 import type { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
 import type { ShelvesStore } from '../../registry/planogram-store.js';
 import type { ShelfDeviceCommands } from './device-commands.js';
@@ -64,7 +65,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
       changed_by: v?.changedBy ?? null,
       changed_at: v?.changedAt ?? null,
       reason: v?.reason ?? null,
-      plates: (v?.plates ?? []).map(specToWire),
+      ...planogramToWire(v?.plates ?? []),
     };
   });
 
