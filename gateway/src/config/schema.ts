@@ -4,6 +4,7 @@ import { brokerSection } from './sections/broker.js';
 import { checkoutSection } from './sections/checkout.js';
 import { cloudSection, outboxSection } from './sections/cloud.js';
 import { footfallSection } from './sections/footfall.js';
+import { modbusSection } from './sections/modbus.js';
 import { opcuaSection } from './sections/opcua.js';
 import { shelvesSection } from './sections/shelves.js';
 
@@ -50,6 +51,7 @@ export const configSchema = z.strictObject({
   cloud: cloudSection.optional(),
   serial: serialSection.default(serialSection.parse({})),
   opcua: opcuaSection.default(opcuaSection.parse({})),
+  modbus: modbusSection.default(modbusSection.parse({})),
   shelves: shelvesSection.default(shelvesSection.parse({})),
   footfall: footfallSection.default(footfallSection.parse({})),
   checkout: checkoutSection.default(checkoutSection.parse({})),
