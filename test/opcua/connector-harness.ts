@@ -9,6 +9,7 @@ import { parseConfig } from '../../gateway/src/config/load.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import type { GatewayContext } from '../../gateway/src/features/context.js';
 import { OpcuaConnectorFeature } from '../../gateway/src/features/opcua/feature.js';
+import { MemoryAuditLog } from '../../gateway/src/ports/audit-log.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import { MemoryEventSink, Pipeline, type Processor } from '../../gateway/src/ports/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
@@ -52,6 +53,7 @@ export function buildHarness(opcua: unknown) {
     events: sink,
     live: new EventEmitter<{ events: [readonly StoreEvent[]] }>(),
     http: http as never,
+    audit: new MemoryAuditLog(),
   };
   const feature = new OpcuaConnectorFeature(ctx);
   return {
