@@ -12,6 +12,8 @@ import { type AccessControl, openAccessControl } from './features/access/access-
 import { type BrokerFeature, createBrokerFeature } from './features/broker/feature.js';
 import { CheckoutFeature } from './features/checkout/feature.js';
 import { buildCloudFeatures } from './features/cloud/feature.js';
+import { ColdChainFeature } from './features/coldchain/feature.js';
+import { coldChainOptions } from './features/coldchain/units.js';
 import type { GatewayContext } from './features/context.js';
 import { DeviceHealthFeature } from './features/devices/feature.js';
 import { FeatureRunner } from './features/feature-runner.js';
@@ -77,6 +79,7 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
   const pipeline = new Pipeline(events, {
     onEvents: (evs) => live.emit('events', evs),
     onProcessorError: (name, error) => logger.error({ err: error, processor: name }, 'processor failed'),
+    idScope: config.store.id,
   });
   pipelineRef = pipeline;
   const context: GatewayContext = {
@@ -159,6 +162,7 @@ function buildFeatures(ctx: GatewayContext, pipeline: Pipeline, deps: GatewayDep
     new DeviceHealthFeature(ctx),
     new ShelfFeature(ctx, { deviceCommands: shelfDeviceCommands(ctx, serial, broker) }),
     ...footfall,
+    ...(coldChainOptions(ctx.config).units.length > 0 ? [new ColdChainFeature(ctx)] : []),
     // After the outbox and health (stopped before them): device ingest ends before its sinks close.
     broker,
     serial,

@@ -54,7 +54,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
   const logger = pino({ level: options.logLevel ?? 'silent' });
   const sink = options.sink ?? new MemoryEventSink();
   const registry = openSqliteDeviceRegistry(join(dir, 'registry.db'), { clock });
-  const pipeline = new Pipeline(sink).with(new RawForwardProcessor());
+  const pipeline = new Pipeline(sink, { idScope: 'store-test' }).with(new RawForwardProcessor());
   const ctx: GatewayContext = {
     config,
     clock,

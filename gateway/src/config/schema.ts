@@ -3,6 +3,7 @@ import { serialSection } from '../../../shared/src/serial-config.js';
 import { brokerSection } from './sections/broker.js';
 import { checkoutSection } from './sections/checkout.js';
 import { cloudSection, outboxSection } from './sections/cloud.js';
+import { coldchainSection } from './sections/coldchain.js';
 import { footfallSection } from './sections/footfall.js';
 import { httpSection } from './sections/http.js';
 import { opcuaSection } from './sections/opcua.js';
@@ -49,6 +50,7 @@ export const configSchema = z.strictObject({
   shelves: shelvesSection.default(shelvesSection.parse({})),
   footfall: footfallSection.default(footfallSection.parse({})),
   checkout: checkoutSection.default(checkoutSection.parse({})),
+  coldchain: coldchainSection.default(coldchainSection.parse({})),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Clock, sleep } from '../../../../shared/src/clock.js';
 import { calibrationFromWire, calibrationToWire } from '../../core/calibration.js';
 import { StoregateError } from '../../core/errors.js';
+import { planogramToWire } from '../../core/facings.js';
 import { actorName } from '../../core/identity.js';
-import { plateSchema, specToWire } from '../../core/planogram.js';
+import { plateSchema } from '../../core/planogram.js';
 import type { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
 import type { ShelvesStore } from '../../registry/planogram-store.js';
 import type { ShelfDeviceCommands } from './device-commands.js';
@@ -66,7 +67,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
       changed_by: v?.changedBy ?? null,
       changed_at: v?.changedAt ?? null,
       reason: v?.reason ?? null,
-      plates: (v?.plates ?? []).map(specToWire),
+      ...planogramToWire(v?.plates ?? []),
     };
   });
 
