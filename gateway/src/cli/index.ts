@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, StoregateError } from '../core/errors.js';
+import { registerAccessCommands } from './commands/access.js';
 import { registerCalibrateCommand } from './commands/calibrate.js';
 import { registerCatalogCommand } from './commands/catalog.js';
 import { registerDeviceCommand } from './commands/device.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerPlanogramCommand(program);
   registerCalibrateCommand(program);
   registerFirmwareCommand(program);
+  registerAccessCommands(program);
   return program;
 }
 
