@@ -73,6 +73,12 @@ export function registerAuth(http: FastifyInstance, deps: AuthDeps): void {
     refusals.labels(reason).inc();
     const [status, code] = STATUS[reason];
     const h = hint(reason);
+    if (isUpgrade(reply.request)) {
+      // A refused upgrade socket is outside the server's connection tracking: close it, or a client could
+      // hold it open forever (and graceful shutdown would wait for it).
+      reply.header('connection', 'close');
+      reply.raw.once('finish', () => reply.request.raw.socket.destroy());
+    }
     return reply.code(status).send({ error: { code, message, ...(h ? { hint: h } : {}) } });
   };
 
