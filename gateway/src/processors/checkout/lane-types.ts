@@ -2,6 +2,7 @@ import type { ScaleStatus } from '../../../../shared/src/readings.js';
 import type { CatalogItem, CatalogView } from '../../core/catalog.js';
 import type { StoreEvent } from '../../core/events.js';
 import type { Expectation } from './expectation.js';
+import type { OnScale } from './lane-contents.js';
 import type { LearningOptions, VerificationOptions } from './lane-options.js';
 import type { ScaleHealth } from './scale-health.js';
 import type { WeightLearner } from './weight-learner.js';
@@ -34,6 +35,8 @@ export interface OpenAlert {
   raisedAt: number;
   deltaGrams: number;
   item: PendingItem | null;
+  /** item_removed: what on the scale the drop matched (forgotten when an attendant accepts the removal). */
+  removed?: OnScale[] | null;
 }
 
 export interface SessionTotals {
