@@ -35,7 +35,9 @@ export const verificationSchema = z.strictObject({
     .int()
     .min(0)
     .default(1_200)
-    .describe('An unexplained stable weight must persist this long before an alert (leaning, a resting hand)'),
+    .describe(
+      'An unexplained stable weight must persist this long before an alert (leaning, a resting hand)',
+    ),
   motion_grace_ms: z
     .number()
     .int()
