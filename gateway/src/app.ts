@@ -8,6 +8,7 @@ import type { LoadedConfig } from './config/load.js';
 import type { GpioPort } from './connectors/gpio/gpio-port.js';
 import { StoregateError } from './core/errors.js';
 import type { StoreEvent } from './core/events.js';
+import { type AccessControl, openAccessControl } from './features/access/access-control.js';
 import { type BrokerFeature, createBrokerFeature } from './features/broker/feature.js';
 import { CheckoutFeature } from './features/checkout/feature.js';
 import { buildCloudFeatures } from './features/cloud/feature.js';
@@ -17,6 +18,7 @@ import type { GatewayContext } from './features/context.js';
 import { DeviceHealthFeature } from './features/devices/feature.js';
 import { FeatureRunner } from './features/feature-runner.js';
 import { FootfallFeature } from './features/footfall/feature.js';
+import { ModbusFeature } from './features/modbus/feature.js';
 import { OpcuaConnectorFeature } from './features/opcua/feature.js';
 import { SerialConnectorFeature } from './features/serial/feature.js';
 import { ShelfFeature } from './features/shelves/feature.js';
@@ -45,6 +47,8 @@ export interface GatewayDeps {
 
 export interface Gateway {
   readonly context: GatewayContext;
+  /** Users, API tokens and sessions (what `storegate user`/`token` manage), for the demo and tests. */
+  readonly access: AccessControl;
   readonly features: readonly Feature[];
   start(): Promise<void>;
   stop(reason?: string): Promise<void>;
@@ -67,6 +71,9 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
   const http = createHttpServer(logger);
   const live = new EventEmitter<{ events: [readonly StoreEvent[]] }>();
   live.setMaxListeners(100);
+  // Before any route: every route registered later is behind the auth hook.
+  let pipelineRef: Pipeline | null = null;
+  const access = openAccessControl({ config, clock, logger, metrics, http, pipeline: () => pipelineRef! });
 
   const registry = deps.registry ?? openSqliteDeviceRegistry(join(config.dataDir, 'registry.db'), { clock });
   const events = deps.events ?? (await openOutbox(config, { clock, logger, metrics }));
@@ -75,6 +82,7 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
     onProcessorError: (name, error) => logger.error({ err: error, processor: name }, 'processor failed'),
     idScope: config.store.id,
   });
+  pipelineRef = pipeline;
   const context: GatewayContext = {
     config,
     clock,
@@ -86,13 +94,21 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
     events,
     live,
     http,
+    audit: access.audit,
   };
   const runner = new FeatureRunner(buildFeatures(context, pipeline, deps), logger, metrics);
-  registerCoreRoutes(http, { storeId: config.store.id, clock, metrics, problems: () => runner.problems() });
+  registerCoreRoutes(http, {
+    storeId: config.store.id,
+    clock,
+    metrics,
+    metricsPublic: config.http.metrics_public,
+    problems: () => runner.problems(),
+  });
   const addresses: Record<string, string> = {};
 
   return {
     context,
+    access,
     features: runner.features,
     addresses: () => ({ ...addresses }),
     problems: () => runner.problems(),
@@ -112,6 +128,7 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
       await http.close();
       await runner.stop();
       registry.close();
+      access.close();
     },
   };
 }
@@ -151,6 +168,7 @@ function buildFeatures(ctx: GatewayContext, pipeline: Pipeline, deps: GatewayDep
     broker,
     serial,
     new OpcuaConnectorFeature(ctx),
+    new ModbusFeature(ctx),
     // Lane states go retained to the embedded broker's `lanes/{id}/state`.
     new CheckoutFeature(ctx, { broker }),
   ];

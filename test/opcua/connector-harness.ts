@@ -10,6 +10,7 @@ import type { StoreEvent } from '../../gateway/src/core/events.js';
 import { coldChainOptions } from '../../gateway/src/features/coldchain/units.js';
 import type { GatewayContext } from '../../gateway/src/features/context.js';
 import { OpcuaConnectorFeature } from '../../gateway/src/features/opcua/feature.js';
+import { MemoryAuditLog } from '../../gateway/src/ports/audit-log.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import { MemoryEventSink, Pipeline, type Processor } from '../../gateway/src/ports/pipeline.js';
 import { ColdChainProcessor } from '../../gateway/src/processors/coldchain/coldchain-processor.js';
@@ -56,6 +57,7 @@ export function buildHarness(opcua: unknown) {
     events: sink,
     live: new EventEmitter<{ events: [readonly StoreEvent[]] }>(),
     http: http as never,
+    audit: new MemoryAuditLog(),
   };
   const feature = new OpcuaConnectorFeature(ctx);
   return {
