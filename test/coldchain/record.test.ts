@@ -12,6 +12,7 @@ import { coldchainEventData } from '../../gateway/src/core/coldchain-events.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import { ColdChainFeature, haccpFile } from '../../gateway/src/features/coldchain/feature.js';
 import type { GatewayContext } from '../../gateway/src/features/context.js';
+import { MemoryAuditLog } from '../../gateway/src/ports/audit-log.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import { MemoryEventSink, Pipeline } from '../../gateway/src/ports/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
@@ -35,6 +36,11 @@ async function gateway() {
   const pipeline = new Pipeline(sink, { onEvents: (evs) => live.emit('events', evs) });
   const registry = openSqliteDeviceRegistry(join(dataDir, 'registry.db'));
   const http = Fastify();
+  // What the gateway's auth plugin resolves before any handler (tested in test/security): here, one attendant.
+  http.decorateRequest('identity', null);
+  http.addHook('onRequest', async (req) => {
+    req.identity = { kind: 'user', name: 'alice', role: 'attendant' };
+  });
   const config = parseConfig({
     data_dir: dataDir,
     store: { id: 'store-1', timezone: 'UTC' },
@@ -56,6 +62,7 @@ async function gateway() {
     events: sink,
     live,
     http: http as never,
+    audit: new MemoryAuditLog(),
   };
   const feature = new ColdChainFeature(ctx);
   await feature.start();
@@ -126,7 +133,7 @@ describe('HACCP record', () => {
     const ack = g.sink.events.find((e) => e.type === 'coldchain.ack');
     expect(ack).toMatchObject({
       dataClass: 'must_deliver',
-      data: { alarm_id: alarm!.data.id, by: null, note: 'core 4.1 °C' },
+      data: { alarm_id: alarm!.data.id, by: 'user:alice', note: 'core 4.1 °C' },
     });
 
     // The day closed at midnight + 20 min, and its report went out through the outbox as must-deliver.
@@ -150,7 +157,7 @@ describe('HACCP record', () => {
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.body).toContain('chiller-1,chilled,-1,5,3,7,');
     expect(csv.body).toMatch(
-      /chiller-1,high,2026-06-01T01:00:00Z,2026-06-01T01:30:00Z,2026-06-01T01:40:00Z,5,7,40,.*unknown: Product checked/,
+      /chiller-1,high,2026-06-01T01:00:00Z,2026-06-01T01:30:00Z,2026-06-01T01:40:00Z,5,7,40,.*user:alice: Product checked/,
     );
     const html = await g.http.inject({ url: '/api/haccp/report?day=2026-06-01&format=html' });
     expect(html.body).toContain('<h1>HACCP cold-chain report</h1>');

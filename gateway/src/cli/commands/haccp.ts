@@ -6,6 +6,7 @@ import { StoregateError } from '../../core/errors.js';
 import { haccpFile } from '../../features/coldchain/feature.js';
 import { buildReport, reportCsv, reportHtml } from '../../features/coldchain/report.js';
 import { HaccpStore } from '../../sinks/haccp/haccp-store.js';
+import { withApiAuth } from '../api-credentials.js';
 import { loadCliConfig } from '../cli-config.js';
 import { printJson, printLine, table } from '../output.js';
 
@@ -135,11 +136,13 @@ export function registerHaccpCommand(program: Command): void {
       const base = apiBase(config, opts.url);
       let res: Response;
       try {
-        res = await fetch(`${base}/api/haccp/alarms/${encodeURIComponent(id)}/ack`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ action: opts.action, ...(opts.note ? { note: opts.note } : {}) }),
-        });
+        res = await withApiAuth(config, (auth) =>
+          fetch(`${base}/api/haccp/alarms/${encodeURIComponent(id)}/ack`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...auth },
+            body: JSON.stringify({ action: opts.action, ...(opts.note ? { note: opts.note } : {}) }),
+          }),
+        );
       } catch (err) {
         throw new StoregateError(
           'SG_NOT_READY',

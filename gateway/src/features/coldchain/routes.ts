@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ColdAckData } from '../../core/coldchain-events.js';
 import { StoregateError } from '../../core/errors.js';
 import type { StoreEvent } from '../../core/events.js';
+import { actorName } from '../../core/identity.js';
 import type { ColdChainProcessor } from '../../processors/coldchain/coldchain-processor.js';
 import type { HaccpStore } from '../../sinks/haccp/haccp-store.js';
 import type { GatewayContext } from '../context.js';
@@ -14,10 +15,6 @@ export interface HaccpApi {
   readonly store: HaccpStore;
 }
 
-// Per-route roles come with the access-control work (issue 12): the route states its role; the cast keeps
-// this compiling before Fastify's route config declares `role`.
-const attendant = { config: { role: 'attendant' } } as RouteShorthandOptions;
-
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 function fail(reply: FastifyReply, err: unknown) {
@@ -26,11 +23,6 @@ function fail(reply: FastifyReply, err: unknown) {
     return reply.code(status).send({ error: { code: err.code, message: err.message } });
   }
   throw err;
-}
-
-/** Who made the request, once the access-control layer sets `request.identity`. */
-function identityOf(req: FastifyRequest): string | null {
-  return (req as FastifyRequest & { identity?: { name?: string } }).identity?.name ?? null;
 }
 
 /**
@@ -46,7 +38,7 @@ export function registerHaccpRoutes(http: FastifyInstance, api: HaccpApi): void 
     return { active: api.processor.active(), recent: api.store.alarms(now - 86_400_000, now + 1) };
   });
 
-  http.post('/api/haccp/alarms/:id/ack', attendant, async (req, reply) => {
+  http.post('/api/haccp/alarms/:id/ack', { config: { role: 'attendant' } }, async (req, reply) => {
     try {
       const { id } = req.params as { id: string };
       const body = (req.body ?? {}) as { action?: unknown; note?: unknown };
@@ -62,7 +54,8 @@ export function registerHaccpRoutes(http: FastifyInstance, api: HaccpApi): void 
         unit: alarm.unit,
         action: body.action,
         note: (body.note as string | undefined) ?? null,
-        by: identityOf(req),
+        // Who acted is the caller's login or token, never a field of the request.
+        by: req.identity ? actorName(req.identity) : null,
         at: ctx.clock.now(),
       };
       const event: StoreEvent = {
