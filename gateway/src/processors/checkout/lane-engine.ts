@@ -52,6 +52,10 @@ export class LaneEngine {
   readonly noise: ScaleNoise;
   /** Verified items and own bags on the scale, so a drop can be matched to what left. */
   readonly contents = new LaneContents();
+  /** Pending items dropped over the cap since start. */
+  dropped = 0;
+  /** Last scan, POS event or weight change: an idle open session closes by itself. */
+  private activityAt = 0;
   updatedAt = 0;
 
   constructor(readonly deps: LaneEngineDeps) {
@@ -77,6 +81,7 @@ export class LaneEngine {
     if (this.session?.phase === 'paid') out.push(...this.close(t));
     if (!this.session) out.push(...this.open(t));
     const s = this.session!;
+    this.activityAt = t;
     const key = gtinKey(code);
     const item = this.deps.catalog.get(code);
     const { verification: v, learning } = this.deps;
@@ -93,6 +98,12 @@ export class LaneEngine {
     } else {
       const deadline = t + v.bag_timeout_ms;
       this.pending.push({ key, code, item, expectation, scannedAt: t, deadline, alerted: false });
+      // Bounded: a lane whose POS never closes a session must not grow without end (issue 13 item 5).
+      while (this.pending.length > v.max_pending_items) {
+        const gone = this.pending.shift()!;
+        if (this.alert?.item === gone) this.alert.item = null;
+        this.dropped++;
+      }
     }
     out.push(...this.evaluate(t));
     return out;
@@ -104,6 +115,8 @@ export class LaneEngine {
     const isStable = status === 'stable' || status === 'zero';
     if (isStable && prevStable !== null) this.followCreep(prevStable, this.scaleGrams);
     this.noise.observe(this.scaleGrams, isStable);
+    if (!isStable || this.baseline === null || Math.abs(this.scaleGrams - this.baseline) > this.floor)
+      this.activityAt = t;
     if (isStable) {
       // A changed stable weight restarts the confirmation wait (leaning, slow bagging).
       if (this.unexplained && Math.abs(this.unexplained.grams - this.scaleGrams) > this.floor)
@@ -120,6 +133,7 @@ export class LaneEngine {
 
   pos(event: PosEventName, t: number, transactionId?: string): StoreEvent[] {
     const out: StoreEvent[] = [];
+    this.activityAt = t;
     if (event === 'basket-open') {
       if (this.session?.phase === 'paid') out.push(...this.close(t));
       if (!this.session) out.push(...this.open(t));
@@ -183,11 +197,14 @@ export class LaneEngine {
 
   tick(now: number): StoreEvent[] {
     if (this.session?.phase === 'paid' && now - this.paidAt >= PAID_CLOSE_MS) return this.close(now);
+    if (this.session && now - this.activityAt >= this.deps.verification.session_idle_ms)
+      return this.close(now, true);
     return this.session ? this.evaluate(now) : [];
   }
 
   private open(t: number): StoreEvent[] {
     this.session = newSession(this.deps.lane, t);
+    this.activityAt = t;
     this.pending = [];
     this.exemptSlack = 0;
     this.unexplained = null;
@@ -198,13 +215,13 @@ export class LaneEngine {
     return [];
   }
 
-  private close(t: number): StoreEvent[] {
+  private close(t: number, idle = false): StoreEvent[] {
     const s = this.session!;
     const out: StoreEvent[] = [];
     const unresolved = this.alert?.reason ?? null;
     if (this.alert)
       out.push(clearedEvent(this.deps.lane, this.session!.id, t, this.alert, 'session_closed', null, null));
-    out.push(sessionClosedEvent(this.deps.lane, s, t, this.pending.length, unresolved));
+    out.push(sessionClosedEvent(this.deps.lane, s, t, this.pending.length, unresolved, idle));
     const finding = this.deps.health.closeSession(s.relativeErrors);
     if (finding) out.push(maintenanceEvent(this.deps.lane, t, finding));
     this.session = null;

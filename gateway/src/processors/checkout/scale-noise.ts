@@ -62,10 +62,12 @@ export class ScaleNoise {
 
   /** Wire form for the lane state (`scale.noise`). */
   snapshot() {
-    const r = (x: number | null) => (x === null ? null : Math.round(x * 100) / 100);
+    const r = (x: number) => Math.round(x * 100) / 100;
+    const sigma = this.sigma;
+    const resolution = this.resolution;
     return {
-      sigma_grams: r(this.sigma),
-      resolution_grams: r(this.resolution),
+      sigma_grams: sigma === null ? null : r(sigma),
+      resolution_grams: resolution === null ? null : r(resolution),
       floor_grams: r(this.floor()),
       samples: this.n,
     };
