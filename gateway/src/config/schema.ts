@@ -5,6 +5,7 @@ import { checkoutSection } from './sections/checkout.js';
 import { cloudSection, outboxSection } from './sections/cloud.js';
 import { footfallSection } from './sections/footfall.js';
 import { opcuaSection } from './sections/opcua.js';
+import { recordSection } from './sections/record.js';
 import { shelvesSection } from './sections/shelves.js';
 
 /**
@@ -53,6 +54,7 @@ export const configSchema = z.strictObject({
   shelves: shelvesSection.default(shelvesSection.parse({})),
   footfall: footfallSection.default(footfallSection.parse({})),
   checkout: checkoutSection.default(checkoutSection.parse({})),
+  record: recordSection.optional(),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
