@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { deviceCommand, deviceCommandResponse } from '../../../shared/src/device-contract.js';
 import { allCommands, topicBySuffix } from '../../../shared/src/devices/tables.js';
 import { cloudBatch, outboxEventData } from '../core/cloud-events.js';
+import { coldchainEventData } from '../core/coldchain-events.js';
 import { configSchema } from './schema.js';
 
 /**
@@ -34,7 +35,7 @@ export function exportedSchemas(): Record<string, unknown> {
     };
   }
   out['cloud-batch.schema.json'] = { title: '{prefix}/events', ...z.toJSONSchema(cloudBatch) };
-  for (const [type, schema] of Object.entries(outboxEventData)) {
+  for (const [type, schema] of Object.entries({ ...outboxEventData, ...coldchainEventData })) {
     out[`event-${type}.schema.json`] = { title: `data of ${type} events`, ...z.toJSONSchema(schema) };
   }
   return out;

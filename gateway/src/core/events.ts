@@ -15,11 +15,16 @@ export interface StoreEvent {
   dataClass: DataClass;
   /** snake_case keys: this is the wire form. */
   data: Record<string, unknown>;
+  /**
+   * Set only for events derived from a device message with a `msg_id` (core/event-ids.ts): the outbox keeps it
+   * instead of assigning a UUIDv7, so a resent message yields the same event id.
+   */
+  id?: string;
 }
 
 /** A store event after the outbox accepted it. */
 export interface StoredEvent extends StoreEvent {
-  /** UUIDv7, unique across gateways and restarts: the cloud deduplicates on it. */
+  /** UUIDv7 (or the UUIDv5 of a device `msg_id`), unique across gateways and restarts: the cloud deduplicates on it. */
   id: string;
   /** Per-stream sequence number, from 1, gap-free: the cloud detects loss with it. */
   seq: number;
