@@ -182,11 +182,19 @@ export class ShelfProcessor implements Processor {
     return out;
   }
 
-  /** End of input: changes waiting for a partner on another plate get none; an unsettled plate stays open. */
-  end(now: number): StoreEvent[] {
+  /**
+   * End of input (replay): a plate whose signal was stable at its end closes its span; every waiting cluster is
+   * explained with what it has. An unsettled plate stays open (never re-zeroed mid-event).
+   */
+  end(_now: number): StoreEvent[] {
     const out: StoreEvent[] = [];
-    for (const r of this.resolver.expire(Number.POSITIVE_INFINITY))
-      out.push(...applyResolution(r, this.plates, now));
+    this.out = out;
+    for (const plate of this.plates.values()) if (plate.detector?.busy) plate.detector.flush();
+    for (const cluster of [...this.clusters.pending]) {
+      this.clusters.remove(cluster);
+      this.emit(cluster, explain(cluster.changes, this.host, cluster.lastSettled));
+    }
+    this.out = [];
     return out;
   }
 
