@@ -1,14 +1,21 @@
 import type { Prng } from './shelf-prng.js';
 import type { SweepParams } from './shelf-sweep-params.js';
-import type { Plate } from './shelf-sweep-trace.js';
 import type { TraceBatch } from './shelf-trace.js';
+
+/** A plate's noiseless signal and its own noise sigma. */
+export interface RenderPlate {
+  device: string;
+  channel: number;
+  sigma: number;
+  signal: Float64Array;
+}
 
 /**
  * The sensor side of a sweep trace: per-plate thermal drift, vibration, white noise of the plate's own σ,
  * spikes, and the scale's resolution; then 12-sample batches as a 60 Hz controller ships them.
  */
 export function renderPlates(
-  plates: readonly Plate[],
+  plates: readonly RenderPlate[],
   p: SweepParams,
   rng: Prng,
   hz: number,

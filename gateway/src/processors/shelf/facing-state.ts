@@ -1,8 +1,19 @@
 import { type FacingSpec, facingSignature } from '../../core/facings.js';
-import type { PlateState } from './plate-state.js';
-import { round1 } from './plate-state.js';
+import type { PlateSpec } from '../../core/planogram.js';
+import type { PlateDetector } from './plate-detector.js';
 import { StockLevel, type StockTransition } from './stock.js';
 import { type LearnedWeight, UnitWeight } from './unit-weight.js';
+
+/** What a facing needs of its plates (PlateState, without the import cycle). */
+export interface FacingPlate {
+  readonly key: string;
+  readonly spec: PlateSpec;
+  readonly detector: PlateDetector | null;
+  readonly level: number;
+  netGrams(level: number): number;
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 /** A learned weight as persisted: bound to the facing it was learned on. */
 export interface StoredWeight extends LearnedWeight {
@@ -20,7 +31,7 @@ export class FacingState {
 
   constructor(
     readonly spec: FacingSpec,
-    readonly plates: readonly PlateState[],
+    readonly plates: readonly FacingPlate[],
     learned?: StoredWeight,
   ) {
     this.signature = facingSignature(spec);
