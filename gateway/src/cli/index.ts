@@ -5,6 +5,7 @@ import { registerCatalogCommand } from './commands/catalog.js';
 import { registerDeviceCommand } from './commands/device.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerFirmwareCommand } from './commands/firmware.js';
+import { registerHaccpCommand } from './commands/haccp.js';
 import { registerLaneCommand } from './commands/lane.js';
 import { registerOutboxCommand } from './commands/outbox.js';
 import { registerPlanogramCommand } from './commands/planogram.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerPlanogramCommand(program);
   registerCalibrateCommand(program);
   registerFirmwareCommand(program);
+  registerHaccpCommand(program);
   return program;
 }
 

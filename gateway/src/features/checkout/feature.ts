@@ -116,6 +116,14 @@ export class CheckoutFeature implements Feature {
             'lane reading from a device in no lane; ignored (see checkout.lanes)',
           );
       },
+      onForeignLane: (deviceId, claimed, assigned) => {
+        const gate = unmappedLog.allow(`foreign:${deviceId}`);
+        if (gate.log)
+          this.log.warn(
+            { device: deviceId, claimed, assigned, suppressed: gate.suppressed },
+            'lane reading names another lane than its device is assigned to; rejected',
+          );
+      },
       onStateChange: (state) => {
         this.publisher?.publish(state);
         this.states.emit('state', state);
