@@ -9,6 +9,7 @@ import { registerHaccpCommand } from './commands/haccp.js';
 import { registerLaneCommand } from './commands/lane.js';
 import { registerOutboxCommand } from './commands/outbox.js';
 import { registerPlanogramCommand } from './commands/planogram.js';
+import { registerRecordCommand } from './commands/record.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerStartCommand } from './commands/start.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerDeviceCommand(program);
   registerDoctorCommand(program);
   registerReplayCommand(program);
+  registerRecordCommand(program);
   registerCatalogCommand(program);
   registerLaneCommand(program);
   registerOutboxCommand(program);

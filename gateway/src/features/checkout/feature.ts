@@ -57,6 +57,11 @@ export class CheckoutFeature implements Feature {
       deps.publisher ?? (deps.broker ? new BrokerLaneStatePublisher(deps.broker, this.log) : null);
   }
 
+  /** The lane a device is in while the feature runs (the recorder names lanes with it), else undefined. */
+  laneOf(deviceId: string): string | undefined {
+    return this.running?.directory.laneOf(deviceId);
+  }
+
   private get live(): Running {
     if (!this.running) throw new StoregateError('SG_NOT_READY', 'the checkout feature is not running');
     return this.running;
