@@ -19,7 +19,9 @@ import type { GatewayContext } from './features/context.js';
 import { DeviceHealthFeature } from './features/devices/feature.js';
 import { FeatureRunner } from './features/feature-runner.js';
 import { FootfallFeature } from './features/footfall/feature.js';
+import { ModbusFeature } from './features/modbus/feature.js';
 import { OpcuaConnectorFeature } from './features/opcua/feature.js';
+import { RecordFeature } from './features/record/feature.js';
 import { SerialConnectorFeature } from './features/serial/feature.js';
 import { ShelfFeature } from './features/shelves/feature.js';
 import { shelfDeviceCommands } from './features/shelves/wiring.js';
@@ -156,6 +158,8 @@ function buildFeatures(
   ctx.pipeline.add(new RawForwardProcessor());
   const broker = createBrokerFeature(ctx);
   const serial = new SerialConnectorFeature(ctx);
+  // Lane states go retained to the embedded broker's `lanes/{id}/state`.
+  const checkout = new CheckoutFeature(ctx, { broker });
   const footfall = ctx.config.footfall.enabled
     ? [new FootfallFeature(ctx, deps.gpio ? { gpio: deps.gpio } : {})]
     : [];
@@ -165,6 +169,8 @@ function buildFeatures(
     // Stopped just before the outbox: the audit trail of the shutdown itself is still forwarded.
     new AuditForwarder(ctx, access.audit),
     new PipelineTicker(pipeline, ctx.clock, ctx.logger),
+    // Before any connector: a recording holds every reading the processors see.
+    new RecordFeature(ctx, { laneOf: (device) => checkout.laneOf(device) }),
     new DeviceHealthFeature(ctx),
     new ShelfFeature(ctx, { deviceCommands: shelfDeviceCommands(ctx, serial, broker) }),
     ...footfall,
@@ -173,7 +179,7 @@ function buildFeatures(
     broker,
     serial,
     new OpcuaConnectorFeature(ctx),
-    // Lane states go retained to the embedded broker's `lanes/{id}/state`.
-    new CheckoutFeature(ctx, { broker }),
+    new ModbusFeature(ctx),
+    checkout,
   ];
 }
