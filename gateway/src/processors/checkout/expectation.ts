@@ -26,9 +26,10 @@ export function expectationFor(
   learning: LearningOptions,
   /** The lane scale's noise floor (g): lighter items cannot be told from noise, tolerances never go below it. */
   floor = verification.noise_grams,
+  at?: number,
 ): Expectation {
   const minWeighable = Math.max(verification.min_weighable_grams, 2 * floor);
-  const learned = learner.ready(key);
+  const learned = learner.ready(key, at);
   if (item?.weightExempt)
     return { kind: 'exempt', slackGrams: item.grams ?? verification.min_weighable_grams };
   if (item?.soldByWeight) return { kind: 'any', maxGrams: ANY_MAX_GRAMS };

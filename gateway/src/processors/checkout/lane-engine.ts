@@ -85,7 +85,7 @@ export class LaneEngine {
     const key = gtinKey(code);
     const item = this.deps.catalog.get(code);
     const { verification: v, learning } = this.deps;
-    const expectation = expectationFor(item, key, this.deps.learner, v, learning, this.floor);
+    const expectation = expectationFor(item, key, this.deps.learner, v, learning, this.floor, t);
     this.firstScanAt ??= t;
     s.scanned++;
     if (item?.ageRestricted) s.ageRestricted++;
