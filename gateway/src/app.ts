@@ -9,6 +9,7 @@ import type { GpioPort } from './connectors/gpio/gpio-port.js';
 import { StoregateError } from './core/errors.js';
 import type { StoreEvent } from './core/events.js';
 import { type AccessControl, openAccessControl } from './features/access/access-control.js';
+import { AuditForwarder } from './features/access/audit-forwarder.js';
 import { type BrokerFeature, createBrokerFeature } from './features/broker/feature.js';
 import { CheckoutFeature } from './features/checkout/feature.js';
 import { buildCloudFeatures } from './features/cloud/feature.js';
@@ -20,6 +21,7 @@ import { FeatureRunner } from './features/feature-runner.js';
 import { FootfallFeature } from './features/footfall/feature.js';
 import { ModbusFeature } from './features/modbus/feature.js';
 import { OpcuaConnectorFeature } from './features/opcua/feature.js';
+import { RecordFeature } from './features/record/feature.js';
 import { SerialConnectorFeature } from './features/serial/feature.js';
 import { ShelfFeature } from './features/shelves/feature.js';
 import { shelfDeviceCommands } from './features/shelves/wiring.js';
@@ -72,8 +74,7 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
   const live = new EventEmitter<{ events: [readonly StoreEvent[]] }>();
   live.setMaxListeners(100);
   // Before any route: every route registered later is behind the auth hook.
-  let pipelineRef: Pipeline | null = null;
-  const access = openAccessControl({ config, clock, logger, metrics, http, pipeline: () => pipelineRef! });
+  const access = openAccessControl({ config, clock, logger, metrics, http });
 
   const registry = deps.registry ?? openSqliteDeviceRegistry(join(config.dataDir, 'registry.db'), { clock });
   const events = deps.events ?? (await openOutbox(config, { clock, logger, metrics }));
@@ -82,7 +83,6 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
     onProcessorError: (name, error) => logger.error({ err: error, processor: name }, 'processor failed'),
     idScope: config.store.id,
   });
-  pipelineRef = pipeline;
   const context: GatewayContext = {
     config,
     clock,
@@ -96,7 +96,7 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
     http,
     audit: access.audit,
   };
-  const runner = new FeatureRunner(buildFeatures(context, pipeline, deps), logger, metrics);
+  const runner = new FeatureRunner(buildFeatures(context, pipeline, deps, access), logger, metrics);
   registerCoreRoutes(http, {
     storeId: config.store.id,
     clock,
@@ -149,17 +149,28 @@ async function listen(ctx: GatewayContext): Promise<string> {
 }
 
 /** The features in start order; stop runs in reverse. */
-function buildFeatures(ctx: GatewayContext, pipeline: Pipeline, deps: GatewayDeps): Feature[] {
+function buildFeatures(
+  ctx: GatewayContext,
+  pipeline: Pipeline,
+  deps: GatewayDeps,
+  access: AccessControl,
+): Feature[] {
   ctx.pipeline.add(new RawForwardProcessor());
   const broker = createBrokerFeature(ctx);
   const serial = new SerialConnectorFeature(ctx);
+  // Lane states go retained to the embedded broker's `lanes/{id}/state`.
+  const checkout = new CheckoutFeature(ctx, { broker });
   const footfall = ctx.config.footfall.enabled
     ? [new FootfallFeature(ctx, deps.gpio ? { gpio: deps.gpio } : {})]
     : [];
   return [
     // First: the outbox is closed last, after every feature that appends to it has stopped.
     ...buildCloudFeatures(ctx),
+    // Stopped just before the outbox: the audit trail of the shutdown itself is still forwarded.
+    new AuditForwarder(ctx, access.audit),
     new PipelineTicker(pipeline, ctx.clock, ctx.logger),
+    // Before any connector: a recording holds every reading the processors see.
+    new RecordFeature(ctx, { laneOf: (device) => checkout.laneOf(device) }),
     new DeviceHealthFeature(ctx),
     new ShelfFeature(ctx, { deviceCommands: shelfDeviceCommands(ctx, serial, broker) }),
     ...footfall,
@@ -169,7 +180,6 @@ function buildFeatures(ctx: GatewayContext, pipeline: Pipeline, deps: GatewayDep
     serial,
     new OpcuaConnectorFeature(ctx),
     new ModbusFeature(ctx),
-    // Lane states go retained to the embedded broker's `lanes/{id}/state`.
-    new CheckoutFeature(ctx, { broker }),
+    checkout,
   ];
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, StoregateError } from '../core/errors.js';
+import { registerAccessCommands } from './commands/access.js';
 import { registerCalibrateCommand } from './commands/calibrate.js';
 import { registerCatalogCommand } from './commands/catalog.js';
 import { registerDeviceCommand } from './commands/device.js';
@@ -9,6 +10,7 @@ import { registerHaccpCommand } from './commands/haccp.js';
 import { registerLaneCommand } from './commands/lane.js';
 import { registerOutboxCommand } from './commands/outbox.js';
 import { registerPlanogramCommand } from './commands/planogram.js';
+import { registerRecordCommand } from './commands/record.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerStartCommand } from './commands/start.js';
@@ -28,6 +30,7 @@ export function buildProgram(): Command {
   registerDeviceCommand(program);
   registerDoctorCommand(program);
   registerReplayCommand(program);
+  registerRecordCommand(program);
   registerCatalogCommand(program);
   registerLaneCommand(program);
   registerOutboxCommand(program);
@@ -35,6 +38,7 @@ export function buildProgram(): Command {
   registerPlanogramCommand(program);
   registerCalibrateCommand(program);
   registerFirmwareCommand(program);
+  registerAccessCommands(program);
   registerHaccpCommand(program);
   return program;
 }
