@@ -18,9 +18,28 @@ export type BrokerRejection =
   | 'device_removed'
   | 'secret_rotated';
 
-export function brokerMetrics(registry: Registry, sample: { connections(): number; clients(): number }) {
-  for (const name of ['storegate_broker_connections', 'storegate_broker_clients'])
+export function brokerMetrics(
+  registry: Registry,
+  sample: { connections(): number; clients(): number; remembered?(): { packet_id: number; msg_id: number } },
+) {
+  for (const name of [
+    'storegate_broker_connections',
+    'storegate_broker_clients',
+    'storegate_device_resend_memory_entries',
+  ])
     registry.removeSingleMetric(name);
+  new Gauge({
+    name: 'storegate_device_resend_memory_entries',
+    help: 'Entries held to recognise device resends, by key (packet_id: per client session; msg_id: per device); bounded',
+    labelNames: ['key'],
+    registers: [registry],
+    collect() {
+      const r = sample.remembered?.();
+      if (!r) return;
+      this.labels('packet_id').set(r.packet_id);
+      this.labels('msg_id').set(r.msg_id);
+    },
+  });
   new Gauge({
     name: 'storegate_broker_connections',
     help: 'Open network connections to the embedded broker (all listeners, before and after CONNECT)',

@@ -57,6 +57,7 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
   const metrics = brokerMetrics(ctx.metrics, {
     connections: () => open.size,
     clients: () => aedes?.connectedClients ?? 0,
+    remembered: () => ({ packet_id: hooks.resends.size(), msg_id: connector.rememberedMsgIds() }),
   });
 
   // aedes can report one failure twice (socket error, then client error): count each reason once per client
