@@ -4,6 +4,8 @@ import { counter } from '../connectors/mqtt-devices/metrics.js';
 export type BrokerRejection =
   | 'packet_too_large'
   | 'max_connections'
+  | 'max_connections_per_address'
+  | 'max_pending_connects'
   | 'rate_limited'
   | 'acl_publish'
   | 'acl_subscribe'
@@ -66,7 +68,7 @@ export function brokerMetrics(
     authFailures: counter<'reason'>(
       registry,
       'storegate_broker_auth_failures_total',
-      'Refused MQTT logins by reason (bad_credentials, anonymous, client_id_mismatch, client_id_too_long, throttled)',
+      'Refused MQTT logins by reason (bad_credentials, anonymous, client_id_mismatch, client_id_taken, client_id_too_long, throttled)',
       ['reason'],
     ),
     throttleBlocks: counter<never>(
