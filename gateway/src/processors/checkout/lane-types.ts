@@ -1,6 +1,6 @@
 import type { ScaleStatus } from '../../../../shared/src/readings.js';
 import type { CatalogItem } from '../../core/catalog.js';
-import type { StoreEvent } from '../../core/events.js';
+import type { StoreEventMap, StoreEventOf } from '../../core/events.js';
 import type { Expectation } from './expectation.js';
 
 export type AlertReason = 'unexpected_item' | 'item_not_bagged' | 'weight_mismatch' | 'item_removed';
@@ -69,8 +69,16 @@ export interface LaneState {
   updated_at: number;
 }
 
-export function laneEvent(lane: string, type: string, t: number, data: Record<string, unknown>): StoreEvent {
-  return { type, t, stream: `lane/${lane}`, dataClass: 'must_deliver', data: { lane, ...data } };
+export type LaneEventType = Extract<keyof StoreEventMap, `lane.${string}`>;
+
+export function laneEvent<K extends LaneEventType>(
+  lane: string,
+  type: K,
+  t: number,
+  data: Omit<StoreEventMap[K], 'lane'>,
+): StoreEventOf<K> {
+  const event = { type, t, stream: `lane/${lane}`, dataClass: 'must_deliver', data: { lane, ...data } };
+  return event as StoreEventOf<K>;
 }
 
 export function round1(grams: number): number {

@@ -1,5 +1,5 @@
 import { type Reading, type ReadingType, readingTime } from '../../../../shared/src/readings.js';
-import type { StoreEvent } from '../../core/events.js';
+import type { StoreEvent, StoreEventMap, StoreEventOf } from '../../core/events.js';
 import type { Processor } from '../../ports/pipeline.js';
 
 export interface FridgeAlarmRule {
@@ -50,7 +50,8 @@ export class FridgeAlarmProcessor implements Processor {
     if (s.raisedAt !== null) {
       s.peak = Math.max(s.peak, v);
       if (v > rule.maxC - rule.hysteresisC) return [];
-      const cleared = this.event(rule, t, 'cleared', v, {
+      const cleared = this.event(rule, t, v, {
+        state: 'cleared',
         raised_at: s.raisedAt,
         duration_s: Math.round((t - s.raisedAt) / 1000),
         peak_c: s.peak,
@@ -95,9 +96,10 @@ export class FridgeAlarmProcessor implements Processor {
     return out;
   }
 
-  private raise(rule: FridgeAlarmRule, s: PointState, t: number): StoreEvent {
+  private raise(rule: FridgeAlarmRule, s: PointState, t: number): StoreEventOf<'plant.alarm'> {
     s.raisedAt = t;
-    return this.event(rule, t, 'raised', s.lastValue, {
+    return this.event(rule, t, s.lastValue, {
+      state: 'raised',
       above_since: s.aboveSince,
       for_s: rule.forMs / 1000,
       peak_c: s.peak,
@@ -107,27 +109,30 @@ export class FridgeAlarmProcessor implements Processor {
   private event(
     rule: FridgeAlarmRule,
     t: number,
-    state: 'raised' | 'cleared',
     value: number,
-    extra: Record<string, unknown>,
-  ): StoreEvent {
+    state: RaisedExtra | ClearedExtra,
+  ): StoreEventOf<'plant.alarm'> {
+    const head = {
+      device: rule.deviceId,
+      point: rule.point,
+      alarm: 'over_temperature' as const,
+      value_c: value,
+      max_c: rule.maxC,
+    };
     return {
       type: 'plant.alarm',
       t,
       stream: `plant/${rule.deviceId}`,
       dataClass: 'must_deliver',
-      data: {
-        device: rule.deviceId,
-        point: rule.point,
-        alarm: 'over_temperature',
-        state,
-        value_c: value,
-        max_c: rule.maxC,
-        ...extra,
-      },
+      data: { ...head, ...state },
     };
   }
 }
+
+type PlantAlarm = StoreEventMap['plant.alarm'];
+type AlarmHead = 'device' | 'point' | 'alarm' | 'value_c' | 'max_c';
+type RaisedExtra = Omit<Extract<PlantAlarm, { state: 'raised' }>, AlarmHead>;
+type ClearedExtra = Omit<Extract<PlantAlarm, { state: 'cleared' }>, AlarmHead>;
 
 function keyOf(deviceId: string, point: string): string {
   return `${deviceId}\u0000${point}`;

@@ -45,7 +45,7 @@ export function applyResolution(r: Resolution, plates: Map<string, PlateState>, 
         qty: Math.abs(r.qty),
         delta_grams: round1(r.home.delta + r.other.delta),
         confidence: r.confidence,
-        ...(r.confidence < 0.9 ? { ambiguous: true, candidates: r.candidates } : {}),
+        ...(r.confidence < 0.9 ? { ambiguous: true as const, candidates: r.candidates } : {}),
         spans: [
           { device: home.spec.device, channel: home.spec.channel, delta_grams: round1(r.home.delta) },
           { device: other.spec.device, channel: other.spec.channel, delta_grams: round1(r.other.delta) },
@@ -85,7 +85,7 @@ export function applyResolution(r: Resolution, plates: Map<string, PlateState>, 
           qty: r.qty,
           delta_grams: round1(r.change.delta),
           confidence: 0.9,
-          misplaced_item: true,
+          misplaced_item: true as const,
           home_device: r.item.home.device,
           home_channel: r.item.home.channel,
         }),
@@ -95,7 +95,7 @@ export function applyResolution(r: Resolution, plates: Map<string, PlateState>, 
     case 'ambiguous': {
       const plate = plates.get(r.change.key)!;
       const top = r.candidates[0];
-      const base = { delta_grams: round1(r.change.delta), ambiguous: true, candidates: r.candidates };
+      const base = { delta_grams: round1(r.change.delta), ambiguous: true as const, candidates: r.candidates };
       const unit = top
         ? (plates.get(`${top.device}#${top.channel}`)?.spec.unitGrams ?? plate.spec.unitGrams)
         : 1;

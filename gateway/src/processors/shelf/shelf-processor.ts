@@ -15,7 +15,7 @@ import { type PlateSnapshot, PlateState, round1 } from './plate-state.js';
 import { applyResolution, stockEvents } from './resolution-events.js';
 import { ChangeResolver } from './resolver.js';
 import { DEFAULT_HEALTH, type HealthLimits } from './sensor-health.js';
-import { shelfEvent } from './shelf-event.js';
+import { type ShelfMovementEvent, shelfEvent } from './shelf-event.js';
 
 export interface ShelfProcessorOptions {
   plates: readonly PlateSpec[];
@@ -257,7 +257,7 @@ export class ShelfProcessor implements Processor {
         qty: Math.abs(s.qty),
         delta_grams: round1(steps.length === 1 ? delta : s.qty * spec.unitGrams),
         confidence: steps.length === 1 ? confidence : Math.min(confidence, 0.95),
-        ...(confidence < 0.9 ? { ambiguous: true, candidates } : {}),
+        ...(confidence < 0.9 ? { ambiguous: true as const, candidates } : {}),
         ...(steps.length > 1 ? { split_of: q.qty } : {}),
         settled_at: Math.round(span.tSettled),
       }),
@@ -266,7 +266,7 @@ export class ShelfProcessor implements Processor {
     return this.close(plate, span, events);
   }
 
-  private close(plate: PlateState, span: SettledSpan, events: StoreEvent[]): 'accept' {
+  private close(plate: PlateState, span: SettledSpan, events: ShelfMovementEvent[]): 'accept' {
     plate.level = span.after;
     const transition = plate.stock.setFromGrams(plate.netGrams(span.after), span.tSettled);
     for (const e of events) e.data.stock = plate.stock.count;
