@@ -8,9 +8,12 @@ import type { LoadedConfig } from './config/load.js';
 import type { GpioPort } from './connectors/gpio/gpio-port.js';
 import { StoregateError } from './core/errors.js';
 import type { StoreEvent } from './core/events.js';
+import { type AccessControl, openAccessControl } from './features/access/access-control.js';
 import { type BrokerFeature, createBrokerFeature } from './features/broker/feature.js';
 import { CheckoutFeature } from './features/checkout/feature.js';
 import { buildCloudFeatures } from './features/cloud/feature.js';
+import { ColdChainFeature } from './features/coldchain/feature.js';
+import { coldChainOptions } from './features/coldchain/units.js';
 import type { GatewayContext } from './features/context.js';
 import { DeviceHealthFeature } from './features/devices/feature.js';
 import { FeatureRunner } from './features/feature-runner.js';
@@ -43,6 +46,8 @@ export interface GatewayDeps {
 
 export interface Gateway {
   readonly context: GatewayContext;
+  /** Users, API tokens and sessions (what `storegate user`/`token` manage), for the demo and tests. */
+  readonly access: AccessControl;
   readonly features: readonly Feature[];
   start(): Promise<void>;
   stop(reason?: string): Promise<void>;
@@ -65,13 +70,18 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
   const http = createHttpServer(logger);
   const live = new EventEmitter<{ events: [readonly StoreEvent[]] }>();
   live.setMaxListeners(100);
+  // Before any route: every route registered later is behind the auth hook.
+  let pipelineRef: Pipeline | null = null;
+  const access = openAccessControl({ config, clock, logger, metrics, http, pipeline: () => pipelineRef! });
 
   const registry = deps.registry ?? openSqliteDeviceRegistry(join(config.dataDir, 'registry.db'), { clock });
   const events = deps.events ?? (await openOutbox(config, { clock, logger, metrics }));
   const pipeline = new Pipeline(events, {
     onEvents: (evs) => live.emit('events', evs),
     onProcessorError: (name, error) => logger.error({ err: error, processor: name }, 'processor failed'),
+    idScope: config.store.id,
   });
+  pipelineRef = pipeline;
   const context: GatewayContext = {
     config,
     clock,
@@ -83,13 +93,21 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
     events,
     live,
     http,
+    audit: access.audit,
   };
   const runner = new FeatureRunner(buildFeatures(context, pipeline, deps), logger, metrics);
-  registerCoreRoutes(http, { storeId: config.store.id, clock, metrics, problems: () => runner.problems() });
+  registerCoreRoutes(http, {
+    storeId: config.store.id,
+    clock,
+    metrics,
+    metricsPublic: config.http.metrics_public,
+    problems: () => runner.problems(),
+  });
   const addresses: Record<string, string> = {};
 
   return {
     context,
+    access,
     features: runner.features,
     addresses: () => ({ ...addresses }),
     problems: () => runner.problems(),
@@ -109,6 +127,7 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
       await http.close();
       await runner.stop();
       registry.close();
+      access.close();
     },
   };
 }
@@ -143,6 +162,7 @@ function buildFeatures(ctx: GatewayContext, pipeline: Pipeline, deps: GatewayDep
     new DeviceHealthFeature(ctx),
     new ShelfFeature(ctx, { deviceCommands: shelfDeviceCommands(ctx, serial, broker) }),
     ...footfall,
+    ...(coldChainOptions(ctx.config).units.length > 0 ? [new ColdChainFeature(ctx)] : []),
     // After the outbox and health (stopped before them): device ingest ends before its sinks close.
     broker,
     serial,

@@ -55,9 +55,14 @@ export function world(seed: number) {
 const laneOf = (deviceId: string) => deviceId.slice(0, deviceId.lastIndexOf('-'));
 
 export function engineDetector(products: readonly BenchProduct[], clock: FakeClock): Detector {
-  const config = checkoutSection.parse({});
-  const catalog = memoryCatalog(parseCatalog(catalogJson(products)).items.map(toCatalogItem));
   const lanes = Array.from({ length: LANES }, (_, i) => `lane-${i + 1}`);
+  return engineOn(catalogJson(products), lanes, clock);
+}
+
+/** The real CheckoutProcessor with default configuration, on a catalog document and a set of lanes. */
+export function engineOn(catalogDoc: unknown, lanes: readonly string[], clock: FakeClock): Detector {
+  const config = checkoutSection.parse({});
+  const catalog = memoryCatalog(parseCatalog(catalogDoc).items.map(toCatalogItem));
   const p = new CheckoutProcessor({
     config,
     clock,
@@ -102,12 +107,33 @@ export function run(name: string, make: (products: readonly BenchProduct[], cloc
   const { products, sims, truths } = world(SEED);
   const clock = new FakeClock(START);
   const detector = make(products, clock);
+  const driven = drive(sims, detector, clock, START, name.startsWith('storegate') ? TRACE : undefined);
+  return { name, ...score(truths, driven.alerts), ...driven };
+}
+
+/** What `drive` needs of a lane simulator (LaneSim here, SweepLane in the sweep). */
+export interface LaneDriver {
+  readonly lane: string;
+  nextTime(): number;
+  done(): boolean;
+  delay(after: number, ms: number): void;
+  step(): import('../../shared/src/readings.js').Reading | null;
+}
+
+/** Interleave the lanes on virtual time, tick every second, and let an attendant clear each alert after 3 s. */
+export function drive(
+  sims: readonly LaneDriver[],
+  detector: Detector,
+  clock: FakeClock,
+  start: number,
+  trace?: string,
+) {
   const alerts: Array<{ lane: string; t: number }> = [];
   const clears: Array<{ lane: string; at: number }> = [];
   const decisionUs: number[] = [];
   const scanUs: number[] = [];
   let readings = 0;
-  let nextTick = START + 1_000;
+  let nextTick = start + 1_000;
   const onAlerts = (list: Array<{ lane: string; t: number }>) => {
     for (const a of list) {
       alerts.push(a);
@@ -117,7 +143,7 @@ export function run(name: string, make: (products: readonly BenchProduct[], cloc
   };
   const wall = process.hrtime.bigint();
   for (;;) {
-    let sim: LaneSim | null = null;
+    let sim: LaneDriver | null = null;
     for (const s of sims) if (!s.done() && (!sim || s.nextTime() < sim.nextTime())) sim = s;
     if (!sim) break;
     const t = sim.nextTime();
@@ -138,7 +164,7 @@ export function run(name: string, make: (products: readonly BenchProduct[], cloc
     readings++;
     const t0 = process.hrtime.bigint();
     const out = detector.process(r);
-    if (TRACE && laneOf(r.deviceId) === TRACE && name.startsWith('storegate')) {
+    if (trace && laneOf(r.deviceId) === trace) {
       const body =
         r.type === 'scale.reading'
           ? `${r.grams} ${r.status}`
@@ -147,7 +173,7 @@ export function run(name: string, make: (products: readonly BenchProduct[], cloc
             : r.type === 'pos.event'
               ? r.event
               : '';
-      console.error(`${r.deviceTime! - START} ${body}${out.alerts.length ? ' ALERT' : ''}`);
+      console.error(`${r.deviceTime! - start} ${body}${out.alerts.length ? ' ALERT' : ''}`);
     }
     const us = Number(process.hrtime.bigint() - t0) / 1_000;
     if (r.type === 'scanner.scan') scanUs.push(us);
@@ -155,5 +181,5 @@ export function run(name: string, make: (products: readonly BenchProduct[], cloc
     onAlerts(out.alerts);
   }
   const wallMs = Number(process.hrtime.bigint() - wall) / 1e6;
-  return { name, ...score(truths, alerts), decisionUs, scanUs, readings, wallMs };
+  return { alerts, decisionUs, scanUs, readings, wallMs };
 }

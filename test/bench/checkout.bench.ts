@@ -57,3 +57,7 @@ const [e, b] = results;
 console.log(
   `\nratio vs baseline: false alarms ${b!.falseAlarmRate > 0 ? (e!.falseAlarmRate / b!.falseAlarmRate).toFixed(3) : 'n/a'}x, misses ${b!.missRate > 0 ? (e!.missRate / b!.missRate).toFixed(3) : 'n/a'}x`,
 );
+
+// The sweep (issue 11 item 6): a second, independent generator with every parameter drawn per run.
+const { runSweep, sweepReport } = await import('./checkout-sweep.js');
+console.log(`\n${sweepReport(runSweep())}`);

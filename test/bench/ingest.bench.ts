@@ -27,6 +27,7 @@ import { parseConfig } from '../../gateway/src/config/load.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import { createBrokerFeature } from '../../gateway/src/features/broker/feature.js';
 import type { GatewayContext } from '../../gateway/src/features/context.js';
+import { MemoryAuditLog } from '../../gateway/src/ports/audit-log.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import type { EventSink } from '../../gateway/src/ports/pipeline.js';
 import { Pipeline } from '../../gateway/src/ports/pipeline.js';
@@ -144,6 +145,7 @@ async function gatewayBroker(dir: string) {
     events: sink,
     live: new EventEmitter<{ events: [readonly StoreEvent[]] }>(),
     http: Fastify() as unknown as FastifyInstance,
+    audit: new MemoryAuditLog(),
   };
   const broker = createBrokerFeature(ctx);
   await broker.start();

@@ -14,6 +14,7 @@ import { parseConfig } from '../../gateway/src/config/load.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import type { GatewayContext } from '../../gateway/src/features/context.js';
 import { SerialConnectorFeature } from '../../gateway/src/features/serial/feature.js';
+import { MemoryAuditLog } from '../../gateway/src/ports/audit-log.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import { MemoryEventSink, Pipeline } from '../../gateway/src/ports/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
@@ -167,6 +168,7 @@ async function cpuBench(): Promise<void> {
       events: new MemoryEventSink(),
       live: new EventEmitter<{ events: [readonly StoreEvent[]] }>(),
       http: Fastify() as unknown as FastifyInstance,
+      audit: new MemoryAuditLog(),
     };
     const connector = new SerialConnectorFeature(ctx);
     await connector.start();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
 import { createLogger } from '../../shared/src/logger.js';
+import { bearer, seedToken } from '../support/auth.js';
 import { freePort } from '../support/peers.js';
 
 /**
@@ -34,6 +35,7 @@ describe('MQTT device commands (devices/{id}/cmd → cmd-response)', () => {
     const { secret } = gateway.context.registry.add({ id: 'shelf-m1', kind: 'shelf' });
     await gateway.start();
     base = `http://127.0.0.1:${httpPort}`;
+    token = seedToken(dir);
     device = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
       clientId: 'shelf-m1',
       username: 'shelf-m1',
@@ -53,10 +55,11 @@ describe('MQTT device commands (devices/{id}/cmd → cmd-response)', () => {
     await gateway?.stop('test done');
   });
 
+  let token = '';
   const post = (path: string, body?: unknown) =>
     fetch(`${base}${path}`, {
       method: 'POST',
-      headers: body ? { 'content-type': 'application/json' } : {},
+      headers: { ...bearer(token), ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
 

@@ -11,6 +11,7 @@ import type { ConfigInput } from '../../gateway/src/config/schema.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import { type BrokerFeature, createBrokerFeature } from '../../gateway/src/features/broker/feature.js';
 import type { GatewayContext } from '../../gateway/src/features/context.js';
+import { MemoryAuditLog } from '../../gateway/src/ports/audit-log.js';
 import type { DeviceLocation } from '../../gateway/src/ports/device-registry.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import { type EventSink, MemoryEventSink, Pipeline } from '../../gateway/src/ports/pipeline.js';
@@ -53,7 +54,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
   const logger = pino({ level: options.logLevel ?? 'silent' });
   const sink = options.sink ?? new MemoryEventSink();
   const registry = openSqliteDeviceRegistry(join(dir, 'registry.db'), { clock });
-  const pipeline = new Pipeline(sink).with(new RawForwardProcessor());
+  const pipeline = new Pipeline(sink, { idScope: 'store-test' }).with(new RawForwardProcessor());
   const ctx: GatewayContext = {
     config,
     clock,
@@ -65,6 +66,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
     events: sink,
     live: new EventEmitter<{ events: [readonly StoreEvent[]] }>(),
     http: Fastify() as unknown as FastifyInstance,
+    audit: new MemoryAuditLog(),
   };
   const broker = createBrokerFeature(ctx);
   await broker.start();

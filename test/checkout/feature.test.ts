@@ -9,6 +9,7 @@ import type { CheckoutFeature } from '../../gateway/src/features/checkout/featur
 import { MemoryEventSink } from '../../gateway/src/ports/pipeline.js';
 import { FakeClock } from '../../shared/src/clock.js';
 import type { Reading } from '../../shared/src/readings.js';
+import { bearer, seedToken } from '../support/auth.js';
 
 const COLA = '5012345678900';
 const T0 = 1_767_225_600_000;
@@ -97,7 +98,8 @@ describe('CheckoutFeature in a real gateway (pipeline, SQLite, fastify inject)',
     await gw.context.pipeline.ingest(reading('stranger', { type: 'scanner.scan', code: COLA }));
     expect(checkout.processor.counters.unmapped).toBe(1);
 
-    const list = await gw.context.http.inject({ method: 'GET', url: '/api/lanes' });
+    const headers = bearer(seedToken(dir, 'attendant', 'attendant-test'));
+    const list = await gw.context.http.inject({ method: 'GET', url: '/api/lanes', headers });
     const lanes = list.json().lanes as Array<{
       lane: string;
       devices: Record<string, string>;
@@ -110,6 +112,7 @@ describe('CheckoutFeature in a real gateway (pipeline, SQLite, fastify inject)',
     const bad = await gw.context.http.inject({
       method: 'POST',
       url: '/api/lanes/lane-9/attendant',
+      headers,
       payload: { action: 'approve' },
     });
     expect(bad.statusCode).toBe(400);
@@ -117,13 +120,14 @@ describe('CheckoutFeature in a real gateway (pipeline, SQLite, fastify inject)',
     const none = await gw.context.http.inject({
       method: 'POST',
       url: '/api/lanes/lane-9/attendant',
+      headers,
       payload: { action: 'clear' },
     });
     expect(none.statusCode).toBe(409);
-    expect((await gw.context.http.inject({ method: 'GET', url: '/api/lanes/lane-404' })).statusCode).toBe(
-      404,
-    );
-    const catalog = await gw.context.http.inject({ method: 'GET', url: '/api/checkout/catalog' });
+    expect(
+      (await gw.context.http.inject({ method: 'GET', url: '/api/lanes/lane-404', headers })).statusCode,
+    ).toBe(404);
+    const catalog = await gw.context.http.inject({ method: 'GET', url: '/api/checkout/catalog', headers });
     expect(catalog.json()).toMatchObject({ version: 1, items: 1 });
   });
 });

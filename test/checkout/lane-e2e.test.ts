@@ -15,6 +15,7 @@ import type { CheckoutFeature } from '../../gateway/src/features/checkout/featur
 import { SerialConnectorFeature } from '../../gateway/src/features/serial/feature.js';
 import type { LaneState } from '../../gateway/src/processors/checkout/lane-types.js';
 import { cloudCommands } from '../../gateway/src/sinks/uplink/commands.js';
+import { authedFetch, bearer, seedToken } from '../support/auth.js';
 import { freePort } from '../support/peers.js';
 import { createPtyPair, type PtyPair } from '../support/pty.js';
 
@@ -43,6 +44,8 @@ async function until<T>(what: string, fn: () => T | undefined | false, ms = 8_00
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+let token = '';
+let api: (url: string, init?: RequestInit) => Promise<Response> = fetch;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const laneEvents = () => events.filter((e) => e.type.startsWith('lane.'));
 const posEvent = (event: string) =>
@@ -84,6 +87,8 @@ beforeAll(async () => {
     serial = new SerialConnectorFeature(gateway.context);
   await gateway.start();
   await serial?.start();
+  token = seedToken(config.dataDir, 'attendant', 'lane-test');
+  api = authedFetch(token);
   checkout.applyCatalog({
     version: 1,
     items: [
@@ -162,19 +167,21 @@ describe('checkout lane end to end: scanner and MT-SICS scale on real PTYs, POS 
     const alert = await until('alert', () => events.slice(from).find((e) => e.type === 'lane.alert'));
     expect(alert.data).toMatchObject({ reason: 'weight_mismatch', gtin: COLA, expected_grams: 352 });
 
-    const lane = (await (await fetch(`${httpBase}/api/lanes/lane-1`)).json()) as LaneState;
+    const lane = (await (await api(`${httpBase}/api/lanes/lane-1`)).json()) as LaneState;
     expect(lane.alert?.reason).toBe('weight_mismatch');
     await until('retained state on the broker', () => retained.at(-1)?.alert?.reason === 'weight_mismatch');
-    const ws = new WebSocket(`${httpBase.replace('http', 'ws')}/api/lanes/lane-1/ws`);
+    const ws = new WebSocket(`${httpBase.replace('http', 'ws')}/api/lanes/lane-1/ws`, {
+      headers: bearer(token),
+    });
     const pushed: LaneState[] = [];
     ws.on('message', (m) => pushed.push(JSON.parse(m.toString()) as LaneState));
     await until('ws current state', () => pushed[0]);
     expect(pushed[0]?.alert?.reason).toBe('weight_mismatch');
 
-    const res = await fetch(`${httpBase}/api/lanes/lane-1/attendant`, {
+    const res = await api(`${httpBase}/api/lanes/lane-1/attendant`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ action: 'clear', note: 'customer rescanned wine', attendant: 'staff-1' }),
+      body: JSON.stringify({ action: 'clear', note: 'customer rescanned wine' }),
     });
     expect(res.status).toBe(200);
     await until('ws pushed the cleared state', () => pushed.some((s) => s.alert === null));
@@ -183,15 +190,16 @@ describe('checkout lane end to end: scanner and MT-SICS scale on real PTYs, POS 
     expect(cleared?.data).toMatchObject({
       action: 'clear',
       note: 'customer rescanned wine',
-      attendant: 'staff-1',
+      // The authenticated token, never a name from the request.
+      attendant: 'token:lane-test',
     });
-    const again = await fetch(`${httpBase}/api/lanes/lane-1/attendant`, {
+    const again = await api(`${httpBase}/api/lanes/lane-1/attendant`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ action: 'override' }),
     });
     expect(again.status).toBe(409);
-    expect((await fetch(`${httpBase}/api/lanes/nope`)).status).toBe(404);
+    expect((await api(`${httpBase}/api/lanes/nope`)).status).toBe(404);
     scale.model.place(-1251);
     await sleep(500);
     await posEvent('basket-close');
@@ -236,10 +244,7 @@ describe('checkout lane end to end: scanner and MT-SICS scale on real PTYs, POS 
     expect(bad.status === 'error' && bad.error.message).toMatch(/items\[0\]\.sku.*|kept/s);
     const stale = await commands.execute('catalog.sync', request('c-3', { version: 6, items: [] }));
     expect(stale.status === 'error' && stale.error.message).toMatch(/not newer than the current version 7/);
-    const current = (await (await fetch(`${httpBase}/api/checkout/catalog`)).json()) as Record<
-      string,
-      unknown
-    >;
+    const current = (await (await api(`${httpBase}/api/checkout/catalog`)).json()) as Record<string, unknown>;
     expect(current).toMatchObject({ version: 7, items: 1, source: 'cloud' });
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authedFetch, seedToken } from '../support/auth.js';
 import { freePort } from '../support/peers.js';
 import {
   ensureBuilt,
@@ -143,7 +144,9 @@ describe('storegate device (built CLI) against a running gateway', () => {
       expect(table.stdout).toMatch(/shelf-e2e\s*│\s*shelf\s*│\s*aisle=3 shelf=s2\s*│\s*online\s*│/);
 
       const api = await eventually(async () => {
-        const res = await fetch(`http://127.0.0.1:${httpPort}/api/devices`);
+        const res = await authedFetch(seedToken(join(dir, 'data'), 'viewer'))(
+          `http://127.0.0.1:${httpPort}/api/devices`,
+        );
         const body = (await res.json()) as { devices: Record<string, unknown>[] };
         const row = body.devices.find((d) => d.id === 'shelf-e2e');
         return row && (row.accepted as number) > 0 && row.online ? row : undefined;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
 import { createLogger } from '../../shared/src/logger.js';
+import { authedFetch, seedToken, seedUser } from '../support/auth.js';
 import { ensurePeer, freePort } from '../support/peers.js';
 
 /** The ops dashboard in a real headless Chromium against a real gateway fed by a real MQTT door counter. */
@@ -15,6 +16,7 @@ describe('dashboard in headless Chromium', () => {
   let browser: Browser;
   let base: string;
   let client: mqtt.MqttClient;
+  let api: (url: string) => Promise<Response>;
 
   beforeAll(async () => {
     const executablePath = ensurePeer('chromium');
@@ -37,6 +39,8 @@ describe('dashboard in headless Chromium', () => {
     });
     await gateway.start();
     base = `http://127.0.0.1:${httpPort}`;
+    seedUser(dir, 'ops', 'viewer', 'ops-password-123');
+    api = authedFetch(seedToken(dir, 'viewer'));
     client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
       clientId: 'door-1',
       username: 'door-1',
@@ -69,7 +73,7 @@ describe('dashboard in headless Chromium', () => {
   });
 
   it('shows live occupancy, today’s entries and the door counter online', async () => {
-    const occupancy = (await (await fetch(`${base}/api/occupancy`)).json()) as {
+    const occupancy = (await (await api(`${base}/api/occupancy`)).json()) as {
       occupancy: number;
       in: number;
     };
@@ -77,7 +81,13 @@ describe('dashboard in headless Chromium', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // Not logged in: the dashboard sends the browser to the login page, which returns it after login.
     await page.goto(`${base}/`);
+    await page.waitForURL(/\/login\?next=/);
+    await page.fill('#name', 'ops');
+    await page.fill('#password', 'ops-password-123');
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/dashboard\/$/);
     await expect
       .poll(() => page.textContent('#occupancy'), { timeout: 10_000 })
       .toBe(String(occupancy.occupancy));
@@ -85,14 +95,14 @@ describe('dashboard in headless Chromium', () => {
     const deviceRow = page.locator('#devices tbody tr', { hasText: 'door-1' });
     await expect.poll(() => deviceRow.textContent(), { timeout: 10_000 }).toContain('online');
     expect(await page.textContent('#health')).toBe('ok');
-    const footfall = (await (await fetch(`${base}/api/footfall?step=15m`)).json()) as { buckets: unknown[] };
+    const footfall = (await (await api(`${base}/api/footfall?step=15m`)).json()) as { buckets: unknown[] };
     expect(await page.locator('#chart rect').count()).toBe(2 * footfall.buckets.length);
     await page.screenshot({ path: join(tmpdir(), 'storegate-dashboard.png'), fullPage: true });
     expect(errors).toEqual([]);
   });
 
   it('serves only the dashboard files it knows', async () => {
-    expect((await fetch(`${base}/dashboard/../../package.json`)).status).toBe(404);
-    expect((await fetch(`${base}/dashboard/secret.txt`)).status).toBe(404);
+    expect((await api(`${base}/dashboard/../../package.json`)).status).toBe(404);
+    expect((await api(`${base}/dashboard/secret.txt`)).status).toBe(404);
   });
 });

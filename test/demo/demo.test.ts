@@ -40,11 +40,16 @@ describe('npm run demo', () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     try {
       const deadline = Date.now() + 30_000;
+      const headers: Record<string, string> = {};
       let devices: DeviceView[] = [];
       let serial: DeviceView[] = [];
       while (Date.now() < deadline) {
         try {
-          const res = await fetch(`http://127.0.0.1:${httpPort}/api/devices`);
+          // The demo prints its own admin token in the banner (a gateway has no default credentials).
+          const token = /API token\s+(sgt_\S+)/.exec(output)?.[1];
+          if (!token) throw new Error('banner not printed yet');
+          headers.authorization = `Bearer ${token}`;
+          const res = await fetch(`http://127.0.0.1:${httpPort}/api/devices`, { headers });
           const all = ((await res.json()) as { devices: DeviceView[] }).devices;
           serial = all.filter((d) => d.id.endsWith('-demo-1'));
           devices = all.filter((d) => !d.id.endsWith('-demo-1'));
@@ -73,7 +78,7 @@ describe('npm run demo', () => {
       expect(output).toContain('Storegate demo is running');
       let plates: { stock: number | null }[] = [];
       while (Date.now() < deadline) {
-        const res = await fetch(`http://127.0.0.1:${httpPort}/api/shelves`);
+        const res = await fetch(`http://127.0.0.1:${httpPort}/api/shelves`, { headers });
         plates = ((await res.json()) as { plates: { stock: number | null }[] }).plates;
         if (plates.length > 0 && plates.every((p) => p.stock !== null)) break;
         await new Promise((r) => setTimeout(r, 500));

@@ -53,14 +53,17 @@ describe('the definition API refuses contradictions when a definition is built',
     ).toThrow(/topic probe maps to probe.value, not in its readings/);
   });
 
-  it('adds the optional device time and makes the payload strict', () => {
+  it('adds the optional device time and message id and makes the payload strict', () => {
     const t = topic(probe, {
       wire: { count: counter },
       fields: { count: 'count' },
       doc: '',
       example: { count: 1 },
     });
-    expect(Object.keys(t.payload.shape)).toEqual(['t', 'count']);
+    expect(Object.keys(t.payload.shape)).toEqual(['t', 'msg_id', 'count']);
+    expect(t.payload.safeParse({ count: 1, msg_id: 'a-1' }).success).toBe(true);
+    expect(t.payload.safeParse({ count: 1, msg_id: 7 }).success).toBe(true);
+    expect(t.payload.safeParse({ count: 1, msg_id: '' }).success).toBe(false);
     expect(t.requiredKeys).toEqual(['count']);
     expect(t.payload.safeParse({ count: 1, x: 1 }).success).toBe(false);
     expect(z.toJSONSchema(t.payload)).toMatchObject({ additionalProperties: false, required: ['count'] });

@@ -11,6 +11,7 @@ import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import { DeviceHealthProcessor } from '../../gateway/src/processors/health/device-health-processor.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
 import { replayDomains } from '../../gateway/src/replay/domains.js';
+import { defaultReplayConfig } from '../../gateway/src/replay/replay-config.js';
 import { FakeClock } from '../../shared/src/clock.js';
 import type { DeviceKind } from '../../shared/src/device-contract.js';
 import { kindTopics, topicPayloads } from '../../shared/src/device-contract.js';
@@ -131,7 +132,8 @@ describe('what the gateway uses is what the definitions declare', () => {
     writeFileSync(planogram, JSON.stringify({ plates: [plate] }));
     try {
       const domains = replayDomains();
-      for (const domain of domains) domain.processors({ planogram }, new FakeClock(0));
+      for (const domain of domains)
+        domain.processors({ planogram, config: defaultReplayConfig() }, new FakeClock(0));
       const replayable = everyTopic.filter((e) =>
         ['shelf', 'door', 'beam', 'camera/line', 'camera/zone'].includes(e.suffix),
       );

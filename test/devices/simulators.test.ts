@@ -64,6 +64,7 @@ describe('demo simulator hooks', () => {
       'camera/line',
       'camera/zone',
       'door',
+      'env',
       'pos',
       'scale',
       'scan',

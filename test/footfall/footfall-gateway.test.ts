@@ -8,6 +8,7 @@ import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import { FakeClock } from '../../shared/src/clock.js';
+import { authedFetch, seedToken } from '../support/auth.js';
 import { closedSession } from '../support/event-samples.js';
 import { type Influxd, startInfluxd } from '../support/influxd.js';
 
@@ -47,8 +48,10 @@ async function gateway(
 }
 
 const base = (gw: Gateway) => `http://${gw.addresses().http!.replace(/^https?:\/\//, '')}`;
+const tokens = new WeakMap<Gateway, string>();
 const getJson = async (gw: Gateway, path: string) => {
-  const res = await fetch(`${base(gw)}${path}`);
+  if (!tokens.has(gw)) tokens.set(gw, seedToken(gw.context.config.dataDir, 'viewer'));
+  const res = await authedFetch(tokens.get(gw)!)(`${base(gw)}${path}`);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 

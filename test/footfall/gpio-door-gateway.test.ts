@@ -8,6 +8,7 @@ import { parseConfig } from '../../gateway/src/config/load.js';
 import { FakeGpio } from '../../gateway/src/connectors/gpio/fake-gpio.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import { FakeClock } from '../../shared/src/clock.js';
+import { authedFetch, seedToken } from '../support/auth.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-gpio-door-'));
 let gw: Gateway | null = null;
@@ -66,7 +67,8 @@ describe('a GPIO dual-beam door through the gateway (fake GPIO port)', () => {
     }
     await expect.poll(() => events.some((e) => e.type === 'door.blocked')).toBe(true);
     const base = `http://${gw.addresses().http!.replace(/^https?:\/\//, '')}`;
-    const occ = (await (await fetch(`${base}/api/occupancy`)).json()) as Record<string, unknown>;
+    const api = authedFetch(seedToken(gw.context.config.dataDir, 'viewer'));
+    const occ = (await (await api(`${base}/api/occupancy`)).json()) as Record<string, unknown>;
     expect(occ).toMatchObject({ occupancy: 1, in: 1, blocked_beams: ['door-1/b'] });
   });
 });

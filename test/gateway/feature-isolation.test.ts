@@ -6,6 +6,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
+import { authedFetch, seedToken } from '../support/auth.js';
 
 describe('feature isolation (a real gateway, real sockets)', () => {
   let gateway: Gateway | null = null;
@@ -47,8 +48,9 @@ describe('feature isolation (a real gateway, real sockets)', () => {
     expect(metrics).toContain('storegate_feature_up{feature="shelves"} 1');
     expect(metrics).toContain('storegate_feature_up{feature="broker"} 1');
     // The lane routes were never registered; other features answer.
-    expect((await fetch(`${base}/api/lanes`)).status).toBe(404);
-    expect((await fetch(`${base}/api/shelves`)).status).toBe(200);
+    const api = authedFetch(seedToken(config.dataDir));
+    expect((await api(`${base}/api/lanes`)).status).toBe(404);
+    expect((await api(`${base}/api/shelves`)).status).toBe(200);
 
     // Device ingest still works: a registered device logs in to the broker and is accepted.
     const secret = gateway.context.registry.add({ id: 'door-1', kind: 'door' }).secret;

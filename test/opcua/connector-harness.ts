@@ -7,10 +7,13 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../../gateway/src/config/load.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
+import { coldChainOptions } from '../../gateway/src/features/coldchain/units.js';
 import type { GatewayContext } from '../../gateway/src/features/context.js';
 import { OpcuaConnectorFeature } from '../../gateway/src/features/opcua/feature.js';
+import { MemoryAuditLog } from '../../gateway/src/ports/audit-log.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import { MemoryEventSink, Pipeline, type Processor } from '../../gateway/src/ports/pipeline.js';
+import { ColdChainProcessor } from '../../gateway/src/processors/coldchain/coldchain-processor.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
 import { systemClock } from '../../shared/src/clock.js';
 import type { Reading, ReadingOf } from '../../shared/src/readings.js';
@@ -38,11 +41,13 @@ export function buildHarness(opcua: unknown) {
   const logger = pino({ level: 'info' }, { write: (line: string) => logLines.push(JSON.parse(line)) });
   const sink = new MemoryEventSink();
   const recorder = new RecordingProcessor();
-  const pipeline = new Pipeline(sink).with(recorder);
+  const config = parseConfig({ data_dir: dataDir, opcua });
+  // Points with an `alarm` block are cold-chain units: their alarms come from the cold-chain processor.
+  const pipeline = new Pipeline(sink).with(recorder, new ColdChainProcessor(coldChainOptions(config)));
   const registry = openSqliteDeviceRegistry(join(dataDir, 'registry.db'));
   const http = Fastify();
   const ctx: GatewayContext = {
-    config: parseConfig({ data_dir: dataDir, opcua }),
+    config,
     clock: systemClock(),
     logger,
     metrics: new Registry(),
@@ -52,6 +57,7 @@ export function buildHarness(opcua: unknown) {
     events: sink,
     live: new EventEmitter<{ events: [readonly StoreEvent[]] }>(),
     http: http as never,
+    audit: new MemoryAuditLog(),
   };
   const feature = new OpcuaConnectorFeature(ctx);
   return {

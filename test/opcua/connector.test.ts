@@ -126,25 +126,32 @@ describe('OPC UA connector against a real node-opcua server', () => {
     ).toBe(1);
   });
 
-  it('raises a must-deliver plant.alarm when the fridge stays too warm, and clears it with hysteresis', async () => {
+  it('raises a must-deliver cold-chain alarm when the fridge stays too warm, and clears it with hysteresis', async () => {
     server.setTemp(7.5);
     await waitFor('7.5', () => h.recorder.of('fridge-3.temp').some((r) => r.value === 7.5));
     await new Promise((r) => setTimeout(r, 600));
     await h.pipeline.tick(Date.now()); // the gateway's PipelineTicker does this every second
-    const raised = await waitFor('alarm raised', () => h.sink.events.find((e) => e.type === 'plant.alarm'));
+    const raised = await waitFor('alarm raised', () =>
+      h.sink.events.find((e) => e.type === 'coldchain.alarm' && e.data.alarm === 'high'),
+    );
     expect(raised).toMatchObject({
-      stream: 'plant/cold-room',
+      stream: 'coldchain/fridge-3.temp',
       dataClass: 'must_deliver',
-      data: { point: 'fridge-3.temp', state: 'raised', value_c: 7.5, max_c: 5 },
+      data: { unit: 'fridge-3.temp', alarm: 'high', state: 'raised', value_c: 7.5, limit_c: 5 },
     });
     server.setTemp(4.5); // within hysteresis: still in alarm
     await waitFor('4.5 again', () => h.recorder.of('fridge-3.temp').at(-1)?.value === 4.5);
     server.setTemp(3.9);
     const cleared = await waitFor('alarm cleared', () =>
-      h.sink.events.find((e) => e.type === 'plant.alarm' && e.data.state === 'cleared'),
+      h.sink.events.find(
+        (e) => e.type === 'coldchain.alarm' && e.data.alarm === 'high' && e.data.state === 'cleared',
+      ),
     );
     expect(cleared.data).toMatchObject({ value_c: 3.9, peak_c: 7.5 });
-    expect(h.sink.events.filter((e) => e.type === 'plant.alarm')).toHaveLength(2);
+    // The earlier Bad-status test raised (and the good values after it cleared) a probe_fault alarm.
+    expect(h.sink.events.filter((e) => e.type === 'coldchain.alarm' && e.data.alarm === 'high')).toHaveLength(
+      2,
+    );
   });
 
   it('recovers when the server drops the session while the connection stays up', async () => {

@@ -8,6 +8,7 @@ import type { StoreEvent } from '../../gateway/src/core/events.js';
 import type { GatewayContext } from '../../gateway/src/features/context.js';
 import { DeviceHealthFeature } from '../../gateway/src/features/devices/feature.js';
 import { PipelineTicker } from '../../gateway/src/features/ticker/feature.js';
+import { MemoryAuditLog } from '../../gateway/src/ports/audit-log.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import { MemoryEventSink, Pipeline } from '../../gateway/src/ports/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
@@ -38,6 +39,7 @@ function context() {
     events: sink,
     live,
     http: http as never,
+    audit: new MemoryAuditLog(),
   };
   cleanups.push(
     () => registry.close(),

@@ -9,6 +9,7 @@ import { parseConfig } from '../../gateway/src/config/load.js';
 import type { ConfigInput } from '../../gateway/src/config/schema.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import type { GatewayContext } from '../../gateway/src/features/context.js';
+import { MemoryAuditLog } from '../../gateway/src/ports/audit-log.js';
 import { DeviceStats } from '../../gateway/src/ports/device-stats.js';
 import { MemoryEventSink, Pipeline, type Processor } from '../../gateway/src/ports/pipeline.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
@@ -60,6 +61,7 @@ export function serialTestContext(serial: NonNullable<ConfigInput['serial']>, lo
     events: sink,
     live: new EventEmitter<{ events: [readonly StoreEvent[]] }>(),
     http: Fastify() as unknown as FastifyInstance,
+    audit: new MemoryAuditLog(),
   };
   return { ctx, recorder, dir };
 }

@@ -56,7 +56,7 @@ describe('shelves end to end (MQTT → gateway → outbox and /api/shelves)', ()
     });
 
     const state = await waitFor(async () => {
-      const body = (await (await fetch(`${sg!.base}/api/shelves`)).json()) as ShelvesBody;
+      const body = (await (await sg!.fetch(`${sg!.base}/api/shelves`)).json()) as ShelvesBody;
       return body.plates.every((p) => p.stock !== null) ? body : undefined;
     });
     expect(state.plates.map((p) => [p.channel, p.sku, p.stock])).toEqual([

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildGateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
 import { MemoryEventSink } from '../../gateway/src/ports/pipeline.js';
+import { bearer, seedToken } from '../support/auth.js';
 import { freePort } from '../support/peers.js';
 import { PLANOGRAM } from './shelf-gateway.js';
 
@@ -30,9 +31,11 @@ async function boot(
   await gw.start();
   try {
     const http = gw.context.http;
+    const headers = bearer(seedToken(config.dataDir, 'admin', `test-${Date.now()}`));
     await fn(
-      async (url) => (await http.inject({ method: 'GET', url })).json(),
-      async (url, body) => (await http.inject({ method: 'PUT', url, payload: body as object })).statusCode,
+      async (url) => (await http.inject({ method: 'GET', url, headers })).json(),
+      async (url, body) =>
+        (await http.inject({ method: 'PUT', url, payload: body as object, headers })).statusCode,
     );
   } finally {
     await gw.stop('test');
@@ -62,7 +65,11 @@ describe('ShelfFeature across restarts', () => {
     await boot(async (get) => {
       expect(skus(await get('/api/planogram'))).toEqual(['cola-330']);
       const history = (await get('/api/planogram/history')) as { versions: { changed_by: string }[] };
-      expect(history.versions.map((v) => v.changed_by)).toEqual(['config', 'api', 'config']);
+      expect(history.versions.map((v) => v.changed_by)).toEqual([
+        'config',
+        expect.stringMatching(/^token:test-/),
+        'config',
+      ]);
     });
   });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { facingsOf, planogramToWire } from '../../gateway/src/core/facings.js';
 import { neighbours, parsePlanogram } from '../../gateway/src/core/planogram.js';
 import { ShelvesStore } from '../../gateway/src/registry/planogram-store.js';
 
@@ -51,6 +52,40 @@ describe('planogram schema', () => {
     ]);
     const n = neighbours(plates);
     expect(n.get('a#0')).toEqual(expect.arrayContaining(['b#4', 'a#1']));
+  });
+
+  it('a facing lists its plates: each plate carries the facing, plates of one facing are neighbours, the wire form round-trips', () => {
+    const raw = {
+      plates: [{ device: 'a', channel: 0, sku: 'x', unit_grams: 100, capacity: 5 }],
+      facings: [
+        {
+          id: 'chips-bbq',
+          sku: 'chips-bbq',
+          unit_grams: 105.5,
+          capacity: 30,
+          plates: [
+            { device: 'a', channel: 1 },
+            { device: 'a', channel: 2 },
+            { device: 'b', channel: 0 },
+          ],
+        },
+      ],
+    };
+    const plates = parsePlanogram(raw);
+    expect(plates.map((p) => [p.facing, p.facingIndex, p.capacity])).toEqual([
+      ['a#0', 0, 5],
+      ['chips-bbq', 0, 30],
+      ['chips-bbq', 1, 30],
+      ['chips-bbq', 2, 30],
+    ]);
+    expect(neighbours(plates).get('b#0')).toEqual(['a#2']);
+    expect(facingsOf(plates).map((f) => [f.id, f.plates])).toEqual([
+      ['a#0', ['a#0']],
+      ['chips-bbq', ['a#1', 'a#2', 'b#0']],
+    ]);
+    expect(parsePlanogram(planogramToWire(plates))).toEqual(plates);
+    expect(planogramToWire([plates[0]!]).facings).toBeUndefined();
+    expect(() => parsePlanogram({ ...raw, facings: [{ ...raw.facings[0], plates: [] }] })).toThrow(/plates/);
   });
 
   it('reports every problem with its path, and duplicate plates', () => {

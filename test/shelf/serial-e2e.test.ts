@@ -8,6 +8,7 @@ import { ShelfEmulator } from '../../firmware-bridge/src/emulators/shelf.js';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
 import type { StoreEvent } from '../../gateway/src/core/events.js';
+import { authedFetch, seedToken } from '../support/auth.js';
 import { freePort } from '../support/peers.js';
 import { createPtyPair, type PtyPair } from '../support/pty.js';
 
@@ -35,6 +36,7 @@ describe('shelves over a real serial PTY (shelf emulator → gateway)', () => {
   let runner: { stop(): Promise<void> };
   let gw: Gateway;
   let base = '';
+  let api: (url: string, init?: RequestInit) => Promise<Response> = fetch;
 
   beforeAll(async () => {
     pair = await createPtyPair(join(dir, 'gw-shelf'), join(dir, 'dev-shelf'));
@@ -89,6 +91,7 @@ describe('shelves over a real serial PTY (shelf emulator → gateway)', () => {
     gw = await buildGateway(config, { logger: pino({ level: process.env.SG_TEST_LOG ?? 'silent' }) });
     gw.context.live.on('events', (evs) => events.push(...evs));
     await gw.start();
+    api = authedFetch(seedToken(config.dataDir));
   });
 
   afterAll(async () => {
@@ -99,7 +102,7 @@ describe('shelves over a real serial PTY (shelf emulator → gateway)', () => {
   });
 
   const plate = async (channel: number) => {
-    const body = (await (await fetch(`${base}/api/shelves`)).json()) as {
+    const body = (await (await api(`${base}/api/shelves`)).json()) as {
       plates: { channel: number; stock: number | null }[];
     };
     return body.plates.find((p) => p.channel === channel)!;
@@ -123,14 +126,14 @@ describe('shelves over a real serial PTY (shelf emulator → gateway)', () => {
 
   it('device-side tare and calibrate round-trip over the serial protocol; the tare jump is not a pick', async () => {
     const picksBefore = events.filter((e) => e.type === 'shelf.pick').length;
-    const tare = await fetch(`${base}/api/shelves/shelf-1/6/tare`, { method: 'POST' });
+    const tare = await api(`${base}/api/shelves/shelf-1/6/tare`, { method: 'POST' });
     expect(tare.status).toBe(200);
     await new Promise((r) => setTimeout(r, 2500));
     expect(events.filter((e) => e.type === 'shelf.pick').length).toBe(picksBefore);
     await until(() => emulator.plateGrams(6) === 0, 'emulator plate 6 tared');
     emulator.interact(6, 1000, 300);
     await new Promise((r) => setTimeout(r, 1000));
-    const cal = await fetch(`${base}/api/shelves/shelf-1/6/calibrate`, {
+    const cal = await api(`${base}/api/shelves/shelf-1/6/calibrate`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ known_grams: 1000 }),
@@ -138,8 +141,8 @@ describe('shelves over a real serial PTY (shelf emulator → gateway)', () => {
     expect(cal.status).toBe(200);
     expect(((await cal.json()) as { counts_per_gram: number }).counts_per_gram).toBeGreaterThan(300);
     // Calibrating an empty plate is refused with a hint instead of storing a zero factor.
-    await fetch(`${base}/api/shelves/shelf-1/7/tare`, { method: 'POST' });
-    const empty = await fetch(`${base}/api/shelves/shelf-1/7/calibrate`, {
+    await api(`${base}/api/shelves/shelf-1/7/tare`, { method: 'POST' });
+    const empty = await api(`${base}/api/shelves/shelf-1/7/calibrate`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ known_grams: 500 }),
@@ -148,9 +151,9 @@ describe('shelves over a real serial PTY (shelf emulator → gateway)', () => {
     expect(((await empty.json()) as { error: { message: string } }).error.message).toMatch(
       /measured no weight/,
     );
-    const bad = await fetch(`${base}/api/shelves/shelf-1/6/explode`, { method: 'POST' });
+    const bad = await api(`${base}/api/shelves/shelf-1/6/explode`, { method: 'POST' });
     expect(bad.status).toBe(400);
-    const unknown = await fetch(`${base}/api/shelves/nope/0/tare`, { method: 'POST' });
+    const unknown = await api(`${base}/api/shelves/nope/0/tare`, { method: 'POST' });
     expect(unknown.status).toBe(404);
   });
 });

@@ -5,6 +5,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
+import { authedFetch, seedToken } from '../support/auth.js';
 import { freePort } from '../support/peers.js';
 
 export const PLANOGRAM = {
@@ -19,6 +20,9 @@ export interface ShelfGateway {
   dir: string;
   base: string;
   configFile: string;
+  /** An admin API token and `fetch` sending it (tests authenticate like any script). */
+  token: string;
+  fetch: (url: string | URL, init?: RequestInit) => Promise<Response>;
   device(id: string): Promise<MqttClient>;
   close(): Promise<void>;
 }
@@ -40,10 +44,13 @@ export async function startShelfGateway(): Promise<ShelfGateway> {
   const gw = await buildGateway(config, { logger: pino({ level: 'silent' }) });
   await gw.start();
   const clients: MqttClient[] = [];
+  const token = seedToken(config.dataDir, 'admin', 'test-admin');
   return {
     gw,
     dir,
     configFile,
+    token,
+    fetch: authedFetch(token),
     base: `http://127.0.0.1:${httpPort}`,
     async device(id) {
       const secret = gw.context.registry.add({ id, kind: 'shelf' }).secret;

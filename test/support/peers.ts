@@ -9,6 +9,13 @@ export const PEERS = {
   socat: { bin: 'socat', pkg: 'socat', paths: ['/usr/bin/socat'] },
   chromium: { bin: 'chromium', pkg: 'chromium', paths: ['/usr/bin/chromium'] },
   openssl: { bin: 'openssl', pkg: 'openssl', paths: ['/usr/bin/openssl'] },
+  // The server script itself, not /usr/sbin's wrapper: as root the wrapper switches to user rabbitmq, which
+  // cannot write the test's temp dir.
+  rabbitmq: {
+    bin: 'rabbitmq-server',
+    pkg: 'rabbitmq-server',
+    paths: ['/usr/lib/rabbitmq/bin/rabbitmq-server'],
+  },
 } as const;
 
 export type PeerName = keyof typeof PEERS;

@@ -10,11 +10,13 @@ import type { DeviceStats } from '../ports/device-stats.js';
 import { type AuthRefusalReason, type AuthThrottle, CONNACK, decideAuthentication } from './authenticate.js';
 import { authorizeDevicePublish, authorizeDeviceSubscribe, type SessionIdentity } from './authorize.js';
 import type { BrokerMetrics, BrokerRejection } from './metrics.js';
+import { type ConnectionRef, ResendDedupe } from './resend-dedupe.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface Session extends SessionIdentity {
   kind: DeviceKind | null;
   bucket: TokenBucket;
+  connection: ConnectionRef;
 }
 
 /** What the hooks read from the gateway: the broker's config section and the device registry/stats. */
@@ -37,6 +39,8 @@ export interface HookDeps {
   reject(client: Client | null, reason: BrokerRejection, detail?: string): void;
 }
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /** Where a rejected device payload goes: a `$` topic no wildcard matches and no device may subscribe to. */
 export const DEAD_LETTER_PREFIX = '$storegate/rejected/';
 
@@ -50,6 +54,8 @@ export function createBrokerHooks(deps: HookDeps) {
   const { ctx, metrics, throttle, connector } = deps;
   const cfg = ctx.config.broker;
   const sessions = new WeakMap<Client, Session>();
+  const resends = new ResendDedupe();
+  let connections = 0;
 
   function refuse(client: Client, reason: AuthRefusalReason, returnCode: number, done: AuthDone) {
     metrics.authFailures.labels(reason).inc();
@@ -74,13 +80,16 @@ export function createBrokerHooks(deps: HookDeps) {
     location: Session['location'],
   ): Session {
     const { max_publishes_per_second: rate, publish_burst: burst } = cfg.limits;
-    return { deviceId, kind, location, bucket: new TokenBucket(rate, burst, ctx.clock.now()) };
+    const now = ctx.clock.now();
+    const connection = { serial: ++connections, connectedAt: now };
+    return { deviceId, kind, location, bucket: new TokenBucket(rate, burst, now), connection };
   }
 
   type AuthDone = (error: AuthenticateError | null, success: boolean | null) => void;
 
   return {
     sessionOf: (client: Client) => sessions.get(client),
+    resends,
 
     authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: AuthDone) {
       const address = deps.remoteAddress(client);
@@ -133,6 +142,27 @@ export function createBrokerHooks(deps: HookDeps) {
         packet.retain = false;
         return done(null);
       }
+      const ref =
+        packet.qos > 0 && packet.messageId !== undefined
+          ? {
+              clientId: client.id,
+              messageId: packet.messageId,
+              dup: packet.dup,
+              payload: packet.payload as Buffer,
+            }
+          : null;
+      const seen = ref ? resends.check(ref, session.connection, ctx.clock.now()) : null;
+      if (seen && 'resend' in seen) {
+        // Already ingested: acknowledge once the original is durable, never ingest it twice.
+        connector.duplicate(deviceId, 'packet_id');
+        packet.topic = DEAD_LETTER_PREFIX + deviceId;
+        packet.retain = false;
+        seen.resend.then(
+          () => done(null),
+          () => done(new Error('resend of a reading that could not be made durable')),
+        );
+        return;
+      }
       const outcome = connector.handle({
         deviceId,
         kind: session.kind!,
@@ -140,6 +170,8 @@ export function createBrokerHooks(deps: HookDeps) {
         payload: packet.payload as Buffer,
         qos: packet.qos,
       });
+      if (ref && seen && outcome.accepted)
+        resends.record(ref, seen.hash, session.connection, outcome.durable ?? RESOLVED, ctx.clock.now());
       if (!outcome.accepted) {
         packet.topic = DEAD_LETTER_PREFIX + deviceId;
         packet.payload = Buffer.alloc(0);

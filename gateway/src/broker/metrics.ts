@@ -13,6 +13,7 @@ export type BrokerRejection =
   | 'keepalive_timeout'
   | 'drain_timeout'
   | 'protocol'
+  | 'protocol_version'
   | 'ingest_failed'
   | 'device_removed'
   | 'secret_rotated';
@@ -63,6 +64,7 @@ export type BrokerMetrics = ReturnType<typeof brokerMetrics>;
 /** Map aedes' client/connection error messages to a rejection reason worth counting (null: not a limit). */
 export function rejectionForError(message: string): BrokerRejection | null {
   if (message.includes('too many levels')) return 'topic_levels';
+  if (message.includes('unacceptable protocol version')) return 'protocol_version';
   if (message.includes('connect did not arrive')) return 'connect_timeout';
   if (message.includes('keep alive limit')) return 'keepalive';
   if (message.includes('keep alive timeout') || message.includes('keepalive')) return 'keepalive_timeout';

@@ -65,7 +65,10 @@ function commandsTable(): string {
 
 function readingsList(): string {
   return [...readingSpecs]
-    .map(([type, r]) => `- ${code(type)} (${r.kind ?? 'any kind'}): ${r.spec.summary}`)
+    .map(
+      ([type, r]) =>
+        `- ${code(type)} (${r.kinds.length > 0 ? r.kinds.join(', ') : 'any kind'}): ${r.spec.summary}`,
+    )
     .join('\n');
 }
 

@@ -47,7 +47,8 @@ export function eventsReferenceMarkdown(): string {
   ];
   for (const domain of eventDomains) {
     out.push('', `## ${domain.title}`, '');
-    out.push(`Streams: ${domain.streams}. Class: ${domain.classes}. More in [${domain.doc}](${domain.doc}).`);
+    const more = domain.doc ? ` More in [${domain.doc}](${domain.doc}).` : '';
+    out.push(`Streams: ${domain.streams}. Class: ${domain.classes}.${more}`);
     out.push('', '| type | meaning | `data` keys | schema |', '| --- | --- | --- | --- |');
     for (const type of domain.types) {
       const schema = storeEventSchemas[type as keyof typeof storeEventSchemas] as z.ZodType;

@@ -3,7 +3,9 @@ import { serialSection } from '../../../shared/src/serial-config.js';
 import { brokerSection } from './sections/broker.js';
 import { checkoutSection } from './sections/checkout.js';
 import { cloudSection, outboxSection } from './sections/cloud.js';
+import { coldchainSection } from './sections/coldchain.js';
 import { footfallSection } from './sections/footfall.js';
+import { httpSection } from './sections/http.js';
 import { opcuaSection } from './sections/opcua.js';
 import { shelvesSection } from './sections/shelves.js';
 
@@ -28,12 +30,7 @@ export const configSchema = z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
     })
     .default({ level: 'info' }),
-  http: z
-    .strictObject({
-      host: z.string().default('0.0.0.0'),
-      port: z.number().int().min(0).max(65535).default(8080),
-    })
-    .default({ host: '0.0.0.0', port: 8080 }),
+  http: httpSection.default(httpSection.parse({})),
   broker: brokerSection.default(brokerSection.parse({})),
   health: z
     .strictObject({
@@ -53,6 +50,7 @@ export const configSchema = z.strictObject({
   shelves: shelvesSection.default(shelvesSection.parse({})),
   footfall: footfallSection.default(footfallSection.parse({})),
   checkout: checkoutSection.default(checkoutSection.parse({})),
+  coldchain: coldchainSection.default(coldchainSection.parse({})),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

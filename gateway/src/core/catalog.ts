@@ -125,3 +125,18 @@ export function memoryCatalog(items: readonly CatalogItem[]): CatalogView {
   const map = new Map(items.map((i) => [gtinKey(i.gtin), i]));
   return { get: (code) => map.get(gtinKey(code)) };
 }
+
+/** Learned weight of one GTIN: a weighted Welford accumulator over inliers plus a short window for the median. */
+export interface LearnedWeight {
+  gtin: string;
+  /** Accepted samples (count, not weight). */
+  n: number;
+  /** Sum of sample weights (attendant-verified weighings count more). */
+  weight: number;
+  mean: number;
+  m2: number;
+  /** Last accepted samples, oldest first, for median/MAD outlier rejection. */
+  recent: number[];
+  rejected: number;
+  updatedAt: number;
+}

@@ -10,7 +10,7 @@ const ms = z.number().describe('epoch milliseconds');
 
 /** One element of a batch message's `batch` array. */
 export const cloudEvent = z.strictObject({
-  id: z.uuid().describe('UUIDv7; the same id on a redelivery'),
+  id: z.uuid().describe('UUIDv7, or the UUIDv5 derived from a device msg_id; the same id on a redelivery'),
   epoch: z.number().int().min(1).describe('stream epoch of the outbox; a new one after a loss, never reused'),
   seq: seq.describe('per-stream sequence number within the epoch'),
   stream: z.string().min(1).max(256),

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { outboxEventData } from './cloud-events.js';
-import { deviceEvents, plantEvents } from './events/device.js';
+import { coldchainEventData } from './coldchain-events.js';
+import { auditEvents } from './events/audit.js';
+import { deviceEvents } from './events/device.js';
 import { footfallEvents } from './events/footfall.js';
 import { laneEvents } from './events/lane.js';
 import { shelfEvents } from './events/shelf.js';
@@ -19,7 +21,8 @@ export const storeEventSchemas = {
   ...laneEvents,
   ...footfallEvents,
   ...deviceEvents,
-  ...plantEvents,
+  ...coldchainEventData,
+  ...auditEvents,
   ...outboxEventData,
 } as const;
 
@@ -28,7 +31,7 @@ export const eventDomains: ReadonlyArray<{
   title: string;
   streams: string;
   classes: string;
-  doc: string;
+  doc?: string;
   types: readonly string[];
 }> = [
   {
@@ -60,11 +63,17 @@ export const eventDomains: ReadonlyArray<{
     types: Object.keys(deviceEvents),
   },
   {
-    title: 'Plant and cold chain',
-    streams: '`plant/{device}`',
-    classes: 'must-deliver',
+    title: 'Cold chain and HACCP',
+    streams: '`coldchain/{unit}`, `coldchain/day`, `haccp/report`',
+    classes: 'coldchain.sample is telemetry, the rest must-deliver',
     doc: 'opcua.md',
-    types: Object.keys(plantEvents),
+    types: Object.keys(coldchainEventData),
+  },
+  {
+    title: 'Audit',
+    streams: '`audit`',
+    classes: 'must-deliver',
+    types: Object.keys(auditEvents),
   },
   {
     title: 'Outbox and gateway',
@@ -90,6 +99,11 @@ interface EventHead {
   /** Ordering stream: per-stream order is preserved and sequence-numbered, e.g. `shelf/shelf-a3`. */
   stream: string;
   dataClass: DataClass;
+  /**
+   * Set only for events derived from a device message with a `msg_id` (core/event-ids.ts): the outbox keeps it
+   * instead of assigning a UUIDv7, so a resent message yields the same event id.
+   */
+  id?: string;
 }
 
 /** One event of type `K`, e.g. `StoreEventOf<'shelf.pick'>`; a union of types gives the union of events. */
@@ -115,7 +129,7 @@ export interface EventEnvelope extends EventHead {
 
 /** A store event after the outbox accepted it. */
 export interface StoredEvent extends EventEnvelope {
-  /** UUIDv7, unique across gateways and restarts: the cloud deduplicates on it. */
+  /** UUIDv7 (or the UUIDv5 of a device `msg_id`), unique across gateways and restarts: the cloud deduplicates on it. */
   id: string;
   /** Per-stream sequence number, from 1, gap-free: the cloud detects loss with it. */
   seq: number;

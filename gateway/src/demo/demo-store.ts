@@ -38,6 +38,7 @@ export const demoDevices: DemoDevice[] = [
   { id: 'scanner-1', kind: 'scanner', location: { lane: 'lane-1' } },
   { id: 'scale-1', kind: 'scale', location: { lane: 'lane-1' } },
   { id: 'pos-1', kind: 'pos', location: { lane: 'lane-1' } },
+  { id: 'env-1', kind: 'env', location: { zone: 'chilled', fixture: 'chiller-1' } },
 ];
 
 export const demoPlates: DemoPlate[] = [

@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startSerialDemoRig } from '../../../firmware-bridge/src/emulators/demo-rig.js';
 import { createLogger } from '../../../shared/src/logger.js';
 import { buildGateway } from '../app.js';
 import { parseConfig } from '../config/load.js';
+import { openAuthStore } from '../registry/auth-store.js';
 import { CatalogStore } from '../registry/catalog-store.js';
 import { openSqliteDeviceRegistry } from '../registry/sqlite-device-registry.js';
 import { demoCatalog, demoDevices, demoPlates } from './demo-store.js';
@@ -49,6 +51,16 @@ async function main(): Promise<void> {
   if (!catalog.version()) catalog.apply({ items: demoCatalog }, 'demo', Date.now());
   catalog.close();
 
+  // Demo only: a gateway has no default credentials; the demo makes its own admin with a fresh random
+  // password (and an API token for curl) on every run and prints them in the banner.
+  const access = openAuthStore(resolve(dir, 'registry.db'));
+  const password = randomBytes(12).toString('base64url');
+  if (access.users().some((u) => u.name === 'demo')) access.setPassword('demo', password);
+  else access.addUser('demo', 'admin', password, 'demo', Date.now());
+  access.revokeToken('demo');
+  const token = access.addToken('demo', 'admin', 'demo', Date.now());
+  access.close();
+
   const logger = createLogger({ level: config.log.level });
   const gateway = await buildGateway(config, { logger });
   await gateway.start();
@@ -64,7 +76,8 @@ async function main(): Promise<void> {
         ? `  over MQTT, plus ${rig.devices.length} serial devices on PTYs driven by the firmware emulators (${rig.devices.map((d) => d.id).join(', ')}).`
         : '  over MQTT (install socat to add serial devices driven by the firmware emulators).',
       '',
-      `  Dashboard            ${http}/dashboard/`,
+      `  Dashboard            ${http}/dashboard/   log in as demo / ${password}  (demo only)`,
+      `  API token            ${token}  (demo only; curl -H 'Authorization: Bearer …')`,
       `  Devices and health   ${http}/api/devices`,
       `  Shelf stock          ${http}/api/shelves`,
       `  Footfall             ${http}/api/footfall   occupancy ${http}/api/occupancy`,

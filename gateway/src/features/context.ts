@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import type { LoadedConfig } from '../config/load.js';
 import type { StoreEvent } from '../core/events.js';
+import type { AuditLog } from '../ports/audit-log.js';
 import type { ConnectorDeps } from '../ports/connector-deps.js';
 import type { EventSink, PipelinePort } from '../ports/pipeline.js';
 
@@ -19,4 +20,6 @@ export interface GatewayContext extends ConnectorDeps {
   readonly live: EventEmitter<{ events: [readonly StoreEvent[]] }>;
   /** Register a feature's routes in its `start()`; the server listens after every feature has started. */
   readonly http: FastifyInstance;
+  /** Who did what: features record people's actions here (the HTTP layer already records every request). */
+  readonly audit: AuditLog;
 }

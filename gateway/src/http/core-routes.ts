@@ -7,17 +7,20 @@ export interface CoreRoutesDeps {
   storeId: string;
   clock: Clock;
   metrics: MetricsRegistry;
+  /** `http.metrics_public`: /metrics without credentials from anywhere (default: from loopback only). */
+  metricsPublic: boolean;
   /** What is wrong right now, by feature (failed to start, or its own health check); empty when healthy. */
   problems(): Record<string, string>;
 }
 
 /**
- * `/healthz` (liveness + degraded features), `/metrics` (Prometheus text format) and the dashboard files.
+ * `/healthz` (liveness + degraded features; public), `/metrics` (Prometheus text format; loopback or any viewer,
+ * or public with `http.metrics_public`) and the dashboard files (viewer).
  * One failing feature shows up here instead of taking the process down.
  */
 export function registerCoreRoutes(http: FastifyInstance, deps: CoreRoutesDeps): void {
   const startedAt = deps.clock.now();
-  http.get('/healthz', async (_req, reply) => {
+  http.get('/healthz', { config: { anonymous: 'always' } }, async (_req, reply) => {
     const problems = deps.problems();
     const ok = Object.keys(problems).length === 0;
     return reply.code(ok ? 200 : 503).send({
@@ -28,8 +31,12 @@ export function registerCoreRoutes(http: FastifyInstance, deps: CoreRoutesDeps):
     });
   });
   registerDashboardRoutes(http);
-  http.get('/metrics', async (_req, reply) => {
-    reply.header('content-type', deps.metrics.contentType);
-    return deps.metrics.metrics();
-  });
+  http.get(
+    '/metrics',
+    { config: { anonymous: deps.metricsPublic ? 'always' : 'loopback' } },
+    async (_req, reply) => {
+      reply.header('content-type', deps.metrics.contentType);
+      return deps.metrics.metrics();
+    },
+  );
 }

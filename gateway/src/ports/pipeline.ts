@@ -1,5 +1,6 @@
 import type { Reading, ReadingType } from '../../../shared/src/readings.js';
 import { StoregateError } from '../core/errors.js';
+import { deriveEventId } from '../core/event-ids.js';
 import { type StoreEvent, storeEventProblem } from '../core/events.js';
 
 /**
@@ -16,6 +17,11 @@ export interface Processor {
    * outcomes (timeouts, minute rollups, silence detection) happen even when no reading arrives.
    */
   tick?(now: number): StoreEvent[];
+  /**
+   * The input has ended (replay's last line was `now`): emit what waits only for more input (a pairing
+   * partner, a debounce window, the minute the last input fell in). Time does not move on: no silence, no timeouts.
+   */
+  end?(now: number): StoreEvent[];
 }
 
 /** Where connectors hand readings. The returned promise settles once derived must-deliver events are durable. */
@@ -68,6 +74,11 @@ export interface PipelineHooks {
   onEvents?(events: readonly StoreEvent[]): void;
   /** A processor threw: the reading is counted and skipped for that processor, never for the others. */
   onProcessorError?(processor: string, error: unknown, reading: Reading | null): void;
+  /**
+   * The store id: events derived from a reading that carries a device `msgId` get the id deriveEventId()
+   * gives for it, so a resent device message yields the same event ids (docs/outbox.md "Device resends").
+   */
+  idScope?: string;
 }
 
 /**
@@ -126,6 +137,8 @@ export class Pipeline implements PipelinePort {
         this.hooks.onProcessorError?.(p.name, error, reading);
       }
     }
+    if (reading.msgId !== undefined && this.hooks.idScope !== undefined)
+      assignDerivedIds(out, this.hooks.idScope, reading.deviceId, reading.msgId);
     return out;
   }
 
@@ -135,6 +148,20 @@ export class Pipeline implements PipelinePort {
       if (!p.tick) continue;
       try {
         out.push(...p.tick(now));
+      } catch (error) {
+        this.hooks.onProcessorError?.(p.name, error, null);
+      }
+    }
+    return out;
+  }
+
+  /** Every processor's `end(now)`: the input is over (replay). */
+  endEvents(now: number): StoreEvent[] {
+    const out: StoreEvent[] = [];
+    for (const p of this.processors) {
+      if (!p.end) continue;
+      try {
+        out.push(...p.end(now));
       } catch (error) {
         this.hooks.onProcessorError?.(p.name, error, null);
       }
@@ -167,6 +194,15 @@ export class Pipeline implements PipelinePort {
     }
     if (!this.hooks.onEvents) return appended;
     return appended.then(() => this.hooks.onEvents?.(events));
+  }
+}
+
+function assignDerivedIds(events: StoreEvent[], store: string, device: string, msgId: string): void {
+  const ordinals = new Map<string, number>();
+  for (const event of events) {
+    const ordinal = ordinals.get(event.type) ?? 0;
+    ordinals.set(event.type, ordinal + 1);
+    event.id ??= deriveEventId({ store, device, msgId, type: event.type, ordinal });
   }
 }
 

@@ -1,6 +1,12 @@
-import { type CatalogItem, type CatalogView, gtinKey, parseCatalog, toCatalogItem } from '../core/catalog.js';
+import {
+  type CatalogItem,
+  type CatalogView,
+  gtinKey,
+  type LearnedWeight,
+  parseCatalog,
+  toCatalogItem,
+} from '../core/catalog.js';
 import { StoregateError } from '../core/errors.js';
-import type { LearnedWeight } from '../processors/checkout/weight-learner.js';
 import { catalogMigrations } from './catalog-migrations.js';
 import { openDatabase, type SqliteDatabase } from './db.js';
 import { applyMigrations } from './migrations.js';

@@ -1,7 +1,7 @@
 import type { Clock } from '../../../shared/src/clock.js';
 import type { LaneConfig } from '../config/sections/checkout.js';
 import type { DeviceRegistry } from '../ports/device-registry.js';
-import type { LaneDirectory } from '../processors/checkout/checkout-processor.js';
+import type { LaneDirectory } from '../ports/lane-directory.js';
 
 /** Registry lookups are cached this long: the hot path (every scale reading) must not hit SQLite. */
 const CACHE_MS = 10_000;

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { type CalibrationRecord, calibrationFromWire, calibrationToWire } from '../core/calibration.js';
 import { StoregateError } from '../core/errors.js';
-import { type PlateInput, type PlateSpec, parsePlanogram, plateKey, specToWire } from '../core/planogram.js';
+import { planogramToWire } from '../core/facings.js';
+import { type PlateInput, type PlateSpec, parsePlanogram, plateKey } from '../core/planogram.js';
 
 export interface PlanogramVersion {
   version: number;
@@ -84,26 +85,25 @@ export class ShelvesStore {
       .prepare(
         'INSERT INTO planogram_versions (plates_json, changed_by, changed_at, reason) VALUES (?, ?, ?, ?)',
       )
-      .run(JSON.stringify({ plates: plates.map(specToWire) }), who, at, reason);
+      .run(JSON.stringify(planogramToWire(plates)), who, at, reason);
     return { version: Number(info.lastInsertRowid), plates, changedBy: who, changedAt: at, reason };
   }
 
+  /** Set one plate as a one-plate facing (taking it out of a multi-plate facing it was part of). */
   setPlate(plate: PlateInput, who: string, at: number): PlanogramVersion {
-    const plates = (this.current()?.plates ?? []).map(specToWire);
     const key = plateKey(plate.device, plate.channel);
-    const next = plates.filter((p) => plateKey(p.device, p.channel) !== key);
-    next.push(plate);
-    return this.replace({ plates: next }, who, `set ${key}`, at);
+    const next = withoutPlate(this.current()?.plates ?? [], key);
+    next.plates.push(plate);
+    return this.replace(next, who, `set ${key}`, at);
   }
 
   removePlate(device: string, channel: number, who: string, at: number): PlanogramVersion {
-    const plates = (this.current()?.plates ?? []).map(specToWire);
     const key = plateKey(device, channel);
-    const next = plates.filter((p) => plateKey(p.device, p.channel) !== key);
-    if (next.length === plates.length) {
+    const plates = this.current()?.plates ?? [];
+    if (!plates.some((p) => plateKey(p.device, p.channel) === key)) {
       throw new StoregateError('SG_BAD_ARGUMENT', `no plate ${device} channel ${channel} in the planogram`);
     }
-    return this.replace({ plates: next }, who, `remove ${key}`, at);
+    return this.replace(withoutPlate(plates, key), who, `remove ${key}`, at);
   }
 
   saveCalibration(record: CalibrationRecord, at: number): void {
@@ -132,6 +132,16 @@ export class ShelvesStore {
   close(): void {
     this.db.close();
   }
+}
+
+function withoutPlate(plates: readonly PlateSpec[], key: string) {
+  const wire = planogramToWire(plates);
+  return {
+    plates: wire.plates.filter((p) => plateKey(p.device, p.channel) !== key),
+    facings: (wire.facings ?? [])
+      .map((f) => ({ ...f, plates: f.plates.filter((p) => plateKey(p.device, p.channel) !== key) }))
+      .filter((f) => f.plates.length > 0),
+  };
 }
 
 interface PlanogramRow {

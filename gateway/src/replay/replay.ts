@@ -2,6 +2,8 @@ import { FakeClock } from '../../../shared/src/clock.js';
 import { readingTime } from '../../../shared/src/readings.js';
 import type { StoreEvent } from '../core/events.js';
 import { MemoryEventSink, Pipeline } from '../ports/pipeline.js';
+import type { InputLine } from './input-scan.js';
+import { defaultReplayConfig } from './replay-config.js';
 import type { ReplayDomain, ReplayOptions } from './replay-domain.js';
 
 export interface ReplayResult {
@@ -13,19 +15,20 @@ export interface ReplayResult {
 
 export interface ReplaySinks {
   event(event: StoreEvent): void;
-  reject(lineNumber: number, reason: string): void;
+  /** `at` names the line: `file:12` for a named file, `line 12` for one unnamed input. */
+  reject(at: string, reason: string): void;
 }
 
 const TICK_MS = 1000;
-/** After the last input, let virtual time run on so pending timeouts and the last minute rollup flush. */
-const DRAIN_MS = 120_000;
 
 /**
  * Run recorded inputs through the live processors on virtual time. Time advances to each reading's timestamp;
  * processors' tick() runs at every whole second crossed, exactly as the live gateway ticks every second.
+ * Time stops at the last input: processors' `end` emits what waited only for more input, and nothing is
+ * derived from time the input does not cover (no silence after the last line).
  */
 export async function runReplay(
-  lines: AsyncIterable<string>,
+  lines: AsyncIterable<string | InputLine>,
   domains: readonly ReplayDomain[],
   options: ReplayOptions,
   sinks: ReplaySinks,
@@ -33,9 +36,10 @@ export async function runReplay(
   const clock = new FakeClock(0);
   const pipeline = new Pipeline(new MemoryEventSink({ check: false }), {
     onProcessorError: (name, error) =>
-      sinks.reject(0, `processor ${name} failed: ${(error as Error).message}`),
+      sinks.reject('processor', `${name} failed: ${(error as Error).message}`),
   });
-  for (const domain of domains) pipeline.with(...domain.processors(options, clock));
+  const setup = { ...options, config: options.config ?? defaultReplayConfig() };
+  for (const domain of domains) pipeline.with(...domain.processors(setup, clock));
 
   const result: ReplayResult = { lines: 0, readings: 0, events: 0, rejected: 0 };
   const emit = (events: StoreEvent[]) => {
@@ -60,21 +64,30 @@ export async function runReplay(
     clock.advanceTo(Math.max(clock.now(), t));
   };
 
+  const reject = (at: string, reason: string) => {
+    result.rejected++;
+    sinks.reject(at, reason);
+  };
   for await (const raw of lines) {
     result.lines++;
-    const text = raw.trim();
-    if (text === '' || text.startsWith('#')) continue;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(text);
-    } catch {
-      result.rejected++;
-      sinks.reject(result.lines, 'not JSON');
+    const line: InputLine = typeof raw === 'string' ? { text: raw, at: `line ${result.lines}` } : raw;
+    if (line.reject !== undefined) {
+      reject(line.at, line.reject);
       continue;
     }
+    let obj: unknown = line.json;
+    if (obj === undefined) {
+      const text = line.text.trim();
+      if (text === '' || text.startsWith('#')) continue;
+      try {
+        obj = JSON.parse(text);
+      } catch {
+        reject(line.at, 'not JSON');
+        continue;
+      }
+    }
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-      result.rejected++;
-      sinks.reject(result.lines, 'not a JSON object');
+      reject(line.at, 'not a JSON object');
       continue;
     }
     let readings = null;
@@ -84,22 +97,19 @@ export async function runReplay(
         if (readings) break;
       }
     } catch (err) {
-      result.rejected++;
-      sinks.reject(result.lines, (err as Error).message);
+      reject(line.at, (err as Error).message);
       continue;
     }
     if (!readings) {
-      result.rejected++;
-      sinks.reject(result.lines, 'unrecognised input line (see docs/replay.md for the accepted forms)');
+      reject(line.at, 'unrecognised input line (see docs/replay.md for the accepted forms)');
       continue;
     }
     for (const reading of readings) {
       const t = readingTime(reading);
       if (started && t < clock.now()) {
-        result.rejected++;
-        sinks.reject(
-          result.lines,
-          `timestamp ${t} goes back in time (now ${clock.now()}); input must be sorted`,
+        reject(
+          line.at,
+          `timestamp ${t} goes back in time (now ${clock.now()}); give the inputs as files, which are merged by time`,
         );
         continue;
       }
@@ -108,6 +118,6 @@ export async function runReplay(
       emit(pipeline.process(reading));
     }
   }
-  if (started) advanceTo(clock.now() + DRAIN_MS);
+  if (started) emit(pipeline.endEvents(clock.now()));
   return result;
 }

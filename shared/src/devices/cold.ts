@@ -33,6 +33,8 @@ export interface EnergyMeterBody {
 export const coldSample = reading<ColdSampleBody>('cold.sample', {
   summary: 'temperature, door and controller status of a refrigerated unit',
   mustDeliver: false,
+  // A faulty probe reads open/short values (Dixell shows "P1"): the number is not a temperature.
+  quality: (s) => (s.probeFault === true ? 'bad' : 'good'),
 });
 
 export const energyMeter = reading<EnergyMeterBody>('energy.meter', {

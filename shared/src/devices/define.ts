@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Simulator } from './simulate.js';
-import { epochMs } from './wire.js';
+import { epochMs, msgId } from './wire.js';
 
 /**
  * The vocabulary of a device kind definition (docs/devices.md "Device kinds"). A definition is data: what a
@@ -23,6 +23,8 @@ export interface ReadingMeta {
   receivedAt: number;
   quality: Quality;
   source: ConnectorSource;
+  /** The device's `msg_id` (as a string) when it sent one: the idempotence key of what is derived from it. */
+  msgId?: string;
 }
 
 /** A normalized reading body: a `type` such as `scale.reading` plus camelCase fields. */
@@ -68,9 +70,15 @@ export interface FieldCodec<P, V> {
 /** Reading field → the wire key carrying it (same type), or a codec. Every body field must be mapped. */
 export type FieldMap<B, P> = { readonly [K in BodyKey<B>]-?: WireKeyFor<P, B[K]> | FieldCodec<P, B[K]> };
 
-/** The payload shape a definition writes; `t` (device time, epoch ms, optional) is added to every topic. */
+/**
+ * The payload shape a definition writes; `t` (device time, epoch ms) and `msg_id` (the device's message id),
+ * both optional, are added to every topic.
+ */
 export type WireShape = z.core.$ZodShape;
-type TimedShape<S extends WireShape> = { t: z.ZodOptional<typeof epochMs> } & S;
+type TimedShape<S extends WireShape> = {
+  t: z.ZodOptional<typeof epochMs>;
+  msg_id: z.ZodOptional<typeof msgId>;
+} & S;
 export type PayloadSchema<S extends WireShape = WireShape> = z.ZodObject<TimedShape<S>, z.core.$strict>;
 export type WireOf<S extends WireShape> = z.output<PayloadSchema<S>>;
 
@@ -100,7 +108,11 @@ export function topic<B extends BodyBase, S extends WireShape>(
   readingSpec: ReadingSpec<B>,
   spec: { wire: S; fields: FieldMap<B, WireOf<S>>; doc: string; example: z.input<PayloadSchema<S>> },
 ): TopicSpec<B, S> {
-  const payload = z.strictObject({ t: epochMs.optional(), ...spec.wire }) as PayloadSchema<S>;
+  const payload = z.strictObject({
+    t: epochMs.optional(),
+    msg_id: msgId.optional(),
+    ...spec.wire,
+  }) as PayloadSchema<S>;
   const byWire = new Map<string, CompiledField>();
   for (const [body, entry] of Object.entries(spec.fields) as [
     string,
@@ -108,7 +120,7 @@ export function topic<B extends BodyBase, S extends WireShape>(
   ][]) {
     const codec = typeof entry === 'string' ? undefined : entry;
     const wire = codec ? codec.wire : (entry as string);
-    // `t` is the reading's deviceTime, never a body field.
+    // `t` is the reading's deviceTime and `msg_id` its msgId, never body fields.
     if (!Object.hasOwn(spec.wire, wire))
       throw new Error(`${readingSpec.type}.${body}: no payload key "${wire}"`);
     if (byWire.has(wire))

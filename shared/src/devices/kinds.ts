@@ -1,6 +1,7 @@
 import { cameraKind } from './camera.js';
 import { energyKind, refrigerationKind } from './cold.js';
 import { doorKind } from './door.js';
+import { envKind } from './env.js';
 import { plantKind } from './plant.js';
 import { posKind } from './pos.js';
 import { scaleKind } from './scale.js';
@@ -21,4 +22,5 @@ export const deviceDefinitions = [
   plantKind,
   refrigerationKind,
   energyKind,
+  envKind,
 ] as const;

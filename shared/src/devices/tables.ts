@@ -64,16 +64,31 @@ export const topicPayloads = Object.fromEntries(
   [...topicBySuffix].map(([suffix, t]) => [suffix, t.payload]),
 ) as Readonly<Record<TopicSuffix, TopicSpec['payload']>>;
 
-/** Reading type → its spec and the kind it implies (`device.status` implies none). */
-export const readingSpecs: ReadonlyMap<ReadingType, { spec: ReadingSpec; kind: DeviceKind | null }> = (() => {
-  const map = new Map<ReadingType, { spec: ReadingSpec; kind: DeviceKind | null }>();
+/**
+ * Reading type → its spec, the kind it implies (`device.status` implies none) and every kind producing it. One
+ * spec may be listed by several kinds (a `cold.sample` comes from Modbus controllers and MQTT env sensors);
+ * the first in catalog order is the kind implied for an unregistered device. Two different specs of one type
+ * are a mistake.
+ */
+export const readingSpecs: ReadonlyMap<
+  ReadingType,
+  { spec: ReadingSpec; kind: DeviceKind | null; kinds: readonly DeviceKind[] }
+> = (() => {
+  const map = new Map<ReadingType, { spec: ReadingSpec; kind: DeviceKind | null; kinds: DeviceKind[] }>();
   for (const d of deviceDefinitions as readonly DeviceKindDefinition[]) {
     for (const spec of d.readings) {
-      if (map.has(spec.type as ReadingType)) throw new Error(`reading ${spec.type} is defined twice`);
-      map.set(spec.type as ReadingType, { spec, kind: d.kind as DeviceKind });
+      const known = map.get(spec.type as ReadingType);
+      if (known && known.spec !== spec) throw new Error(`reading ${spec.type} is defined twice`);
+      if (known) known.kinds.push(d.kind as DeviceKind);
+      else
+        map.set(spec.type as ReadingType, {
+          spec,
+          kind: d.kind as DeviceKind,
+          kinds: [d.kind as DeviceKind],
+        });
     }
   }
-  map.set(deviceStatus.type, { spec: deviceStatus, kind: null });
+  map.set(deviceStatus.type, { spec: deviceStatus, kind: null, kinds: [] });
   return map;
 })();
 

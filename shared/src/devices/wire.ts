@@ -18,6 +18,24 @@ export function integer(min: number, max: number, message = `must be an integer 
   });
 }
 
+/**
+ * A device's own message id (optional on every topic): the same reading sent again — after a lost PUBACK, a
+ * device reboot or a gateway restart — carries the same `msg_id`, and the gateway derives the event id from
+ * it (docs/outbox.md "Device resends"). A string of printable ASCII without spaces, or a non-negative integer
+ * (a firmware counter); an integer and its decimal string are the same id.
+ */
+export const msgId = z.union(
+  [
+    z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[\x21-\x7e]+$/),
+    z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  ],
+  { error: 'must be a message id: 1–64 printable ASCII characters without spaces, or an integer ≥ 0' },
+);
+
 /** A cumulative hardware counter (rollover and resets are the processor's job). */
 export const counter = integer(0, Number.MAX_SAFE_INTEGER, 'must be a non-negative integer');
 

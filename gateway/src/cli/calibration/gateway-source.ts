@@ -7,7 +7,11 @@ import type { SampleSource } from './wizard.js';
  * GET /api/shelves/{device}/{channel}/samples?ms=… and PUT /api/calibrations/{device}/{channel}.
  */
 export class GatewayHttpCalibration implements SampleSource {
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    /** Authorization header (cli/api-credentials.ts). */
+    private readonly auth: Record<string, string> = {},
+  ) {}
 
   async read(device: string, channel: number, ms: number): Promise<number[]> {
     const url = `${this.baseUrl}/api/shelves/${encodeURIComponent(device)}/${channel}/samples?ms=${ms}`;
@@ -15,13 +19,14 @@ export class GatewayHttpCalibration implements SampleSource {
     return body.samples;
   }
 
-  async save(record: CalibrationRecord, who: string): Promise<void> {
+  /** The gateway records the calibration as the caller's identity; `record.installer` is only a note. */
+  async save(record: CalibrationRecord): Promise<void> {
     const url = `${this.baseUrl}/api/calibrations/${encodeURIComponent(record.device)}/${record.channel}`;
     await this.request(
       url,
       {
         method: 'PUT',
-        headers: { 'content-type': 'application/json', 'x-storegate-user': who },
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify(calibrationToWire(record)),
       },
       10_000,
@@ -31,7 +36,11 @@ export class GatewayHttpCalibration implements SampleSource {
   private async request(url: string, init: RequestInit, timeoutMs: number): Promise<unknown> {
     let res: Response;
     try {
-      res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      res = await fetch(url, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), ...this.auth },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (err) {
       throw new StoregateError(
         'SG_IO',

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { StoregateError } from '../../core/errors.js';
+import { withApiAuth } from '../api-credentials.js';
 import { GatewayHttpCalibration } from '../calibration/gateway-source.js';
 import { type Prompter, runCalibrationWizard } from '../calibration/wizard.js';
 import { loadCliConfig } from '../cli-config.js';
@@ -59,30 +60,32 @@ export function registerCalibrateCommand(program: Command): void {
         throw new StoregateError('SG_BAD_ARGUMENT', '--yes needs --span-grams');
       }
       const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
-      const gateway = new GatewayHttpCalibration(o.gateway ?? `http://${host}:${config.http.port}`);
-      const rl = o.yes ? null : createInterface({ input: process.stdin, output: process.stdout });
-      const prompter: Prompter = rl
-        ? { say: (text) => process.stdout.write(`${text}\n`), ask: (q) => rl.question(q) }
-        : scriptedPrompter();
-      const installer = o.installer ?? safeUser();
-      try {
-        const spanGrams = positive(o.spanGrams, '--span-grams');
-        const checkGrams = positive(o.checkGrams, '--check-grams');
-        const record = await runCalibrationWizard(gateway, prompter, {
-          device,
-          channel,
-          ...(spanGrams !== undefined ? { spanGrams } : {}),
-          ...(checkGrams !== undefined ? { checkGrams } : {}),
-          measureMs: positive(o.measureMs, '--measure-ms') ?? 3000,
-          installer,
-          ...(o.note !== undefined || o.yes ? { note: o.note ?? '' } : {}),
-          now: Date.now,
-        });
-        await gateway.save(record, installer);
-        process.stdout.write(`calibration of ${device} channel ${channel} saved\n`);
-      } finally {
-        rl?.close();
-      }
+      await withApiAuth(config, async (auth) => {
+        const gateway = new GatewayHttpCalibration(o.gateway ?? `http://${host}:${config.http.port}`, auth);
+        const rl = o.yes ? null : createInterface({ input: process.stdin, output: process.stdout });
+        const prompter: Prompter = rl
+          ? { say: (text) => process.stdout.write(`${text}\n`), ask: (q) => rl.question(q) }
+          : scriptedPrompter();
+        const installer = o.installer ?? safeUser();
+        try {
+          const spanGrams = positive(o.spanGrams, '--span-grams');
+          const checkGrams = positive(o.checkGrams, '--check-grams');
+          const record = await runCalibrationWizard(gateway, prompter, {
+            device,
+            channel,
+            ...(spanGrams !== undefined ? { spanGrams } : {}),
+            ...(checkGrams !== undefined ? { checkGrams } : {}),
+            measureMs: positive(o.measureMs, '--measure-ms') ?? 3000,
+            installer,
+            ...(o.note !== undefined || o.yes ? { note: o.note ?? '' } : {}),
+            now: Date.now,
+          });
+          await gateway.save(record);
+          process.stdout.write(`calibration of ${device} channel ${channel} saved\n`);
+        } finally {
+          rl?.close();
+        }
+      });
     });
 }
 

@@ -3,6 +3,7 @@ import { systemClock } from '../../../../shared/src/clock.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { StoregateError } from '../../core/errors.js';
 import { ConfiguredLaneDirectory } from '../../registry/lanes.js';
+import { withApiAuth } from '../api-credentials.js';
 import { loadCliConfig, withRegistry } from '../cli-config.js';
 import { printJson, printLine, table } from '../output.js';
 
@@ -82,10 +83,13 @@ export function registerLaneCommand(program: Command): void {
     .option('--url <url>', 'gateway HTTP base URL (default: from config http.host/port)')
     .option('--json', 'machine-readable output')
     .action(async (id: string | undefined, opts: { url?: string; json?: boolean }, cmd: Command) => {
-      const base = apiBase(loadCliConfig(cmd), opts.url);
-      const data = id
-        ? [(await call(base, `/api/lanes/${encodeURIComponent(id)}`)) as LaneRow]
-        : ((await call(base, '/api/lanes')) as { lanes: LaneRow[] }).lanes;
+      const config = loadCliConfig(cmd);
+      const base = apiBase(config, opts.url);
+      const data = await withApiAuth(config, async (headers) =>
+        id
+          ? [(await call(base, `/api/lanes/${encodeURIComponent(id)}`, { headers })) as LaneRow]
+          : ((await call(base, '/api/lanes', { headers })) as { lanes: LaneRow[] }).lanes,
+      );
       if (opts.json) return printJson(id ? data[0] : { lanes: data });
       printLine(
         table(
@@ -111,20 +115,19 @@ export function registerLaneCommand(program: Command): void {
       )
       .argument('<lane>', 'lane id')
       .requiredOption('--note <text>', 'why (recorded with the lane.alert.cleared event)')
-      .option('--attendant <id>', 'who')
       .option('--url <url>', 'gateway HTTP base URL (default: from config http.host/port)')
-      .action(async (id: string, opts: { note: string; attendant?: string; url?: string }, cmd: Command) => {
-        const base = apiBase(loadCliConfig(cmd), opts.url);
-        const body = JSON.stringify({
-          action,
-          note: opts.note,
-          ...(opts.attendant ? { attendant: opts.attendant } : {}),
-        });
-        await call(base, `/api/lanes/${encodeURIComponent(id)}/attendant`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-        });
+      .action(async (id: string, opts: { note: string; url?: string }, cmd: Command) => {
+        const config = loadCliConfig(cmd);
+        const base = apiBase(config, opts.url);
+        const body = JSON.stringify({ action, note: opts.note });
+        // Recorded as the CLI's identity (see api-credentials.ts), not as a name the caller types.
+        await withApiAuth(config, (auth) =>
+          call(base, `/api/lanes/${encodeURIComponent(id)}/attendant`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...auth },
+            body,
+          }),
+        );
         printLine(`${id}: alert ${action === 'clear' ? 'cleared' : 'overridden'}`);
       });
   }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../../config/load.js';
 import { StoregateError } from '../../core/errors.js';
-import { type PlateInput, specToWire } from '../../core/planogram.js';
+import { planogramToWire } from '../../core/facings.js';
+import { type PlateInput, plateKey, specToWire } from '../../core/planogram.js';
 import { ShelvesStore } from '../../registry/planogram-store.js';
 import { loadCliConfig } from '../cli-config.js';
 import { printJson, printLine, table } from '../output.js';
@@ -49,13 +50,15 @@ export function registerPlanogramCommand(program: Command): void {
       withStore(loadCliConfig(cmd), (store) => {
         const v = store.current();
         const plates = (v?.plates ?? []).map(specToWire);
-        if (opts.json) return printJson({ version: v?.version ?? 0, plates });
+        if (opts.json) return printJson({ version: v?.version ?? 0, ...planogramToWire(v?.plates ?? []) });
         if (!v)
           return printLine('no planogram yet: `storegate planogram import FILE` or `planogram set-plate`');
         printLine(
           `version ${v.version}, changed by ${v.changedBy} at ${new Date(v.changedAt).toISOString()} (${v.reason})`,
         );
+        const facingOf = new Map((v.plates ?? []).map((p) => [plateKey(p.device, p.channel), p.facing]));
         const rows = plates.map((p) => [
+          facingOf.get(plateKey(p.device, p.channel)) ?? '',
           p.device,
           String(p.channel),
           p.sku,
@@ -64,7 +67,7 @@ export function registerPlanogramCommand(program: Command): void {
           String(p.capacity),
           String(p.low_stock),
         ]);
-        printLine(table(['device', 'channel', 'sku', 'unit g', '± g', 'capacity', 'low at'], rows));
+        printLine(table(['facing', 'device', 'channel', 'sku', 'unit g', '± g', 'capacity', 'low at'], rows));
       });
     });
 

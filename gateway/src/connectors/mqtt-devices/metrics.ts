@@ -30,6 +30,12 @@ export function deviceMessageMetrics(registry: Registry, pendingAccepted: Map<st
       'Device messages rejected, per device and reason (not_json, schema, oversize, unknown_topic, wrong_kind, image_data)',
       ['device', 'reason'],
     ),
+    duplicates: counter(
+      registry,
+      'storegate_device_messages_duplicate_total',
+      'Device resends acknowledged without being ingested again, per device and what identified them (packet_id: same session and packet id; msg_id: the device message id)',
+      ['device', 'key'],
+    ),
     ingestFailed: counter(
       registry,
       'storegate_device_ingest_failures_total',

@@ -4,6 +4,16 @@ import { MUST_DELIVER_READINGS } from '../../../../shared/src/readings.js';
 import type { ConnectorDeps } from '../../ports/connector-deps.js';
 import { deviceMessageMetrics } from './metrics.js';
 import { parseDeviceMessage } from './parse-device-message.js';
+import { RecentKeys } from './recent-keys.js';
+
+/**
+ * How long and how many device `msg_id`s are remembered per device (in memory: a resend across a gateway
+ * restart is caught by the cloud, through the event id derived from the msg_id).
+ */
+export const MSG_ID_MEMORY = { perOwner: 256, maxOwners: 10_000, maxAgeMs: 3_600_000 } as const;
+
+/** What made a publish a resend: the broker's session and packet id, or the device's own `msg_id`. */
+export type DuplicateKey = 'packet_id' | 'msg_id';
 
 export interface DevicePublish {
   deviceId: string;
@@ -16,7 +26,7 @@ export interface DevicePublish {
 
 export type PublishOutcome =
   /** Accepted; `durable` is set when the publisher must not be acknowledged before it resolves. */
-  { accepted: true; durable?: Promise<void> } | { accepted: false; reason: string };
+  { accepted: true; durable?: Promise<void>; duplicate?: DuplicateKey } | { accepted: false; reason: string };
 
 /**
  * Turns authenticated device publishes into Readings: validate against the device contract, normalize, note
@@ -28,6 +38,8 @@ export class MqttDeviceConnector {
   private readonly log: Logger;
   private readonly throttle;
   private readonly pendingAccepted = new Map<string, number>();
+  /** The ingest promise of each recent `msg_id`: a resend waits for the original instead of being ingested. */
+  private readonly recentMsgIds = new RecentKeys<Promise<void>>(MSG_ID_MEMORY);
 
   constructor(private readonly ctx: ConnectorDeps) {
     this.metrics = deviceMessageMetrics(ctx.metrics, this.pendingAccepted);
@@ -46,12 +58,28 @@ export class MqttDeviceConnector {
       return { accepted: false, reason: result.reason };
     }
     const reading = result.reading;
+    const mustAck = msg.qos > 0 && MUST_DELIVER_READINGS.has(reading.type);
+    const msgId = reading.msgId;
+    if (msgId !== undefined) {
+      const original = this.recentMsgIds.get(msg.deviceId, msgId, receivedAt);
+      if (original) {
+        this.duplicate(msg.deviceId, 'msg_id');
+        return mustAck
+          ? { accepted: true, durable: original, duplicate: 'msg_id' }
+          : { accepted: true, duplicate: 'msg_id' };
+      }
+    }
     this.ctx.registry.touch(msg.deviceId, receivedAt, result.firmware);
     this.ctx.deviceStats.accepted(msg.deviceId, receivedAt);
     this.pendingAccepted.set(msg.deviceId, (this.pendingAccepted.get(msg.deviceId) ?? 0) + 1);
     const ingested = this.ctx.pipeline.ingest(reading);
+    if (msgId !== undefined) {
+      this.recentMsgIds.set(msg.deviceId, msgId, ingested, receivedAt);
+      // Not stored after all: a resend must be ingested again.
+      ingested.catch(() => this.recentMsgIds.deleteIf(msg.deviceId, msgId, ingested));
+    }
     // The broker holds the PUBACK on `durable` and reports a failure through ingestFailed().
-    if (msg.qos > 0 && MUST_DELIVER_READINGS.has(reading.type)) return { accepted: true, durable: ingested };
+    if (mustAck) return { accepted: true, durable: ingested };
     ingested.catch((err: unknown) => this.ingestFailed(msg.deviceId, err));
     return { accepted: true };
   }
@@ -67,6 +95,16 @@ export class MqttDeviceConnector {
         'device message rejected',
       );
     }
+  }
+
+  /** A resend that was acknowledged without being ingested again. */
+  duplicate(deviceId: string, key: DuplicateKey): void {
+    this.metrics.duplicates.labels(deviceId, key).inc();
+  }
+
+  /** Entries held by the msg_id memory (bounded by MSG_ID_MEMORY). */
+  rememberedMsgIds(): number {
+    return this.recentMsgIds.size();
   }
 
   ingestFailed(deviceId: string, err: unknown): void {

@@ -72,6 +72,7 @@ export function parseDeviceMessage(ctx: MessageContext, payload: Buffer): ParseR
     quality: 'good',
     source: 'mqtt',
   };
+  if (data.msg_id !== undefined) reading.msgId = String(data.msg_id);
   assignReadingBody(topic, data, reading);
   let quality = intrinsicQuality(topic.reading, reading);
   if (

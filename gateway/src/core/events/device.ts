@@ -33,33 +33,3 @@ export const deviceEvents = {
     })
     .describe('a must-deliver reading forwarded as is; the reading body follows with snake_case keys'),
 } as const;
-
-/** Cold-chain / plant events (stream `plant/{device}`, must-deliver; docs/opcua.md). */
-const alarm = {
-  device: z.string(),
-  point: z.string(),
-  alarm: z.literal('over_temperature'),
-  value_c: z.number(),
-  max_c: z.number(),
-  peak_c: z.number(),
-};
-
-export const plantEvents = {
-  'plant.alarm': z
-    .discriminatedUnion('state', [
-      z.strictObject({
-        ...alarm,
-        state: z.literal('raised'),
-        above_since: z.number().nullable(),
-        for_s: z.number(),
-      }),
-      z.strictObject({
-        ...alarm,
-        state: z.literal('cleared'),
-        raised_at: z.number(),
-        duration_s: z.number(),
-        hysteresis_c: z.number(),
-      }),
-    ])
-    .describe('a refrigerated point stayed above its limit, or came back under it by the hysteresis'),
-} as const;

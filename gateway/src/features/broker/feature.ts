@@ -4,6 +4,7 @@ import { Aedes, type Client } from 'aedes';
 import { createLogThrottle } from '../../../../shared/src/logger.js';
 import { AuthThrottle } from '../../broker/authenticate.js';
 import { createBrokerHooks } from '../../broker/broker-hooks.js';
+import { keepaliveCap } from '../../broker/keepalive-cap.js';
 import {
   type ConnectionHandler,
   type Listener,
@@ -89,6 +90,10 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
     reject,
   });
 
+  const keepalive = keepaliveCap(cfg.limits.max_keepalive_s, (client, announced) =>
+    reject(client, 'keepalive', `${announced}s > ${cfg.limits.max_keepalive_s}s`),
+  );
+
   const onConnection: ConnectionHandler = (conn, meta) => {
     if (!aedes || open.size >= cfg.limits.max_connections) {
       reject(null, 'max_connections', meta.remoteAddress);
@@ -112,7 +117,8 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
     },
     async start() {
       aedes = await Aedes.createBroker({
-        authenticate: hooks.authenticate,
+        preConnect: keepalive.preConnect,
+        authenticate: keepalive.wrap(hooks.authenticate),
         authorizePublish: hooks.authorizePublish,
         authorizeSubscribe: hooks.authorizeSubscribe,
         authorizeForward: hooks.authorizeForward,
@@ -121,7 +127,7 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
         concurrency: 0,
         drainTimeout: cfg.limits.drain_timeout_ms,
         connectTimeout: cfg.limits.connect_timeout_ms,
-        keepaliveLimit: cfg.limits.max_keepalive_s,
+        keepaliveLimit: 0, // enforced by keepaliveCap with a 3.1.1 CONNACK code
         maxClientsIdLength: cfg.limits.max_client_id_length,
         maxTopicLevels: cfg.limits.max_topic_levels,
         heartbeatInterval: 60_000,

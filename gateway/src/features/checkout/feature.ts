@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import { StoregateError } from '../../core/errors.js';
 import type { Feature } from '../../ports/feature.js';
-import { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
+import type { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
 import type { AttendantAction, LaneState } from '../../processors/checkout/lane-types.js';
-import { WeightLearner } from '../../processors/checkout/weight-learner.js';
+import type { WeightLearner } from '../../processors/checkout/weight-learner.js';
 import { type ApplyResult, CatalogStore } from '../../registry/catalog-store.js';
 import { ConfiguredLaneDirectory } from '../../registry/lanes.js';
 import { cloudCommands } from '../../sinks/uplink/commands.js';
@@ -15,6 +15,7 @@ import type { LaneStatePublisher } from './lane-state-publisher.js';
 import { BrokerLaneStatePublisher, type InternalPublish } from './lane-state-publisher.js';
 import { checkoutMetrics } from './metrics.js';
 import { registerLaneRoutes } from './routes.js';
+import { checkoutProcessor } from './wiring.js';
 
 export interface CheckoutFeatureDeps {
   /** The embedded broker's internal publish; lane states are then retained on `lanes/{id}/state`. */
@@ -95,14 +96,12 @@ export class CheckoutFeature implements Feature {
     this.scope = scope;
     const cfg = this.ctx.config.checkout;
     const catalog = scope.own(CatalogStore.open(join(this.ctx.config.dataDir, 'checkout.db')));
-    const learner = new WeightLearner(cfg.learning, catalog.learned());
     const directory = new ConfiguredLaneDirectory(cfg.lanes, this.ctx.registry, this.ctx.clock);
     const unmappedLog = createLogThrottle({ now: () => this.ctx.clock.now(), burst: 1 });
-    const processor = new CheckoutProcessor({
-      config: cfg,
+    const { processor, learner } = checkoutProcessor(this.ctx.config, {
       clock: this.ctx.clock,
       catalog,
-      learner,
+      learned: catalog.learned(),
       directory,
       onUnmapped: (deviceId) => {
         const gate = unmappedLog.allow(deviceId);

@@ -3,6 +3,8 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { StoreEvent } from '../../core/events.js';
+import { actorName } from '../../core/identity.js';
+import { wsRoute } from '../../http/auth/ws.js';
 import type { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
 import type { AttendantAction, LaneState } from '../../processors/checkout/lane-types.js';
 import type { CatalogStore } from '../../registry/catalog-store.js';
@@ -11,7 +13,6 @@ import type { ConfiguredLaneDirectory } from '../../registry/lanes.js';
 const attendantBody = z.strictObject({
   action: z.enum(['clear', 'override']),
   note: z.string().max(500).optional(),
-  attendant: z.string().max(64).optional(),
 });
 
 /** What the lane routes need from the running checkout feature. */
@@ -34,7 +35,7 @@ function notFound(id: string) {
 
 /**
  * Lane displays and attendants: `GET /api/lanes`, `GET /api/lanes/:id`, `POST /api/lanes/:id/attendant`
- * ({action: clear|override, note, attendant}), `GET /api/lanes/:id/ws` (current state, then every change),
+ * ({action: clear|override, note}; role attendant, recorded as the authenticated identity), `GET /api/lanes/:id/ws` (current state, then every change),
  * `GET /api/checkout/catalog` (version in use).
  */
 export function registerLaneRoutes(http: FastifyInstance, lanes: LanesApi): void {
@@ -48,20 +49,27 @@ export function registerLaneRoutes(http: FastifyInstance, lanes: LanesApi): void
     return { ...state, devices: lanes.directory.devices(state.lane) };
   });
 
-  http.post<{ Params: { id: string } }>('/api/lanes/:id/attendant', async (req, reply) => {
-    if (!lanes.processor.state(req.params.id)) return reply.code(404).send(notFound(req.params.id));
-    const body = attendantBody.safeParse(req.body ?? {});
-    if (!body.success) {
-      const message = body.error.issues
-        .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
-        .join('; ');
-      return reply.code(400).send({ error: { code: 'SG_BAD_ARGUMENT', message } });
-    }
-    const { action, note, attendant } = body.data;
-    const result = await lanes.attendant(req.params.id, action, note ?? null, attendant ?? null);
-    if (result.error) return reply.code(409).send({ error: { code: 'SG_NOT_READY', message: result.error } });
-    return { lane: req.params.id, action, events: result.events.map((e) => ({ type: e.type, ...e.data })) };
-  });
+  http.post<{ Params: { id: string } }>(
+    '/api/lanes/:id/attendant',
+    { config: { role: 'attendant' } },
+    async (req, reply) => {
+      if (!lanes.processor.state(req.params.id)) return reply.code(404).send(notFound(req.params.id));
+      const body = attendantBody.safeParse(req.body ?? {});
+      if (!body.success) {
+        const message = body.error.issues
+          .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+          .join('; ');
+        return reply.code(400).send({ error: { code: 'SG_BAD_ARGUMENT', message } });
+      }
+      const { action, note } = body.data;
+      // Who acted is the caller's login or token, never a field of the request.
+      const by = actorName(req.identity!);
+      const result = await lanes.attendant(req.params.id, action, note ?? null, by);
+      if (result.error)
+        return reply.code(409).send({ error: { code: 'SG_NOT_READY', message: result.error } });
+      return { lane: req.params.id, action, events: result.events.map((e) => ({ type: e.type, ...e.data })) };
+    },
+  );
 
   http.get('/api/checkout/catalog', async () => {
     const v = lanes.catalog.version();
@@ -73,7 +81,7 @@ export function registerLaneRoutes(http: FastifyInstance, lanes: LanesApi): void
   // The plugin must load before the WebSocket route is added, hence the nested registration.
   http.register(websocket);
   http.register(async (scope) => {
-    scope.get<{ Params: { id: string } }>('/api/lanes/:id/ws', { websocket: true }, (socket, req) => {
+    scope.get<{ Params: { id: string } }>('/api/lanes/:id/ws', wsRoute('viewer'), (socket, req) => {
       const id = req.params.id;
       const current = lanes.processor.state(id);
       if (!current) {

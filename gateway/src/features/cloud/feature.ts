@@ -30,6 +30,7 @@ export function buildCloudFeatures(ctx: GatewayContext): Feature[] {
   let unregister: (() => void) | null = null;
   features.push({
     name: 'uplink',
+    health: () => uplink.health(),
     async start() {
       unregister = registerBuiltinCommands(commands, {
         config: ctx.config,

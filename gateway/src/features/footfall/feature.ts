@@ -5,14 +5,14 @@ import type { GpioPort } from '../../connectors/gpio/gpio-port.js';
 import { StoregateError } from '../../core/errors.js';
 import type { StoreEvent } from '../../core/events.js';
 import type { Feature } from '../../ports/feature.js';
-import { FootfallProcessor } from '../../processors/footfall/footfall-processor.js';
+import type { FootfallProcessor } from '../../processors/footfall/footfall-processor.js';
 import { assertTimeZone } from '../../processors/footfall/store-day.js';
 import type { FootfallStore } from '../../sinks/rollups/footfall-store.js';
 import type { GatewayContext } from '../context.js';
 import { FeatureScope } from '../scope.js';
 import { footfallMetrics } from './metrics.js';
 import { registerFootfallRoutes } from './routes.js';
-import { footfallOptions, gpioDoors, openFootfallStore } from './wiring.js';
+import { footfallProcessor, gpioDoors, openFootfallStore } from './wiring.js';
 
 /** Counter baselines older than this are not resumed: the device has surely restarted or been replaced. */
 const MAX_STATE_AGE_MS = 86_400_000;
@@ -41,7 +41,7 @@ export class FootfallFeature implements Feature {
     private readonly deps: FootfallFeatureDeps = {},
   ) {
     this.log = ctx.logger.child({ mod: 'footfall' });
-    this.processor = new FootfallProcessor(footfallOptions(ctx.config));
+    this.processor = footfallProcessor(ctx.config);
     this.statePath = join(ctx.config.dataDir, 'footfall-state.json');
   }
 

@@ -5,7 +5,10 @@ import { GpioDoorConnector } from '../../connectors/gpio/gpio-door-connector.js'
 import type { GpioPort } from '../../connectors/gpio/gpio-port.js';
 import { GpiodGpio } from '../../connectors/gpio/gpiod-gpio.js';
 import { OnoffGpio } from '../../connectors/gpio/onoff-gpio.js';
-import type { FootfallProcessorOptions } from '../../processors/footfall/footfall-processor.js';
+import {
+  FootfallProcessor,
+  type FootfallProcessorOptions,
+} from '../../processors/footfall/footfall-processor.js';
 import { InfluxFootfallStore } from '../../sinks/influx/influx-footfall-store.js';
 import type { FootfallStore } from '../../sinks/rollups/footfall-store.js';
 import { SqliteRollupStore } from '../../sinks/rollups/sqlite-rollups.js';
@@ -22,6 +25,11 @@ export function footfallOptions(config: LoadedConfig): FootfallProcessorOptions 
     blockedAlarmMs: f.blocked_alarm_ms,
     transactionEvents: f.transaction_events,
   };
+}
+
+/** The footfall processor as `store:` and `footfall:` configure it (live feature and `storegate replay`). */
+export function footfallProcessor(config: LoadedConfig): FootfallProcessor {
+  return new FootfallProcessor(footfallOptions(config));
 }
 
 /** Minute/day records go to InfluxDB when configured, else to the embedded SQLite rollups. */

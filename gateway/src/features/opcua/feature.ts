@@ -13,21 +13,18 @@ import {
   type RebuildReason,
 } from '../../connectors/opcua/opcua-metrics.js';
 import type { Feature } from '../../ports/feature.js';
-import { FridgeAlarmProcessor } from '../../processors/coldchain/fridge-alarm.js';
 import type { GatewayContext } from '../context.js';
-import { fridgeAlarmRulesFrom } from './alarm-rules.js';
 
 const REGISTRY_RECHECK_MS = 60_000;
 
 /**
  * OPC UA connector for refrigeration and building systems: each configured endpoint's data changes become
  * `plant.value` readings (deviceId = endpoint id). A failing endpoint is logged (throttled), counted and
- * retried; it never takes the gateway down. node-opcua is loaded only when endpoints are configured.
+ * retried; it never takes the gateway down. node-opcua is loaded only when endpoints are configured. Points
+ * with an `alarm` block are units of the cold chain (features/coldchain), which raises their alarms.
  */
 export class OpcuaConnectorFeature implements Feature {
   readonly name = 'opcua';
-  readonly alarms: FridgeAlarmProcessor | null = null;
-  private unregisterAlarms: (() => void) | null = null;
   private readonly connections = new Map<string, OpcuaEndpointConnection>();
   private readonly metrics: OpcuaMetrics | null = null;
   private readonly log: Logger;
@@ -43,8 +40,6 @@ export class OpcuaConnectorFeature implements Feature {
     const section = ctx.config.opcua;
     if (section.endpoints.length === 0) return;
     this.metrics = createOpcuaMetrics(ctx.metrics);
-    const rules = fridgeAlarmRulesFrom(section);
-    if (rules.length > 0) this.alarms = new FridgeAlarmProcessor(rules);
   }
 
   /** Endpoints that stay down, points that failed, or a stack that did not load (shown in /healthz). */
@@ -55,7 +50,6 @@ export class OpcuaConnectorFeature implements Feature {
   async start(): Promise<void> {
     const section = this.ctx.config.opcua;
     if (section.endpoints.length === 0) return;
-    if (this.alarms) this.unregisterAlarms = this.ctx.pipeline.add(this.alarms);
     let loaded: typeof import('../../connectors/opcua/endpoint-connection.js');
     let certificateManager: ReturnType<typeof loaded.createCertificateManager>;
     try {
@@ -124,8 +118,6 @@ export class OpcuaConnectorFeature implements Feature {
   }
 
   async stop(): Promise<void> {
-    this.unregisterAlarms?.();
-    this.unregisterAlarms = null;
     if (this.heartbeat) this.ctx.clock.clearTimeout(this.heartbeat);
     this.heartbeat = null;
     await Promise.all([...this.connections.values()].map((c) => c.stop()));

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import { StoregateError } from '../../core/errors.js';
 import type { Feature } from '../../ports/feature.js';
-import { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
+import type { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
 import { ShelvesStore } from '../../registry/planogram-store.js';
 import type { GatewayContext } from '../context.js';
 import { FeatureScope } from '../scope.js';
@@ -10,6 +10,7 @@ import type { ShelfDeviceCommands } from './device-commands.js';
 import { shelfMetrics } from './metrics.js';
 import { seedPlanogramFromConfig } from './planogram-seed.js';
 import { registerShelfRoutes } from './routes.js';
+import { shelfProcessor } from './wiring.js';
 
 const RELOAD_CHECK_MS = 5000;
 
@@ -102,27 +103,9 @@ export class ShelfFeature implements Feature {
   private build(): ShelfProcessor {
     const current = this.store.current();
     this.loadedVersion = current?.version ?? 0;
-    const c = this.ctx.config.shelves;
-    return new ShelfProcessor({
+    return shelfProcessor(this.ctx.config, {
       plates: current?.plates ?? [],
       calibrations: this.store.calibrations(),
-      defaultHz: c.sample_hz,
-      defaultNoiseGrams: c.default_noise_grams,
-      misplacedMemoryMs: c.misplaced_memory_ms,
-      tuning: {
-        settleMs: c.detection.settle_ms,
-        holdMs: c.detection.hold_ms,
-        triggerSigma: c.detection.trigger_sigma,
-        minTriggerGrams: c.detection.min_trigger_grams,
-        maxDriftGramsPerMin: c.detection.max_drift_grams_per_min,
-      },
-      health: {
-        silentMs: c.health.silent_ms,
-        stuckMs: c.health.stuck_ms,
-        saturationGrams: c.health.saturation_grams,
-        noisyFactor: c.health.noisy_factor,
-        noisyGrams: c.health.noisy_grams,
-      },
       onUnknownPlate: (device, channel) => {
         const { log, suppressed } = this.unknownPlateLog.allow(`shelf-unknown:${device}#${channel}`);
         if (log) this.log.warn({ device, channel, suppressed }, 'shelf channel not in planogram; ignored');

@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Logger } from '../../../../shared/src/logger.js';
 import type { LoadedConfig } from '../../config/load.js';
-import { specToWire } from '../../core/planogram.js';
+import { planogramToWire } from '../../core/facings.js';
 import { loadPlanogramFile } from '../../registry/planogram-file.js';
 import type { ShelvesStore } from '../../registry/planogram-store.js';
 
@@ -20,10 +20,10 @@ export function seedPlanogramFromConfig(
   const configFile = config.configFile;
   const resolved = isAbsolute(file) || !configFile ? file : resolve(dirname(configFile), file);
   try {
-    const wire = JSON.stringify(loadPlanogramFile(resolved).map(specToWire));
+    const wire = JSON.stringify(planogramToWire(loadPlanogramFile(resolved)));
     const imported = store.latestBy('config');
-    if (imported && JSON.stringify(imported.plates.map(specToWire)) === wire) return;
-    store.replace({ plates: JSON.parse(wire) }, 'config', `loaded ${resolved}`, now);
+    if (imported && JSON.stringify(planogramToWire(imported.plates)) === wire) return;
+    store.replace(JSON.parse(wire), 'config', `loaded ${resolved}`, now);
   } catch (err) {
     logger.error(
       { err, file: resolved, version: store.version() },

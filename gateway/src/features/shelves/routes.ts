@@ -1,8 +1,10 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Clock, sleep } from '../../../../shared/src/clock.js';
 import { calibrationFromWire, calibrationToWire } from '../../core/calibration.js';
 import { StoregateError } from '../../core/errors.js';
-import { plateSchema, specToWire } from '../../core/planogram.js';
+import { planogramToWire } from '../../core/facings.js';
+import { actorName } from '../../core/identity.js';
+import { plateSchema } from '../../core/planogram.js';
 import type { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
 import type { ShelvesStore } from '../../registry/planogram-store.js';
 import type { ShelfDeviceCommands } from './device-commands.js';
@@ -32,11 +34,12 @@ function channelParam(raw: string): number {
   return n;
 }
 
-/** Who made a change: the `x-storegate-user` header, else "api". Kept with every planogram version. */
-function who(headers: Record<string, unknown>): string {
-  const h = headers['x-storegate-user'];
-  return typeof h === 'string' && h.length > 0 ? h.slice(0, 120) : 'api';
+/** Who made a change: the authenticated identity (never a request header). Kept with every planogram version. */
+function who(req: FastifyRequest): string {
+  return actorName(req.identity!);
 }
+
+const INSTALLER = { config: { role: 'installer' as const } };
 
 /** What the shelf routes need from the running feature. */
 export interface ShelvesApi {
@@ -64,7 +67,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
       changed_by: v?.changedBy ?? null,
       changed_at: v?.changedAt ?? null,
       reason: v?.reason ?? null,
-      plates: (v?.plates ?? []).map(specToWire),
+      ...planogramToWire(v?.plates ?? []),
     };
   });
 
@@ -77,9 +80,9 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
     })),
   }));
 
-  http.put('/api/planogram', async (req, reply) => {
+  http.put('/api/planogram', INSTALLER, async (req, reply) => {
     try {
-      const v = shelves.store.replace(req.body, who(req.headers), 'replaced via API', clock.now());
+      const v = shelves.store.replace(req.body, who(req), 'replaced via API', clock.now());
       shelves.reload();
       return { version: v.version, plates: v.plates.length };
     } catch (err) {
@@ -89,6 +92,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
 
   http.put<{ Params: { device: string; channel: string } }>(
     '/api/planogram/plates/:device/:channel',
+    INSTALLER,
     async (req, reply) => {
       try {
         const channel = channelParam(req.params.channel);
@@ -98,7 +102,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
           const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
           throw new StoregateError('SG_BAD_ARGUMENT', `invalid plate: ${msg}`);
         }
-        const v = shelves.store.setPlate(parsed.data, who(req.headers), clock.now());
+        const v = shelves.store.setPlate(parsed.data, who(req), clock.now());
         shelves.reload();
         return { version: v.version };
       } catch (err) {
@@ -109,10 +113,11 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
 
   http.delete<{ Params: { device: string; channel: string } }>(
     '/api/planogram/plates/:device/:channel',
+    INSTALLER,
     async (req, reply) => {
       try {
         const channel = channelParam(req.params.channel);
-        const v = shelves.store.removePlate(req.params.device, channel, who(req.headers), clock.now());
+        const v = shelves.store.removePlate(req.params.device, channel, who(req), clock.now());
         shelves.reload();
         return { version: v.version };
       } catch (err) {
@@ -127,10 +132,17 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
 
   http.put<{ Params: { device: string; channel: string } }>(
     '/api/calibrations/:device/:channel',
+    INSTALLER,
     async (req, reply) => {
       try {
         const channel = channelParam(req.params.channel);
-        const record = calibrationFromWire({ ...(req.body as object), device: req.params.device, channel });
+        const record = calibrationFromWire({
+          ...(req.body as object),
+          device: req.params.device,
+          channel,
+          // The changer is the authenticated identity, whatever the body says.
+          installer: who(req),
+        });
         shelves.store.saveCalibration(record, clock.now());
         shelves.reload();
         return { saved: true };
@@ -143,6 +155,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
   // Raw samples of one channel over the next `ms` milliseconds (what the calibration wizard measures).
   http.get<{ Params: { device: string; channel: string }; Querystring: { ms?: string } }>(
     '/api/shelves/:device/:channel/samples',
+    INSTALLER,
     async (req, reply) => {
       try {
         const channel = channelParam(req.params.channel);
@@ -171,6 +184,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
   // Commands executed by the shelf controller itself (serial protocol or MQTT command topic): tare and span.
   http.post<{ Params: { device: string; channel: string; command: string }; Body: { known_grams?: number } }>(
     '/api/shelves/:device/:channel/:command',
+    INSTALLER,
     async (req, reply) => {
       try {
         const { device, command } = req.params;

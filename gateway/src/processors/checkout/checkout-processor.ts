@@ -1,22 +1,17 @@
 import type { Clock } from '../../../../shared/src/clock.js';
 import { type Reading, type ReadingType, readingTime } from '../../../../shared/src/readings.js';
-import type { CheckoutConfig } from '../../config/sections/checkout.js';
 import type { CatalogView } from '../../core/catalog.js';
 import type { StoreEvent } from '../../core/events.js';
+import type { LaneDirectory } from '../../ports/lane-directory.js';
 import type { Processor } from '../../ports/pipeline.js';
 import { LaneEngine } from './lane-engine.js';
+import type { CheckoutOptions } from './lane-options.js';
 import type { AttendantAction, LaneState } from './lane-types.js';
 import { ScaleHealth } from './scale-health.js';
 import type { WeightLearner } from './weight-learner.js';
 
-/** Which lane a device belongs to (config `checkout.lanes`, registry location.lane, or replay's lane field). */
-export interface LaneDirectory {
-  laneOf(deviceId: string): string | undefined;
-  lanes(): readonly string[];
-}
-
 export interface CheckoutProcessorDeps {
-  config: CheckoutConfig;
+  config: CheckoutOptions;
   clock: Clock;
   catalog: CatalogView;
   learner: WeightLearner;

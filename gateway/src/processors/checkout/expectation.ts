@@ -1,5 +1,5 @@
-import type { LearningConfig, VerificationConfig } from '../../config/sections/checkout.js';
 import type { CatalogItem } from '../../core/catalog.js';
+import type { LearningOptions, VerificationOptions } from './lane-options.js';
 import type { WeightLearner } from './weight-learner.js';
 
 /**
@@ -22,8 +22,8 @@ export function expectationFor(
   item: CatalogItem | undefined,
   key: string,
   learner: WeightLearner,
-  verification: VerificationConfig,
-  learning: LearningConfig,
+  verification: VerificationOptions,
+  learning: LearningOptions,
 ): Expectation {
   const learned = learner.ready(key);
   if (item?.weightExempt)

@@ -1,28 +1,23 @@
 import type { PosEventName, ScaleStatus } from '../../../../shared/src/readings.js';
-import type { LearningConfig, VerificationConfig } from '../../config/sections/checkout.js';
-import { type CatalogView, gtinKey } from '../../core/catalog.js';
+import { gtinKey } from '../../core/catalog.js';
 import type { StoreEvent } from '../../core/events.js';
 import { expectationFor } from './expectation.js';
 import { alertEvent, clearedEvent, maintenanceEvent, verifiedEvent } from './lane-events.js';
 import { matchPending } from './lane-matching.js';
 import { newSession, sessionClosedEvent } from './lane-session.js';
 import { laneSnapshot } from './lane-snapshot.js';
-import type { AlertReason, AttendantAction, OpenAlert, PendingItem, SessionTotals } from './lane-types.js';
+import type {
+  AlertReason,
+  AttendantAction,
+  LaneEngineDeps,
+  OpenAlert,
+  PendingItem,
+  SessionTotals,
+} from './lane-types.js';
 import { recordVerified } from './lane-verify.js';
-import type { ScaleHealth } from './scale-health.js';
-import type { WeightLearner } from './weight-learner.js';
 
 /** A paid session with no basket-close (POS sends only `transaction`/`payment-success`) closes by itself. */
 const PAID_CLOSE_MS = 120_000;
-
-export interface LaneEngineDeps {
-  lane: string;
-  catalog: CatalogView;
-  learner: WeightLearner;
-  health: ScaleHealth;
-  verification: VerificationConfig;
-  learning: LearningConfig;
-}
 
 /**
  * One lane's verification state machine: idle → basket open → per item scan → the bagging scale gains the item's

@@ -1,5 +1,4 @@
-import type { LaneEngine } from './lane-engine.js';
-import type { AlertReason, LaneState } from './lane-types.js';
+import type { AlertReason, LaneState, LaneView } from './lane-types.js';
 
 const ALERT_MESSAGES: Record<AlertReason, string> = {
   unexpected_item: 'Unexpected item in the bagging area',
@@ -8,7 +7,7 @@ const ALERT_MESSAGES: Record<AlertReason, string> = {
   item_removed: 'Please put the item back in the bagging area',
 };
 
-function message(engine: LaneEngine): string {
+function message(engine: LaneView): string {
   if (engine.alert) return ALERT_MESSAGES[engine.alert.reason];
   if (engine.scaleStatus === 'over') return 'Bagging area full: please take some bags';
   if (engine.scaleStatus === 'under') return 'Bagging scale needs attention';
@@ -21,7 +20,7 @@ function message(engine: LaneEngine): string {
 }
 
 /** The display's view of a lane (wire form, snake_case). */
-export function laneSnapshot(engine: LaneEngine): LaneState {
+export function laneSnapshot(engine: LaneView): LaneState {
   const s = engine.session;
   const a = engine.alert;
   return {

@@ -1,7 +1,10 @@
 import type { ScaleStatus } from '../../../../shared/src/readings.js';
-import type { CatalogItem } from '../../core/catalog.js';
+import type { CatalogItem, CatalogView } from '../../core/catalog.js';
 import type { StoreEventMap, StoreEventOf } from '../../core/events.js';
 import type { Expectation } from './expectation.js';
+import type { LearningOptions, VerificationOptions } from './lane-options.js';
+import type { ScaleHealth } from './scale-health.js';
+import type { WeightLearner } from './weight-learner.js';
 
 export type AlertReason = 'unexpected_item' | 'item_not_bagged' | 'weight_mismatch' | 'item_removed';
 export const ALERT_REASONS: readonly AlertReason[] = [
@@ -51,6 +54,27 @@ export interface SessionTotals {
   transactionId: string | null;
   /** Relative weighing errors of scale-verified items, for scale health. */
   relativeErrors: number[];
+}
+
+export interface LaneEngineDeps {
+  lane: string;
+  catalog: CatalogView;
+  learner: WeightLearner;
+  health: ScaleHealth;
+  verification: VerificationOptions;
+  learning: LearningOptions;
+}
+
+/** What the lane display sees of an engine (lane-snapshot.ts). */
+export interface LaneView {
+  readonly deps: LaneEngineDeps;
+  readonly session: SessionTotals | null;
+  readonly pending: readonly PendingItem[];
+  readonly alert: OpenAlert | null;
+  readonly baseline: number | null;
+  readonly scaleGrams: number | null;
+  readonly scaleStatus: ScaleStatus | null;
+  readonly updatedAt: number;
 }
 
 /** What the lane display shows; published retained on `lanes/{id}/state` and served over HTTP/WebSocket. */

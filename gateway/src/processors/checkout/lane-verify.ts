@@ -1,7 +1,6 @@
 import type { StoreEvent } from '../../core/events.js';
-import type { LaneEngineDeps } from './lane-engine.js';
 import { verifiedEvent } from './lane-events.js';
-import type { PendingItem, SessionTotals } from './lane-types.js';
+import type { LaneEngineDeps, PendingItem, SessionTotals } from './lane-types.js';
 
 /**
  * What a scale verification does besides the event: session totals, the relative error the scale-health check

@@ -1,4 +1,4 @@
-import type { MaintenanceConfig } from '../../config/sections/checkout.js';
+import type { MaintenanceOptions } from './lane-options.js';
 
 export interface MaintenanceFinding {
   reason: 'scale_drift' | 'scale_noise';
@@ -17,7 +17,7 @@ export class ScaleHealth {
   private readonly sessions: Array<{ bias: number; meanSquare: number }> = [];
   private flagged = false;
 
-  constructor(private readonly config: MaintenanceConfig) {}
+  constructor(private readonly config: MaintenanceOptions) {}
 
   get needsMaintenance(): boolean {
     return this.flagged;

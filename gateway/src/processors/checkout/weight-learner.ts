@@ -1,19 +1,5 @@
-import type { LearningConfig } from '../../config/sections/checkout.js';
-
-/** Learned weight of one GTIN: a weighted Welford accumulator over inliers plus a short window for the median. */
-export interface LearnedWeight {
-  gtin: string;
-  /** Accepted samples (count, not weight). */
-  n: number;
-  /** Sum of sample weights (attendant-verified weighings count more). */
-  weight: number;
-  mean: number;
-  m2: number;
-  /** Last accepted samples, oldest first, for median/MAD outlier rejection. */
-  recent: number[];
-  rejected: number;
-  updatedAt: number;
-}
+import type { LearnedWeight } from '../../core/catalog.js';
+import type { LearningOptions } from './lane-options.js';
 
 const RECENT = 25;
 /** Older samples fade once this much weight has accumulated, so a reformulated product is learned again. */
@@ -39,7 +25,7 @@ export class WeightLearner {
   private readonly dirty = new Set<string>();
 
   constructor(
-    private readonly config: LearningConfig,
+    private readonly config: LearningOptions,
     seed: readonly LearnedWeight[] = [],
   ) {
     for (const l of seed) this.byGtin.set(l.gtin, { ...l, recent: [...l.recent] });

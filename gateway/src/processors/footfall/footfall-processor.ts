@@ -97,6 +97,17 @@ export class FootfallProcessor implements Processor {
     return out;
   }
 
+  /**
+   * End of input: edges still in the debouncer are final (no bounce can follow), and the minute the last input
+   * fell in closes with what it holds. No later minute is invented.
+   */
+  end(now: number): StoreEvent[] {
+    const out = this.releaseBeams(Number.POSITIVE_INFINITY, false);
+    if (this.aggregator.started())
+      out.push(...this.aggregator.advance(Math.floor(now / 60_000) * 60_000 + 60_000));
+    return out;
+  }
+
   /** Transactions known outside readings (checkout lane sessions). */
   recordTransactions(t: number, count: number, transactionId?: string): StoreEvent[] {
     if (!this.aggregator.started()) return [];
@@ -137,12 +148,12 @@ export class FootfallProcessor implements Processor {
     return door;
   }
 
-  private releaseBeams(now: number): StoreEvent[] {
+  private releaseBeams(now: number, checkBlocked = true): StoreEvent[] {
     const out: StoreEvent[] = [];
     for (const [device, door] of this.beams) {
       for (const edge of door.debouncer.release(now))
         out.push(...this.outcomes(device, door.decoder.apply(edge)));
-      out.push(...this.outcomes(device, door.decoder.check(now)));
+      if (checkBlocked) out.push(...this.outcomes(device, door.decoder.check(now)));
     }
     return out;
   }

@@ -30,6 +30,7 @@ export class RawForwardProcessor implements Processor {
       quality: reading.quality,
       source: reading.source,
     };
+    if (reading.msgId !== undefined) data.msg_id = reading.msgId;
     const body = reading as unknown as Record<string, unknown>;
     for (const key in body) {
       if (!Object.hasOwn(body, key) || META_KEYS.has(key)) continue;
@@ -54,6 +55,7 @@ const META_KEYS: ReadonlySet<string> = new Set([
   'quality',
   'source',
   'type',
+  'msgId',
 ]);
 
 /** Body keys come from a handful of reading types, so the conversions are few and cached for good. */

@@ -74,6 +74,14 @@ export class PlateDetector {
   baseline = Number.NaN;
   /** Total baseline movement attributed to drift (auto-zero), grams. */
   driftGrams = 0;
+  /**
+   * Spread and |half difference| of the long window while idle: vibration and slow wander that first
+   * differences do not see. Stability and activity thresholds follow whichever is larger.
+   */
+  private idleStd: number;
+  private idleHalfDiff: number;
+  /** Mean |sample − baseline| while idle: slow wander (sub-hertz vibration, air) that a window cannot see. */
+  private idleDev: number;
   private active = false;
   private tStart = 0;
   private before = 0;
@@ -94,6 +102,9 @@ export class PlateDetector {
   ) {
     this.dtMs = 1000 / hz;
     this.noise = new NoiseEstimator(initialSigma);
+    this.idleStd = initialSigma;
+    this.idleHalfDiff = 0;
+    this.idleDev = 0;
     this.long = new RollingWindow(Math.max(6, Math.round(tuning.windowMs / this.dtMs)));
     this.short = new RollingWindow(Math.max(4, Math.round(tuning.plateauMs / this.dtMs)));
     this.settleSamples = Math.max(this.long.size, Math.round(tuning.settleMs / this.dtMs));
@@ -108,9 +119,52 @@ export class PlateDetector {
     return !this.active && !Number.isNaN(this.baseline);
   }
 
+  /**
+   * Noise of this plate as stability sees it (grams): white noise from first differences, or the idle window
+   * spread when vibration makes that larger.
+   */
+  get sigma(): number {
+    return Math.max(this.noise.sigma, this.idleStd);
+  }
+
+  /** Grams below which a change is indistinguishable from this plate's noise and resolution. */
+  get floorGrams(): number {
+    return this.noise.resolution + 0.05;
+  }
+
+  get activityThreshold(): number {
+    return Math.max(
+      this.tuning.triggerSigma * this.sigma,
+      this.tuning.minTriggerGrams,
+      3 * this.noise.resolution,
+      3 * this.idleDev,
+    );
+  }
+
+  private isStable(w: RollingWindow, stdK: number): boolean {
+    const white = this.noise.sigma;
+    const floor = this.floorGrams;
+    const maxStd = Math.max(stdK * white, 1.3 * this.idleStd) + floor;
+    const maxDiff = Math.max(4 * white * w.halfDiffScale, 4 * this.idleHalfDiff) + floor;
+    return w.within(maxStd, maxDiff);
+  }
+
+  /** Idle windows teach the spread; clipped at twice the current value so a step barely moves it. */
+  private learnIdle(x: number): void {
+    // Every 4th sample is plenty for a 10 s time constant, and keeps the per-sample cost down.
+    if (!this.long.full || (this.samples & 3) !== 0) return;
+    const a = this.samples < 600 ? 1 / 15 : 1 / 150;
+    const dev = Math.min(Math.abs(x - this.baseline), 2 * this.idleDev + this.sigma);
+    this.idleDev += (dev - this.idleDev) * a;
+    const std = Math.min(this.long.std(), 2 * this.idleStd + this.floorGrams);
+    const hd = Math.min(Math.abs(this.long.halfDiff()), 2 * this.idleHalfDiff + this.floorGrams);
+    this.idleStd += (std - this.idleStd) * a;
+    this.idleHalfDiff += (hd - this.idleHalfDiff) * a;
+  }
+
   /** Feed one raw sample taken at `t` (epoch ms). */
   push(raw: number, t: number): void {
-    const sigma = this.noise.sigma;
+    const sigma = this.sigma;
     const x = this.spikes.push(raw, sigma);
     if (Number.isNaN(x)) return;
     // The filter lags by two samples: date the output accordingly.
@@ -125,19 +179,19 @@ export class PlateDetector {
     else this.pushIdle(x, tx, dtMs, sigma);
   }
 
-  private pushIdle(x: number, t: number, dtMs: number, sigma: number): void {
-    const stable = this.long.isStable(sigma, 1.7, 4, 0.3);
+  private pushIdle(x: number, t: number, dtMs: number, _sigma: number): void {
+    const stable = this.isStable(this.long, 1.7);
     if (Number.isNaN(this.baseline)) {
       if (stable) this.baseline = this.long.mean();
       return;
     }
-    const threshold = Math.max(this.tuning.triggerSigma * sigma, this.tuning.minTriggerGrams);
-    if (Math.abs(x - this.baseline) > threshold) {
+    if (Math.abs(x - this.baseline) > this.activityThreshold) {
       if (this.triggerRun++ === 0) this.firstTriggerT = t;
       if (this.triggerRun >= 2) this.begin();
       return;
     }
     this.triggerRun = 0;
+    this.learnIdle(x);
     if (stable) {
       // Auto-zero only while stable, rate-limited so a slow put is not mistaken for drift.
       const limit = (this.tuning.maxDriftGramsPerMin / 60_000) * Math.max(dtMs, 0);
@@ -160,7 +214,7 @@ export class PlateDetector {
 
   private pushActive(t: number, sigma: number): void {
     this.trackPlateau(t, sigma);
-    const stable = this.long.isStable(sigma, 1.7, 4, 0.3);
+    const stable = this.isStable(this.long, 1.7);
     this.stableRun = stable ? this.stableRun + 1 : 0;
     if (!stable && this.holding) this.holding = false;
     const tooLong = t - this.tStart >= this.tuning.maxActiveMs;
@@ -187,14 +241,14 @@ export class PlateDetector {
    * signal was stable at its end, as a final decision. An unstable tail stays open (never re-zero mid-event).
    */
   flush(): void {
-    if (!this.active || !this.long.isStable(this.noise.sigma, 1.7, 4, 0.3) || this.stableRun === 0) return;
+    if (!this.active || !this.isStable(this.long, 1.7) || this.stableRun === 0) return;
     const span: SettledSpan = {
       before: this.before,
       after: this.long.mean(),
       tStart: this.tStart,
       tSettled: this.lastT,
       plateaus: this.plateaus,
-      sigma: this.noise.sigma,
+      sigma: this.sigma,
       final: true,
     };
     this.decide(span);
@@ -202,14 +256,14 @@ export class PlateDetector {
   }
 
   private trackPlateau(t: number, sigma: number): void {
-    if (!this.short.isStable(sigma, 2, 4, 0.3)) {
+    if (!this.isStable(this.short, 2)) {
       this.open = null;
       return;
     }
     const level = this.short.mean();
     const open = this.open;
     // Compared with where the plateau began, so a slow ramp cannot creep along as one "plateau".
-    const drift = 3 * sigma * Math.sqrt(2 / this.short.size) + 0.5;
+    const drift = 3 * sigma * Math.sqrt(2 / this.short.size) + 0.5 + this.floorGrams;
     if (open && Math.abs(level - open.first) <= drift) {
       open.level = level;
       open.tEnd = t;

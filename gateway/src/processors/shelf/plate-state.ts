@@ -78,7 +78,9 @@ export class PlateState {
       net_grams: d && !Number.isNaN(d.baseline) ? round1(this.netGrams(d.baseline)) : null,
       busy: d?.busy ?? false,
       sensor: this.sensorStatus,
-      noise_grams: d ? round1(d.noise.sigma) : null,
+      noise_grams: d ? round2(d.sigma) : null,
+      resolution_grams: d ? round2(d.noise.resolution) : null,
+      activity_threshold_grams: d ? round2(d.activityThreshold) : null,
       drift_grams: d ? round1(d.driftGrams) : 0,
       spikes_rejected: d?.spikes.replaced ?? 0,
       misplaced_items: this.foreign.map((f) => ({ sku: f.sku, qty: f.qty })),
@@ -92,3 +94,4 @@ export class PlateState {
 export type PlateSnapshot = ReturnType<PlateState['snapshot']>;
 
 export const round1 = (x: number): number => Math.round(x * 10) / 10;
+export const round2 = (x: number): number => Math.round(x * 100) / 100;

@@ -70,12 +70,21 @@ export class RollingWindow {
 
   /** Stable: spread and slope both within what noise of `sigma` explains (plus a resolution floor). */
   isStable(sigma: number, stdK: number, diffK: number, floor: number): boolean {
+    return this.within(stdK * sigma + floor, diffK * sigma * this.diffScale + floor);
+  }
+
+  /** Spread at most `maxStd` and half-mean difference at most `maxDiff` (a full window only). */
+  within(maxStd: number, maxDiff: number): boolean {
     if (this.count < this.size) return false;
     // Compared squared: this runs for every sample of every plate.
     const m = this.sum / this.count;
-    const maxStd = stdK * sigma + floor;
     if (this.sumSq / this.count - m * m > maxStd * maxStd) return false;
-    return Math.abs(this.halfDiff()) <= diffK * sigma * this.diffScale + floor;
+    return Math.abs(this.halfDiff()) <= maxDiff;
+  }
+
+  /** sigma of the half-mean difference per unit of white-noise sigma. */
+  get halfDiffScale(): number {
+    return this.diffScale;
   }
 
   reset(): void {
@@ -108,11 +117,14 @@ export class RollingWindow {
 /**
  * Running noise estimate from first differences (σ ≈ mean|Δx| / (√2·√(2/π))), so it needs no stable period
  * to bootstrap. Each difference is clipped at a few current sigmas: steps and spikes barely move it.
+ * The scale's resolution is the smallest step seen between two different samples; quantisation alone is
+ * noise of resolution/√12, so σ never drops below that (a quiet plate reading 0.1 g steps is not σ = 0).
  */
 export class NoiseEstimator {
   private meanAbsDiff: number;
   private last = Number.NaN;
   private seen = 0;
+  private step = Number.POSITIVE_INFINITY;
 
   constructor(
     initialSigma: number,
@@ -126,6 +138,8 @@ export class NoiseEstimator {
     if (!Number.isNaN(this.last)) {
       const limit = this.meanAbsDiff * 3 + this.floor;
       let d = Math.abs(x - this.last);
+      // Below a microgram is float rounding of a calibration factor, not a reading step.
+      if (d > 1e-6 && d < this.step) this.step = d;
       if (d > limit) d = limit;
       // Learn fast during the first seconds, when the initial guess may be far off.
       const alpha = this.seen < 240 ? 1 / 24 : this.alpha;
@@ -136,6 +150,11 @@ export class NoiseEstimator {
   }
 
   get sigma(): number {
-    return Math.max(this.meanAbsDiff / 1.128, this.floor);
+    return Math.max(this.meanAbsDiff / 1.128, this.floor, this.resolution / Math.sqrt(12));
+  }
+
+  /** Smallest reading step seen (grams); 0 until two different samples were seen. */
+  get resolution(): number {
+    return Number.isFinite(this.step) ? this.step : 0;
   }
 }

@@ -158,6 +158,14 @@ export class ShelfProcessor implements Processor {
     return out;
   }
 
+  /** End of input: changes waiting for a partner on another plate get none; an unsettled plate stays open. */
+  end(now: number): StoreEvent[] {
+    const out: StoreEvent[] = [];
+    for (const r of this.resolver.expire(Number.POSITIVE_INFINITY))
+      out.push(...applyResolution(r, this.plates, now));
+    return out;
+  }
+
   stock(): PlateSnapshot[] {
     return [...this.plates.values()].map((p) => p.snapshot());
   }

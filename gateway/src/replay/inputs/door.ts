@@ -1,9 +1,8 @@
 import type { Clock } from '../../../../shared/src/clock.js';
 import type { Reading } from '../../../../shared/src/readings.js';
-import { footfallSection } from '../../config/sections/footfall.js';
+import { footfallProcessor } from '../../features/footfall/wiring.js';
 import type { Processor } from '../../ports/pipeline.js';
-import { FootfallProcessor } from '../../processors/footfall/footfall-processor.js';
-import type { ReplayDomain } from '../replay-domain.js';
+import type { ReplayDomain, ReplaySetup } from '../replay-domain.js';
 import { deviceLineParser } from './device-line.js';
 
 /**
@@ -12,8 +11,8 @@ import { deviceLineParser } from './device-line.js';
  *   {"t", "device", "in": n, "out": n}                            cumulative door counter
  *   {"t", "device", "line": "entrance", "in": n, "out": n}        cumulative camera line crossings
  *   {"t", "device", "zone": "queue", "count": n}                  camera zone count
- * Prints door.entry / door.exit / door.blocked / door.counter_reset events and footfall.minute rollups,
- * with the default footfall settings (store "replay", UTC, store empty at 03:00, 30 ms debounce).
+ * Prints door.entry / door.exit / door.blocked / door.counter_reset events and footfall.minute rollups, with
+ * the `store:` and `footfall:` settings of `--config` (else the defaults: store "replay", UTC, empty at 03:00).
  */
 export function doorReplayDomain(): ReplayDomain {
   let sawDoor = false;
@@ -31,17 +30,9 @@ export function doorReplayDomain(): ReplayDomain {
       const reading = lines.parse(line);
       return reading ? [reading] : null;
     },
-    processors(_options, _clock: Clock): Processor[] {
-      const cfg = footfallSection.parse({});
-      const footfall = new FootfallProcessor({
-        store: 'replay',
-        timeZone: 'UTC',
-        storeEmptyTime: cfg.store_empty_time,
-        driftCorrection: cfg.drift_correction,
-        debounceMs: cfg.debounce_ms,
-        blockedAlarmMs: cfg.blocked_alarm_ms,
-        transactionEvents: cfg.transaction_events,
-      });
+    processors(setup: ReplaySetup, _clock: Clock): Processor[] {
+      if (!setup.config.footfall.enabled) return [];
+      const footfall = footfallProcessor(setup.config);
       // Stay silent in replays without door lines (POS lines of a lane replay must not start footfall minutes).
       return [
         {
@@ -49,6 +40,7 @@ export function doorReplayDomain(): ReplayDomain {
           handles: footfall.handles,
           process: (r) => (sawDoor ? footfall.process(r) : []),
           tick: (now) => (sawDoor ? footfall.tick(now) : []),
+          end: (now) => (sawDoor ? footfall.end(now) : []),
         },
       ];
     },

@@ -3,13 +3,13 @@ import type { Clock } from '../../../../shared/src/clock.js';
 import { POS_EVENTS as posEvents } from '../../../../shared/src/devices/pos.js';
 import { SCALE_STATUSES } from '../../../../shared/src/devices/scale.js';
 import type { PosEventName, Reading, ScaleStatus } from '../../../../shared/src/readings.js';
-import { checkoutSection } from '../../config/sections/checkout.js';
-import { memoryCatalog, parseCatalog, toCatalogItem } from '../../core/catalog.js';
+import { type CatalogItem, memoryCatalog, parseCatalog, toCatalogItem } from '../../core/catalog.js';
 import { StoregateError } from '../../core/errors.js';
+import { checkoutProcessor } from '../../features/checkout/wiring.js';
 import type { Processor } from '../../ports/pipeline.js';
-import { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
-import { WeightLearner } from '../../processors/checkout/weight-learner.js';
-import type { ReplayDomain, ReplayOptions } from '../replay-domain.js';
+import type { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
+import { storedCatalog } from '../replay-config.js';
+import type { ReplayDomain, ReplaySetup } from '../replay-domain.js';
 
 const POS_EVENTS: readonly PosEventName[] = posEvents;
 const STATUSES: readonly ScaleStatus[] = SCALE_STATUSES;
@@ -31,7 +31,7 @@ const KEYS = [
 /** The lane's devices in replay are named after the lane: `replay:{lane}:{scanner|scale|pos}`. */
 const deviceOf = (lane: string, role: string) => `replay:${lane}:${role}`;
 
-function loadCatalog(file: string) {
+function loadCatalog(file: string): CatalogItem[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -61,7 +61,8 @@ export function laneReplayDomain(): ReplayDomain {
     name: 'lane',
     parse(line: Record<string, unknown>): Reading[] | null {
       if (!('lane' in line)) return null;
-      if (!processor) throw new Error('lane inputs need --catalog FILE');
+      if (!processor)
+        throw new Error('lane inputs need --catalog FILE (or --config with a catalog in data_dir)');
       const { t, lane } = line;
       if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
         throw new Error('"t" must be epoch milliseconds');
@@ -110,15 +111,12 @@ export function laneReplayDomain(): ReplayDomain {
       processor.queueAttendant(lane, line.attendant, t, note, by);
       return [];
     },
-    processors(options: ReplayOptions, clock: Clock): Processor[] {
-      if (!options.catalog) return [];
-      const catalog = memoryCatalog(loadCatalog(options.catalog));
-      const config = checkoutSection.parse({});
-      processor = new CheckoutProcessor({
-        config,
+    processors(setup: ReplaySetup, clock: Clock): Processor[] {
+      const items = setup.catalog ? loadCatalog(setup.catalog) : storedCatalog(setup.config)?.items;
+      if (!items) return [];
+      ({ processor } = checkoutProcessor(setup.config, {
         clock,
-        catalog,
-        learner: new WeightLearner(config.learning),
+        catalog: memoryCatalog(items),
         directory: {
           laneOf: (deviceId) => {
             const lane = deviceId.startsWith('replay:')
@@ -131,7 +129,7 @@ export function laneReplayDomain(): ReplayDomain {
         },
         onAttendantRejected: (lane, t, reason) =>
           process.stderr.write(`replay: lane ${lane} at ${t}: ${reason}\n`),
-      });
+      }));
       return [processor];
     },
   };

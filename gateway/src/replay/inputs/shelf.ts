@@ -1,10 +1,10 @@
 import type { Clock } from '../../../../shared/src/clock.js';
 import type { Reading } from '../../../../shared/src/readings.js';
 import { StoregateError } from '../../core/errors.js';
+import { shelfProcessor } from '../../features/shelves/wiring.js';
 import type { Processor } from '../../ports/pipeline.js';
-import { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
-import { loadPlanogramFile } from '../../registry/planogram-file.js';
-import type { ReplayDomain, ReplayOptions } from '../replay-domain.js';
+import { replayPlanogram } from '../replay-config.js';
+import type { ReplayDomain, ReplaySetup } from '../replay-domain.js';
 import { deviceLineParser } from './device-line.js';
 
 /**
@@ -19,23 +19,25 @@ export function shelfReplayDomain(): ReplayDomain {
     name: 'shelf',
     parse(line: Record<string, unknown>): Reading[] | null {
       if (!lines.recognise(line)) return null;
-      if (!hasPlanogram) throw new Error('shelf readings need --planogram FILE');
+      if (!hasPlanogram)
+        throw new Error('shelf readings need --planogram FILE (or --config with a planogram)');
       const reading = lines.parse(line);
       // Replay keeps its stricter rule: a batch's sample times come from `hz` (the wire assumes 60 Hz).
       if (reading?.type === 'shelf.weight' && reading.grams.length > 1 && reading.hz === undefined)
         throw new Error('a batch of grams needs "hz"');
       return reading ? [reading] : null;
     },
-    processors(options: ReplayOptions, _clock: Clock): Processor[] {
-      if (!options.planogram) return [];
+    processors(setup: ReplaySetup, _clock: Clock): Processor[] {
+      const planogram = replayPlanogram(setup);
+      if (!planogram) return [];
       hasPlanogram = true;
-      const plates = loadPlanogramFile(options.planogram);
-      if (plates.length === 0)
-        throw new StoregateError('SG_BAD_ARGUMENT', `planogram ${options.planogram} has no plates`);
+      if (planogram.plates.length === 0)
+        throw new StoregateError('SG_BAD_ARGUMENT', `planogram ${planogram.from} has no plates`);
       const unknown = new Set<string>();
       return [
-        new ShelfProcessor({
-          plates,
+        shelfProcessor(setup.config, {
+          plates: planogram.plates,
+          calibrations: planogram.calibrations,
           onUnknownPlate: (device, channel) => {
             const key = `${device}#${channel}`;
             if (unknown.has(key)) return;

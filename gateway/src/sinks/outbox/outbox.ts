@@ -160,7 +160,7 @@ export class Outbox implements EventSink, Feature {
 
   private toRow(event: EventEnvelope, dataJson: string): OutboxRow {
     const seq = this.state.nextSeq(event.stream);
-    return newRow(this.state.nextOrd(), uuidv7(), seq, event, dataJson, this.options.clock.now());
+    return newRow(this.state.nextOrd(), event.id ?? uuidv7(), seq, event, dataJson, this.options.clock.now());
   }
 
   /** Store an event about the outbox itself: past the floor (it is tiny), retried until a commit holds it. */

@@ -27,7 +27,8 @@ export function cloudTopics(config: Pick<LoadedConfig, 'store' | 'cloud'>): Clou
     prefix,
     events: `${prefix}/events`,
     status: `${prefix}/status`,
-    commandFilter: `${prefix}/cmd/+`,
+    // `#`, not `+`: a broker mapping `.` to `/` turns `cmd/device.list` into `cmd/device/list`.
+    commandFilter: `${prefix}/cmd/#`,
     commandPrefix: `${prefix}/cmd/`,
     responsePrefix: `${prefix}/cmd-response/`,
   };
@@ -46,13 +47,18 @@ function readPem(config: Pick<LoadedConfig, 'configFile'>, key: string, file: st
   }
 }
 
+/**
+ * `{prefix}/status`. In the last will (fixed when the connection is made) `at` and `connected_at` are the time
+ * that connection was opened, not the time it was lost: see docs/outbox.md "status".
+ */
 export function statusPayload(
   state: 'online' | 'offline',
   storeId: string,
   at: number,
   reason?: string,
+  extra: Record<string, number> = {},
 ): string {
-  return JSON.stringify({ store: storeId, state, at, ...(reason ? { reason } : {}) });
+  return JSON.stringify({ store: storeId, state, at, ...(reason ? { reason } : {}), ...extra });
 }
 
 /**
@@ -85,7 +91,9 @@ export function mqttOptions(
     rejectUnauthorized: c.reject_unauthorized,
     will: {
       topic: topics.status,
-      payload: Buffer.from(statusPayload('offline', config.store.id, now, 'connection lost')),
+      payload: Buffer.from(
+        statusPayload('offline', config.store.id, now, 'connection lost', { connected_at: now }),
+      ),
       qos: 1,
       retain: true,
     },

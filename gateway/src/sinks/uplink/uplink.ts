@@ -16,6 +16,7 @@ import {
   statusPayload,
 } from './cloud-options.js';
 import type { CommandRegistry } from './commands.js';
+import { ConnectAttempts } from './connect-attempts.js';
 import { RateLimiter } from './rate-limiter.js';
 import { UplinkStats } from './uplink-stats.js';
 
@@ -38,6 +39,7 @@ export class Uplink implements Feature {
   readonly name = 'uplink';
   readonly stats: UplinkStats;
   readonly topics: CloudTopics;
+  readonly attempts: ConnectAttempts;
   private readonly cloud: CloudConfig;
   private readonly log: Logger;
   private readonly throttle = createLogThrottle();
@@ -51,6 +53,8 @@ export class Uplink implements Feature {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private pumpTimer: NodeJS.Timeout | null = null;
   private unsubscribeCommit: (() => void) | null = null;
+  /** When this process last noticed the link was lost (told to the cloud in the next birth message). */
+  private lostAt: number | null = null;
 
   constructor(private readonly deps: UplinkDeps) {
     this.cloud = deps.config.cloud;
@@ -60,12 +64,18 @@ export class Uplink implements Feature {
     const rate = this.cloud.max_publishes_per_second;
     this.limiter = new RateLimiter(rate, Math.max(1, Math.ceil(rate / 10)), () => deps.clock.now());
     this.stats = new UplinkStats(deps.clock, deps.metrics, () => this.inflight);
+    this.attempts = new ConnectAttempts(deps.clock, deps.metrics);
     // Fail at start, with the config path in the message, on unreadable TLS files or a bad cert/key pair.
     mqttOptions(deps.config, this.topics, deps.clock.now());
   }
 
   isConnected(): boolean {
     return this.connected;
+  }
+
+  /** null, or why the cloud broker keeps turning the gateway away (shown in /healthz). */
+  health(): string | null {
+    return this.attempts.health();
   }
 
   async start(): Promise<void> {
@@ -115,16 +125,32 @@ export class Uplink implements Feature {
       return;
     }
     this.client = client;
-    client.on('connect', () => gen === this.generation && this.onConnected(client, gen));
+    const attempt = this.attempts.begin();
+    client.on('connect', () => {
+      attempt.connected();
+      if (gen === this.generation) this.onConnected(client, gen);
+    });
     client.on(
       'message',
       (topic, payload) => gen === this.generation && this.onMessage(client, topic, payload),
     );
     client.on('error', (err) => {
+      attempt.error(err);
       const { log, suppressed } = this.throttle.allow(`error:${err.message}`);
       if (log) this.log.warn({ err: err.message, suppressed }, 'cloud connection error');
     });
-    client.on('close', () => gen === this.generation && this.onLinkLost('connection closed'));
+    client.on('close', () => {
+      const failed = attempt.closed();
+      if (failed) {
+        const { log, suppressed } = this.throttle.allow(`connect:${failed.reason}`);
+        if (log)
+          this.log.warn(
+            { reason: failed.reason, detail: failed.detail, attempts: this.attempts.consecutive, suppressed },
+            'cloud connection ended before CONNACK',
+          );
+      }
+      if (gen === this.generation) this.onLinkLost('connection closed');
+    });
   }
 
   private onConnected(client: MqttClient, gen: number): void {
@@ -132,7 +158,9 @@ export class Uplink implements Feature {
     this.backoff.reset();
     this.stats.cameOnline();
     this.log.info({ url: this.cloud.url, backlog: this.backlog() }, 'cloud connected; draining backlog');
-    const birth = statusPayload('online', this.deps.config.store.id, this.deps.clock.now());
+    const birth = statusPayload('online', this.deps.config.store.id, this.deps.clock.now(), undefined, {
+      ...(this.lostAt !== null ? { offline_since: this.lostAt } : {}),
+    });
     client.publish(this.topics.status, birth, { qos: 1, retain: true }, () => {});
     client.subscribe(this.topics.commandFilter, { qos: 1 }, (err) => {
       if (err && gen === this.generation) this.log.error({ err }, 'cannot subscribe to cloud commands');
@@ -144,8 +172,10 @@ export class Uplink implements Feature {
     const client = this.client;
     this.client = null;
     this.generation++;
-    if (this.connected)
+    if (this.connected) {
+      this.lostAt = this.deps.clock.now();
       this.log.warn({ why, inflight: this.inflight }, 'cloud link lost; will resend unacknowledged');
+    }
     this.connected = false;
     this.inflight = 0;
     // Everything handed out and not PUBACKed is read again from the outbox on the next connection.
@@ -224,14 +254,17 @@ export class Uplink implements Feature {
 
   private onMessage(client: MqttClient, topic: string, payload: Buffer): void {
     if (!topic.startsWith(this.topics.commandPrefix)) return;
-    const name = topic.slice(this.topics.commandPrefix.length);
+    // Brokers that map `.` to `/` (RabbitMQ's MQTT plugin) deliver `cmd/device.list` as `cmd/device/list`:
+    // both forms name the same command; the answer goes back in the form the request arrived in.
+    const asReceived = topic.slice(this.topics.commandPrefix.length);
+    const name = asReceived.replaceAll('/', '.');
     void this.deps.commands
       .execute(name, payload, (err) => this.log.error({ err, command: name }, 'command handler failed'))
       .then((response) => {
         this.stats.command(this.deps.commands.names().includes(name) ? name : 'unknown', response.status);
         if (!this.connected) return;
         client.publish(
-          `${this.topics.responsePrefix}${name}`,
+          `${this.topics.responsePrefix}${asReceived}`,
           JSON.stringify(response),
           { qos: 1 },
           () => {},

@@ -1,0 +1,36 @@
+/**
+ * The tuning the lane engine runs with. `config/sections/checkout.ts` validates and defaults it (its output type
+ * satisfies these interfaces); replay and the benches pass the same parsed section.
+ */
+export interface VerificationOptions {
+  tolerance_factor: number;
+  default_tolerance_grams: number;
+  default_tolerance_pct: number;
+  min_weighable_grams: number;
+  noise_grams: number;
+  bag_max_grams: number;
+  bag_timeout_ms: number;
+  confirm_ms: number;
+  motion_grace_ms: number;
+}
+
+export interface LearningOptions {
+  enabled: boolean;
+  min_samples: number;
+  outlier_mads: number;
+  attendant_weight: number;
+  sigmas: number;
+}
+
+export interface MaintenanceOptions {
+  window_sessions: number;
+  min_sessions: number;
+  bias_pct: number;
+  noise_pct: number;
+}
+
+export interface CheckoutOptions {
+  verification: VerificationOptions;
+  learning: LearningOptions;
+  maintenance: MaintenanceOptions;
+}
