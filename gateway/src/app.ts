@@ -18,6 +18,7 @@ import type { GatewayContext } from './features/context.js';
 import { DeviceHealthFeature } from './features/devices/feature.js';
 import { FeatureRunner } from './features/feature-runner.js';
 import { FootfallFeature } from './features/footfall/feature.js';
+import { ModbusFeature } from './features/modbus/feature.js';
 import { OpcuaConnectorFeature } from './features/opcua/feature.js';
 import { SerialConnectorFeature } from './features/serial/feature.js';
 import { ShelfFeature } from './features/shelves/feature.js';
@@ -167,6 +168,7 @@ function buildFeatures(ctx: GatewayContext, pipeline: Pipeline, deps: GatewayDep
     broker,
     serial,
     new OpcuaConnectorFeature(ctx),
+    new ModbusFeature(ctx),
     // Lane states go retained to the embedded broker's `lanes/{id}/state`.
     new CheckoutFeature(ctx, { broker }),
   ];

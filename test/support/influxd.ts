@@ -99,13 +99,14 @@ bind-address = "127.0.0.1:${this.rpcPort}"
     }
   }
 
-  /** Run an InfluxQL query over HTTP (epoch ms timestamps); returns the first result's series. */
+  /** Run an InfluxQL query over HTTP (epoch ms timestamps); returns the first result's series. POST for DDL. */
   async query(
     db: string,
     q: string,
+    method: 'GET' | 'POST' = 'GET',
   ): Promise<{ name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }[]> {
     const url = `${this.url}/query?db=${encodeURIComponent(db)}&epoch=ms&q=${encodeURIComponent(q)}`;
-    const res = await fetch(url);
+    const res = await fetch(url, { method });
     const body = (await res.json()) as { results: { series?: never[]; error?: string }[] };
     const first = body.results[0]!;
     if (first.error) throw new Error(first.error);

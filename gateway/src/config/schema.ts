@@ -6,6 +6,7 @@ import { cloudSection, outboxSection } from './sections/cloud.js';
 import { coldchainSection } from './sections/coldchain.js';
 import { footfallSection } from './sections/footfall.js';
 import { httpSection } from './sections/http.js';
+import { modbusSection } from './sections/modbus.js';
 import { opcuaSection } from './sections/opcua.js';
 import { shelvesSection } from './sections/shelves.js';
 
@@ -47,6 +48,7 @@ export const configSchema = z.strictObject({
   cloud: cloudSection.optional(),
   serial: serialSection.default(serialSection.parse({})),
   opcua: opcuaSection.default(opcuaSection.parse({})),
+  modbus: modbusSection.default(modbusSection.parse({})),
   shelves: shelvesSection.default(shelvesSection.parse({})),
   footfall: footfallSection.default(footfallSection.parse({})),
   checkout: checkoutSection.default(checkoutSection.parse({})),

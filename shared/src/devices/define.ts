@@ -10,7 +10,7 @@ import { epochMs, msgId } from './wire.js';
  * parser, the serial bridge, replay, health, the JSON Schemas and the protocol tables — is derived from it.
  */
 
-export type ConnectorSource = 'mqtt' | 'serial' | 'gpio' | 'opcua' | 'replay' | 'internal';
+export type ConnectorSource = 'mqtt' | 'serial' | 'gpio' | 'opcua' | 'modbus' | 'replay' | 'internal';
 
 /** `good`: as measured; `uncertain`: plausible but flagged (clock skew, device-reported motion…); `bad`: a known fault. */
 export type Quality = 'good' | 'uncertain' | 'bad';

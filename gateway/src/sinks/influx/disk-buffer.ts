@@ -2,6 +2,8 @@ import { openDatabase, type SqliteDatabase } from '../../registry/db.js';
 
 /** A point as stored on disk while InfluxDB is unreachable (timestamp in epoch ms). */
 export interface StoredPoint {
+  /** Retention policy; the database default (`storegate_minutes`) when absent. */
+  rp?: string;
   measurement: string;
   tags: Record<string, string>;
   fields: Record<string, number>;

@@ -9,8 +9,9 @@ import { StoregateError } from '../../core/errors.js';
 import { conversionRate, type DayRecord, type MinuteRecord } from '../../core/footfall-records.js';
 import type { DaySummary, FootfallQuery, FootfallRow, FootfallStore } from '../rollups/footfall-store.js';
 import { PointDiskBuffer } from './disk-buffer.js';
-import { dayPoints, ensureInfluxSchema, minutePoints, RP_MINUTES } from './influx-schema.js';
+import { dayPoints, ensureInfluxSchema, minutePoints } from './influx-schema.js';
 import { InfluxPointWriter } from './point-writer.js';
+import { RollupBackfill, RP_HOURLY, RP_MINUTES } from './rollup-backfill.js';
 
 export function createInfluxClient(cfg: InfluxConfig): InfluxDB {
   const url = new URL(cfg.url);
@@ -33,6 +34,7 @@ export class InfluxFootfallStore implements FootfallStore {
   readonly kind = 'influx' as const;
   readonly influx: InfluxDB;
   readonly writer: InfluxPointWriter;
+  readonly backfill: RollupBackfill;
   private readonly buffer: PointDiskBuffer;
   private schemaReady = false;
 
@@ -48,6 +50,7 @@ export class InfluxFootfallStore implements FootfallStore {
   ) {
     this.influx = createInfluxClient(cfg);
     this.buffer = new PointDiskBuffer(join(deps.dataDir, 'influx-buffer.db'), cfg.max_buffered_points);
+    this.backfill = new RollupBackfill(this.influx, cfg.database, deps.logger.child({ mod: 'influx' }));
     const written = deps.metrics
       ? new Counter({
           name: 'storegate_influx_points_written_total',
@@ -62,7 +65,10 @@ export class InfluxFootfallStore implements FootfallStore {
       {
         clock: deps.clock,
         logger: deps.logger,
-        onWritten: (n) => written?.inc(n),
+        onWritten: (points) => {
+          written?.inc(points.length);
+          this.backfill.noteWritten(points, deps.clock.now());
+        },
         prepare: () => this.ensureSchema(),
       },
     );
@@ -107,8 +113,10 @@ export class InfluxFootfallStore implements FootfallStore {
     for (const p of dayPoints(record)) this.writer.write(p);
   }
 
+  /** Everything written so far is in InfluxDB (or buffered), and the backfill it triggered has run. */
   async flush(): Promise<void> {
     await this.writer.flush();
+    await this.backfill.idle();
   }
 
   /** Everything written so far is in InfluxDB, or a clear 503-style error if it cannot be. */
@@ -137,7 +145,7 @@ export class InfluxFootfallStore implements FootfallStore {
             `SELECT sum("entries"), sum("exits") FROM ${from('footfall_door')} WHERE ${where} AND "door" = ${influxEscape.stringLit(q.door)} ${group}`,
           )
         : Promise.resolve(null),
-      this.rows(`SELECT last("occupancy") FROM ${from('occupancy_corrected')} WHERE ${where} ${group}`),
+      this.rows(`SELECT last("occupancy") FROM "${RP_HOURLY}"."occupancy_corrected" WHERE ${where} ${group}`),
     ]);
     const doorByT = door ? new Map(door.map((v) => [v[0] as number, v])) : null;
     const correctedByT = new Map(corrected.map((v) => [v[0] as number, v[1] as number]));
@@ -161,7 +169,7 @@ export class InfluxFootfallStore implements FootfallStore {
   async days(from: number, to: number): Promise<DaySummary[]> {
     await this.ready();
     const raw = (await this.influx.queryRaw(
-      `SELECT "entries", "exits", "residual", "scale", "transactions" FROM "${RP_MINUTES}"."footfall_day"
+      `SELECT "entries", "exits", "residual", "scale", "transactions" FROM "${RP_HOURLY}"."footfall_day"
        WHERE "store" = ${influxEscape.stringLit(this.deps.store)} AND time >= ${from}ms AND time < ${to}ms GROUP BY "door"`,
       { precision: 'ms', database: this.cfg.database },
     )) as { results: { series?: (Series[number] & { tags: { door: string } })[]; error?: string }[] };

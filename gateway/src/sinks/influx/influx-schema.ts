@@ -2,6 +2,7 @@ import type { InfluxDB } from 'influx';
 import type { InfluxConfig } from '../../config/sections/footfall.js';
 import type { DayRecord, MinuteRecord } from '../../core/footfall-records.js';
 import type { StoredPoint } from './disk-buffer.js';
+import { CQ_RESAMPLE, hourlyRollups, RP_HOURLY, RP_MINUTES } from './rollup-backfill.js';
 
 /**
  * Measurements (tags → fields), designed for Grafana dashboards:
@@ -10,11 +11,12 @@ import type { StoredPoint } from './disk-buffer.js';
  *   zone_occupancy       store, zone          → count                                        (per known zone)
  *   occupancy_corrected  store                → occupancy (drift-corrected, written at day close)
  *   footfall_day         store, door|"_store" → entries, exits, residual[, scale, transactions]
- * Minute points live in RP `storegate_minutes` (the database default); continuous queries roll them up per
- * hour into `storegate_hourly` (footfall_store_1h, footfall_door_1h).
+ * Minute points live in RP `storegate_minutes` (the database default, `retention`); continuous queries (and
+ * the gateway's backfill, rollup-backfill.ts) roll them up per hour into `storegate_hourly`
+ * (footfall_store_1h, footfall_door_1h). Day records and corrected occupancy are kept as long as the rollups
+ * (`storegate_hourly`, `rollup_retention`), like the SQLite backend keeps them.
  */
-export const RP_MINUTES = 'storegate_minutes';
-export const RP_HOURLY = 'storegate_hourly';
+export { RP_HOURLY, RP_MINUTES };
 
 export async function ensureInfluxSchema(influx: InfluxDB, cfg: InfluxConfig): Promise<void> {
   const db = cfg.database;
@@ -29,24 +31,13 @@ export async function ensureInfluxSchema(influx: InfluxDB, cfg: InfluxConfig): P
     if (existing.has(name)) await influx.alterRetentionPolicy(name, options);
     else await influx.createRetentionPolicy(name, options);
   }
-  const cqs = new Set((await influx.showContinousQueries(db)).map((cq) => cq.name));
-  const rollups: [string, string][] = [
-    [
-      'cq_footfall_store_1h',
-      `SELECT sum("entries") AS "entries", sum("exits") AS "exits", sum("transactions") AS "transactions",
-        max("occupancy") AS "occupancy_max", last("occupancy") AS "occupancy"
-       INTO "${db}"."${RP_HOURLY}"."footfall_store_1h" FROM "${db}"."${RP_MINUTES}"."footfall_store"
-       GROUP BY time(1h), *`,
-    ],
-    [
-      'cq_footfall_door_1h',
-      `SELECT sum("entries") AS "entries", sum("exits") AS "exits"
-       INTO "${db}"."${RP_HOURLY}"."footfall_door_1h" FROM "${db}"."${RP_MINUTES}"."footfall_door"
-       GROUP BY time(1h), *`,
-    ],
-  ];
-  for (const [name, query] of rollups) {
-    if (!cqs.has(name)) await influx.createContinuousQuery(name, query, db);
+  const cqs = new Map((await influx.showContinousQueries(db)).map((cq) => [cq.name, cq.query]));
+  for (const r of hourlyRollups(db)) {
+    const current = cqs.get(r.name);
+    if (current?.includes('RESAMPLE')) continue;
+    // Created by an earlier version without RESAMPLE: replace it.
+    if (current !== undefined) await influx.dropContinuousQuery(r.name, db);
+    await influx.createContinuousQuery(r.name, `${r.select} GROUP BY time(1h), *`, db, CQ_RESAMPLE);
   }
 }
 
@@ -75,6 +66,7 @@ export function minutePoints(r: MinuteRecord): StoredPoint[] {
 
 export function dayPoints(r: DayRecord): StoredPoint[] {
   const points: StoredPoint[] = r.corrected_occupancy.map((occupancy, i) => ({
+    rp: RP_HOURLY,
     measurement: 'occupancy_corrected',
     tags: { store: r.store },
     fields: { occupancy },
@@ -88,6 +80,7 @@ export function dayPoints(r: DayRecord): StoredPoint[] {
   };
   if (r.scale !== null) storeFields.scale = r.scale;
   points.push({
+    rp: RP_HOURLY,
     measurement: 'footfall_day',
     tags: { store: r.store, door: '_store' },
     fields: storeFields,
@@ -95,6 +88,7 @@ export function dayPoints(r: DayRecord): StoredPoint[] {
   });
   for (const [door, d] of Object.entries(r.doors)) {
     points.push({
+      rp: RP_HOURLY,
       measurement: 'footfall_day',
       tags: { store: r.store, door },
       fields: { entries: d.in, exits: d.out, residual: d.residual },

@@ -47,7 +47,7 @@ export class InfluxPointWriter {
     private readonly deps: {
       clock: Clock;
       logger: Logger;
-      onWritten?(n: number): void;
+      onWritten?(points: readonly StoredPoint[]): void;
       /** Run before a send until it succeeds once (creating the database and retention policies). */
       prepare?(): Promise<void>;
     },
@@ -162,9 +162,16 @@ export class InfluxPointWriter {
   private async send(points: StoredPoint[]): Promise<boolean> {
     try {
       await this.deps.prepare?.();
-      await this.influx.writePoints(points.map(toIPoint), { precision: this.opts.precision });
+      // One write per retention policy. A failure retries the whole batch: rewriting a point InfluxDB already
+      // has (same series and time) overwrites it, never doubles it.
+      for (const [rp, group] of byRetentionPolicy(points)) {
+        await this.influx.writePoints(group.map(toIPoint), {
+          precision: this.opts.precision,
+          ...(rp ? { retentionPolicy: rp } : {}),
+        });
+      }
       this.stats.written += points.length;
-      this.deps.onWritten?.(points.length);
+      this.deps.onWritten?.(points);
       if (this.down)
         this.deps.logger.info({ backlog: this.buffer.size() }, 'InfluxDB reachable again; replaying');
       this.down = false;
@@ -188,6 +195,16 @@ export class InfluxPointWriter {
     if (this.queue.length >= this.maxQueued()) return;
     for (const w of this.waiters.splice(0)) w();
   }
+}
+
+function byRetentionPolicy(points: StoredPoint[]): Map<string | undefined, StoredPoint[]> {
+  const groups = new Map<string | undefined, StoredPoint[]>();
+  for (const p of points) {
+    const list = groups.get(p.rp);
+    if (list) list.push(p);
+    else groups.set(p.rp, [p]);
+  }
+  return groups;
 }
 
 export function toIPoint(p: StoredPoint): IPoint {

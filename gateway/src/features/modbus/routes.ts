@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ModbusRequestError } from '../../connectors/modbus/bus.js';
+import type { ModbusConnector } from '../../connectors/modbus/modbus-connector.js';
+import { MODBUS_MODELS } from '../../core/devices/modbus/catalog.js';
+import { StoregateError } from '../../core/errors.js';
+
+const writeBody = z.strictObject({ value: z.union([z.number(), z.boolean()]) });
+
+export interface ModbusRoutesDeps {
+  connector: ModbusConnector;
+  onWrite(deviceId: string, result: 'ok' | 'rejected' | 'failed', detail: Record<string, unknown>): void;
+}
+
+/**
+ * `GET /api/modbus/devices` (state and model per device) and `PUT /api/modbus/devices/:id/setpoints/:name`
+ * `{ "value": 4.5 }` — the installer's typed, range-checked write path. Routes carry `config.role` for the
+ * access-control plugin; until it is registered they are open like the rest of `/api`.
+ */
+export function registerModbusRoutes(http: FastifyInstance, deps: ModbusRoutesDeps): void {
+  http.get('/api/modbus/devices', async () =>
+    [...deps.connector.pollers.values()].map((p) => {
+      const model = MODBUS_MODELS.get(p.device.model.id)!;
+      return {
+        id: p.device.id,
+        bus: p.bus.id,
+        slave: p.device.slave,
+        model: model.id,
+        online: p.online,
+        polls: p.polls,
+        setpoints: Object.fromEntries(
+          Object.entries(model.setpoints).map(([name, s]) => [
+            name,
+            { summary: s.summary, min: s.min, max: s.max, unit: s.unit ?? null },
+          ]),
+        ),
+      };
+    }),
+  );
+
+  http.put<{ Params: { id: string; name: string } }>(
+    '/api/modbus/devices/:id/setpoints/:name',
+    { config: { role: 'installer' } },
+    async (req, reply) => {
+      const { id, name } = req.params;
+      const body = writeBody.safeParse(req.body);
+      if (!body.success) {
+        deps.onWrite(id, 'rejected', { name, reason: 'body' });
+        return reply.code(400).send({ code: 'SG_BAD_ARGUMENT', message: 'body must be {"value": number}' });
+      }
+      try {
+        const plan = await deps.connector.writeSetpoint(id, name, body.data.value);
+        deps.onWrite(id, 'ok', { name, value: body.data.value, raw: plan.raw });
+        return {
+          device: id,
+          setpoint: name,
+          value: body.data.value,
+          raw: plan.raw,
+          function: plan.fn,
+          address: plan.address,
+        };
+      } catch (err) {
+        if (err instanceof StoregateError) {
+          deps.onWrite(id, 'rejected', { name, reason: err.message });
+          return reply
+            .code(err.code === 'SG_DEVICE_UNKNOWN' ? 404 : 400)
+            .send({ code: err.code, message: err.message, hint: err.hint });
+        }
+        const failure = err instanceof ModbusRequestError ? err.failure : 'other';
+        deps.onWrite(id, 'failed', { name, failure });
+        return reply.code(502).send({ code: 'SG_IO', message: `write to ${id} failed: ${failure}` });
+      }
+    },
+  );
+}
