@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONNECTOR_SOURCES, QUALITIES } from '../../../../shared/src/devices/define.js';
 import { deviceKindSchema } from '../../../../shared/src/devices/tables.js';
 
 /** Device events: health changes (stream `health/{device}`) and forwarded raw readings (`device/{device}`). */
@@ -28,8 +29,8 @@ export const deviceEvents = {
       reading: z.string().describe('the reading type, e.g. scale.reading'),
       device_time: z.number().nullable(),
       received_at: z.number(),
-      quality: z.enum(['good', 'uncertain', 'bad']),
-      source: z.enum(['mqtt', 'serial', 'gpio', 'opcua', 'replay', 'internal']),
+      quality: z.enum(QUALITIES),
+      source: z.enum(CONNECTOR_SOURCES),
     })
     .describe('a must-deliver reading forwarded as is; the reading body follows with snake_case keys'),
 } as const;
