@@ -20,6 +20,7 @@ import { FeatureRunner } from './features/feature-runner.js';
 import { FootfallFeature } from './features/footfall/feature.js';
 import { ModbusFeature } from './features/modbus/feature.js';
 import { OpcuaConnectorFeature } from './features/opcua/feature.js';
+import { RecordFeature } from './features/record/feature.js';
 import { SerialConnectorFeature } from './features/serial/feature.js';
 import { ShelfFeature } from './features/shelves/feature.js';
 import { shelfDeviceCommands } from './features/shelves/wiring.js';
@@ -153,6 +154,8 @@ function buildFeatures(ctx: GatewayContext, pipeline: Pipeline, deps: GatewayDep
   ctx.pipeline.add(new RawForwardProcessor());
   const broker = createBrokerFeature(ctx);
   const serial = new SerialConnectorFeature(ctx);
+  // Lane states go retained to the embedded broker's `lanes/{id}/state`.
+  const checkout = new CheckoutFeature(ctx, { broker });
   const footfall = ctx.config.footfall.enabled
     ? [new FootfallFeature(ctx, deps.gpio ? { gpio: deps.gpio } : {})]
     : [];
@@ -160,6 +163,8 @@ function buildFeatures(ctx: GatewayContext, pipeline: Pipeline, deps: GatewayDep
     // First: the outbox is closed last, after every feature that appends to it has stopped.
     ...buildCloudFeatures(ctx),
     new PipelineTicker(pipeline, ctx.clock, ctx.logger),
+    // Before any connector: a recording holds every reading the processors see.
+    new RecordFeature(ctx, { laneOf: (device) => checkout.laneOf(device) }),
     new DeviceHealthFeature(ctx),
     new ShelfFeature(ctx, { deviceCommands: shelfDeviceCommands(ctx, serial, broker) }),
     ...footfall,
@@ -169,7 +174,6 @@ function buildFeatures(ctx: GatewayContext, pipeline: Pipeline, deps: GatewayDep
     serial,
     new OpcuaConnectorFeature(ctx),
     new ModbusFeature(ctx),
-    // Lane states go retained to the embedded broker's `lanes/{id}/state`.
-    new CheckoutFeature(ctx, { broker }),
+    checkout,
   ];
 }

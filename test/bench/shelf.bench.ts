@@ -8,6 +8,7 @@ import { shelfReplayDomain } from '../../gateway/src/replay/inputs/shelf.js';
 import { runReplay } from '../../gateway/src/replay/replay.js';
 import type { Reading } from '../../shared/src/readings.js';
 import { scoreEvents } from './shelf-score.js';
+import { runSweep } from './shelf-sweep.js';
 import { generateTrace, NOISE_LEVELS, type Trace } from './shelf-trace.js';
 import { generateHardCases } from './shelf-trace-hard.js';
 
@@ -175,3 +176,11 @@ console.log(
   `replay end to end (NDJSON parse + virtual clock + processor): best of 4 ${(replayBest / 1e6).toFixed(2)} M samples/s, first run ${(replayRuns[0]! / 1e6).toFixed(2)} M samples/s; target >= 1.00 M samples/s: ${replayBest >= 1e6 ? 'ok' : 'MISS'}`,
 );
 console.log(allOk ? 'F1 target met at every noise level' : 'F1 target MISSED at some noise level');
+
+const sweepOk = runSweep(
+  Number(process.env.SHELF_SWEEP_SEEDS ?? 20),
+  Number(process.env.SHELF_SWEEP_SEED ?? 31_001),
+  Number(process.env.SHELF_SWEEP_MINUTES ?? 8),
+  Boolean(process.env.SHELF_BENCH_VERBOSE),
+);
+console.log(sweepOk ? 'sweep target met' : 'sweep target MISSED');

@@ -40,7 +40,10 @@ describe('weight learning', () => {
     expect(l.learner.ready(`0${CHIPS}`)?.mean).toBeCloseTo(185, 0);
     l.scan(CHIPS);
     l.place(on, on + 160); // the nominal weight now stands out: a different, lighter product
+    // Lighter than expected may still be an item being let go of: the bagging timeout decides.
     l.wait(2_000);
+    expect(l.alerts()).toEqual([]);
+    l.wait(11_000);
     expect(l.alerts()).toEqual(['weight_mismatch']);
     const last = l.events.at(-1);
     expect(last?.type).toBe('lane.alert');
@@ -81,5 +84,28 @@ describe('scale health', () => {
       l.pos('basket-close');
     }
     expect(l.events.filter((e) => e.type === 'lane.maintenance')).toHaveLength(0);
+  });
+});
+
+describe('learned weights: bounded drift (issue 12 item 4)', () => {
+  const DAY = 86_400_000;
+  it('a learned weight moves at most max_drift_pct_per_day per day without a confirmation', () => {
+    const learner = new WeightLearner(learningSchema.parse({ max_drift_pct_per_day: 2, outlier_mads: 100 }));
+    for (let i = 0; i < 8; i++) learner.observe('z', 1000 + (i % 2), i);
+    expect(learner.ready('z', 10)?.mean).toBeCloseTo(1000.5, 0); // the first use confirms it
+    // Someone (or a drifting scale) walks it up by 1 % per sample, all within the same day.
+    let g = 1000;
+    for (let i = 0; i < 40; i++) {
+      g *= 1.01;
+      learner.observe('z', g, 100 + i);
+    }
+    expect(learner.get('z')!.mean).toBeGreaterThan(1_150);
+    expect(learner.ready('z', 1_000)?.mean).toBeCloseTo(1020.5, 0); // held at +2 %
+    expect(learner.ready('z', 1_000)?.held).toBe(true);
+    expect(learner.held(1_000).map((h) => h.gtin)).toEqual(['z']);
+    expect(learner.ready('z', 2 * DAY + 1)?.mean).toBeCloseTo(1000.5 * 1.04, 0); // into day two: +4 %
+    learner.confirm('z', 2 * DAY + 2);
+    expect(learner.ready('z', 2 * DAY + 3)?.mean).toBeCloseTo(learner.get('z')!.mean, 5);
+    expect(learner.held(2 * DAY + 3)).toEqual([]);
   });
 });

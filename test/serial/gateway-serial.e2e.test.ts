@@ -86,6 +86,11 @@ describe('gateway with a serial shelf controller (built CLI, real PTY)', () => {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
+    // Readings are counted as they arrive; the online gauge follows on the health tick.
+    const onlineBy = Date.now() + 10_000;
+    while ((await metric('storegate_serial_device_online')) !== 1 && Date.now() < onlineBy) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
     expect(await metric('storegate_serial_device_online')).toBe(1);
     await pair.unplug();
     let wait = Date.now() + 10_000;

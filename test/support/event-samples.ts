@@ -19,6 +19,7 @@ export const closedSession: StoreEventMap['lane.session.closed'] = {
   clears: 0,
   overrides: 0,
   unresolved_alert: null,
+  idle_timeout: false,
   bag_grams: 0,
   expected_grams: 0,
   measured_grams: 0,

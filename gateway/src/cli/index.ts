@@ -5,9 +5,11 @@ import { registerCatalogCommand } from './commands/catalog.js';
 import { registerDeviceCommand } from './commands/device.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerFirmwareCommand } from './commands/firmware.js';
+import { registerHaccpCommand } from './commands/haccp.js';
 import { registerLaneCommand } from './commands/lane.js';
 import { registerOutboxCommand } from './commands/outbox.js';
 import { registerPlanogramCommand } from './commands/planogram.js';
+import { registerRecordCommand } from './commands/record.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerStartCommand } from './commands/start.js';
@@ -27,6 +29,7 @@ export function buildProgram(): Command {
   registerDeviceCommand(program);
   registerDoctorCommand(program);
   registerReplayCommand(program);
+  registerRecordCommand(program);
   registerCatalogCommand(program);
   registerLaneCommand(program);
   registerOutboxCommand(program);
@@ -34,6 +37,7 @@ export function buildProgram(): Command {
   registerPlanogramCommand(program);
   registerCalibrateCommand(program);
   registerFirmwareCommand(program);
+  registerHaccpCommand(program);
   return program;
 }
 

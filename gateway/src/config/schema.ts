@@ -8,6 +8,7 @@ import { footfallSection } from './sections/footfall.js';
 import { httpSection } from './sections/http.js';
 import { modbusSection } from './sections/modbus.js';
 import { opcuaSection } from './sections/opcua.js';
+import { recordSection } from './sections/record.js';
 import { shelvesSection } from './sections/shelves.js';
 
 /**
@@ -53,6 +54,7 @@ export const configSchema = z.strictObject({
   footfall: footfallSection.default(footfallSection.parse({})),
   checkout: checkoutSection.default(checkoutSection.parse({})),
   coldchain: coldchainSection.default(coldchainSection.parse({})),
+  record: recordSection.optional(),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -139,4 +139,10 @@ export interface LearnedWeight {
   recent: number[];
   rejected: number;
   updatedAt: number;
+  /**
+   * The weight the lane verifies against may be at most a bounded step per day from this confirmed value
+   * (issue 12 item 4); an installer's confirmation moves it to the learned mean. Null before the first use.
+   */
+  anchor?: number | null;
+  anchorAt?: number | null;
 }

@@ -38,4 +38,14 @@ export const catalogMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'learned weights: confirmed reference of the daily drift bound',
+    up(db) {
+      db.exec(`
+        ALTER TABLE learned_weights ADD COLUMN anchor REAL;
+        ALTER TABLE learned_weights ADD COLUMN anchor_at INTEGER;
+      `);
+    },
+  },
 ];

@@ -150,6 +150,8 @@ export class CatalogStore implements CatalogView {
           recent: string;
           rejected: number;
           updated_at: number;
+          anchor: number | null;
+          anchor_at: number | null;
         }
       >('SELECT * FROM learned_weights')
       .all()
@@ -162,6 +164,8 @@ export class CatalogStore implements CatalogView {
         recent: JSON.parse(r.recent) as number[],
         rejected: r.rejected,
         updatedAt: r.updated_at,
+        anchor: r.anchor,
+        anchorAt: r.anchor_at,
       }));
   }
 
@@ -169,17 +173,29 @@ export class CatalogStore implements CatalogView {
   saveLearned(entries: ReadonlyArray<LearnedWeight | { gtin: string; deleted: true }>): void {
     if (entries.length === 0) return;
     const upsert = this.db.prepare(
-      `INSERT INTO learned_weights (gtin_key, n, weight, mean, m2, recent, rejected, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO learned_weights (gtin_key, n, weight, mean, m2, recent, rejected, updated_at, anchor, anchor_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(gtin_key) DO UPDATE SET n = excluded.n, weight = excluded.weight, mean = excluded.mean,
-         m2 = excluded.m2, recent = excluded.recent, rejected = excluded.rejected, updated_at = excluded.updated_at`,
+         m2 = excluded.m2, recent = excluded.recent, rejected = excluded.rejected, updated_at = excluded.updated_at,
+         anchor = excluded.anchor, anchor_at = excluded.anchor_at`,
     );
     const remove = this.db.prepare('DELETE FROM learned_weights WHERE gtin_key = ?');
     this.db.transaction(() => {
       for (const e of entries) {
         if ('deleted' in e) remove.run(e.gtin);
         else
-          upsert.run(e.gtin, e.n, e.weight, e.mean, e.m2, JSON.stringify(e.recent), e.rejected, e.updatedAt);
+          upsert.run(
+            e.gtin,
+            e.n,
+            e.weight,
+            e.mean,
+            e.m2,
+            JSON.stringify(e.recent),
+            e.rejected,
+            e.updatedAt,
+            e.anchor ?? null,
+            e.anchorAt ?? null,
+          );
       }
     })();
   }

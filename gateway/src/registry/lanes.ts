@@ -34,6 +34,8 @@ export class ConfiguredLaneDirectory implements LaneDirectory {
     const hit = this.cache.get(deviceId);
     if (hit && now - hit.at < CACHE_MS) return hit.lane;
     const lane = this.registry.get(deviceId)?.location.lane;
+    // A device just placed in a lane makes that lane exist now, not at the next listing.
+    if (lane !== undefined && this.listed && !this.listed.lanes.includes(lane)) this.listed = null;
     if (this.cache.size > 10_000) this.cache = new Map();
     this.cache.set(deviceId, { lane, at: now });
     return lane;

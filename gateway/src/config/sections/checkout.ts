@@ -35,13 +35,28 @@ export const verificationSchema = z.strictObject({
     .int()
     .min(0)
     .default(1_200)
-    .describe('An unexplained stable weight must persist this long before an alert (leaning)'),
+    .describe(
+      'An unexplained stable weight must persist this long before an alert (leaning, a resting hand)',
+    ),
   motion_grace_ms: z
     .number()
     .int()
     .min(0)
     .default(10_000)
     .describe('Extra wait while the scale is in motion'),
+  max_pending_items: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000)
+    .default(50)
+    .describe('Scanned items a lane holds unbagged at most; older ones are dropped and counted'),
+  session_idle_ms: z
+    .number()
+    .int()
+    .min(10_000)
+    .default(600_000)
+    .describe('An open session with no scan, POS event or weight change for this long closes by itself'),
 });
 
 export const learningSchema = z.strictObject({
@@ -58,6 +73,14 @@ export const learningSchema = z.strictObject({
     .default(3)
     .describe('An attendant-verified weighing counts this much'),
   sigmas: z.number().positive().default(3).describe('Learned tolerance = sigmas × learned std'),
+  max_drift_pct_per_day: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(2)
+    .describe(
+      'A learned weight moves at most this % of its confirmed value per day; more needs an installer to confirm',
+    ),
 });
 
 export const maintenanceSchema = z.strictObject({

@@ -75,6 +75,7 @@ export const laneEvents = {
       clears: z.number().int(),
       overrides: z.number().int(),
       unresolved_alert: alertReason.nullable(),
+      idle_timeout: z.boolean().describe('closed because the lane sat idle, not by the POS'),
       bag_grams: z.number(),
       expected_grams: z.number(),
       measured_grams: z.number(),

@@ -11,14 +11,19 @@ const plate = {
   shelf: z.string().optional(),
 };
 
-/** One way to explain a weight change (sku × qty), best first; `residualGrams` is |delta| − qty × unit. */
+/**
+ * One way to explain a weight change (sku × qty), best first; `residualGrams` is |delta| − qty × unit;
+ * `where` says where the item would have come from or gone to; the plate is that of its facing.
+ */
 export const shelfCandidate = z.strictObject({
-  sku: z.string(),
+  sku: z.string().nullable(),
   qty: z.number().int(),
   confidence: z.number(),
   residualGrams: z.number(),
-  device: z.string(),
-  channel: z.number().int(),
+  device: z.string().optional(),
+  channel: z.number().int().optional(),
+  facing: z.string().optional(),
+  where: z.enum(['own', 'shelf', 'neighbour', 'elsewhere', 'foreign', 'nothing', 'unknown']),
 });
 
 const movement = {
@@ -27,13 +32,10 @@ const movement = {
   qty: z.number().int().min(1),
   delta_grams: z.number(),
   confidence: z.number().min(0).max(1),
-  stock: z
-    .number()
-    .int()
-    .nullable()
-    .optional()
-    .describe('plate stock after the movement (null: not known yet)'),
-  ambiguous: z.literal(true).optional(),
+  stock: z.number().int().nullable().optional().describe('facing stock after the movement (null: not known)'),
+  facing: z.string().optional().describe('the planogram facing the item belongs to'),
+  unit_grams: z.number().optional().describe("the facing's learned unit weight"),
+  ambiguous: z.boolean().optional(),
   candidates: z.array(shelfCandidate).optional(),
   split_of: z.number().int().optional().describe('one step of a change of this many units'),
   settled_at: z.number().optional(),
@@ -41,7 +43,7 @@ const movement = {
     .array(z.strictObject({ device: z.string(), channel: z.number().int(), delta_grams: z.number() }))
     .optional()
     .describe('an item lying across two plates: the share each plate saw'),
-  misplaced_item: z.literal(true).optional().describe('taken from a plate it did not belong on'),
+  misplaced_item: z.boolean().optional().describe('taken from a plate it did not belong on'),
   home_device: z.string().optional(),
   home_channel: z.number().int().optional(),
 };
@@ -51,6 +53,7 @@ const movementData = z.strictObject(movement);
 const stockData = z.strictObject({
   ...plate,
   sku: z.string(),
+  facing: z.string(),
   stock: z.number().int().nullable(),
   capacity: z.number(),
   low_stock: z.number(),
@@ -73,17 +76,15 @@ export const shelfEvents = {
       home_channel: z.number().int(),
       confidence: z.number(),
       candidates: z.array(shelfCandidate),
+      settled_at: z.number().optional(),
     })
     .describe('an item put down on a plate that is not its home'),
   'shelf.change': z
     .strictObject({
-      ...plate,
+      ...movement,
       sku: z.null(),
-      confidence: z.literal(0),
-      delta_grams: z.number(),
-      ambiguous: z.literal(true),
-      candidates: z.array(shelfCandidate),
-      stock: z.number().int().nullable().optional(),
+      qty: z.number().int().optional(),
+      confidence: z.number().min(0).max(1),
     })
     .describe('a weight change no item explains'),
   'shelf.stock.low': stockData.describe('stock fell to the low-stock level'),

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
+import { gtinKey, type LearnedWeight } from '../../core/catalog.js';
 import { StoregateError } from '../../core/errors.js';
 import type { Feature } from '../../ports/feature.js';
 import type { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
@@ -13,6 +14,7 @@ import type { GatewayContext } from '../context.js';
 import { FeatureScope } from '../scope.js';
 import type { LaneStatePublisher } from './lane-state-publisher.js';
 import { BrokerLaneStatePublisher, type InternalPublish } from './lane-state-publisher.js';
+import { registerLearnedRoutes } from './learned-routes.js';
 import { checkoutMetrics } from './metrics.js';
 import { registerLaneRoutes } from './routes.js';
 import { checkoutProcessor } from './wiring.js';
@@ -55,6 +57,11 @@ export class CheckoutFeature implements Feature {
       deps.publisher ?? (deps.broker ? new BrokerLaneStatePublisher(deps.broker, this.log) : null);
   }
 
+  /** The lane a device is in while the feature runs (the recorder names lanes with it), else undefined. */
+  laneOf(deviceId: string): string | undefined {
+    return this.running?.directory.laneOf(deviceId);
+  }
+
   private get live(): Running {
     if (!this.running) throw new StoregateError('SG_NOT_READY', 'the checkout feature is not running');
     return this.running;
@@ -84,6 +91,20 @@ export class CheckoutFeature implements Feature {
     return result;
   }
 
+  now(): number {
+    return this.ctx.clock.now();
+  }
+
+  /** An installer accepts a learned weight the daily drift bound holds back; saved at once. */
+  confirmLearned(gtin: string): LearnedWeight | undefined {
+    const l = this.learner.confirm(gtinKey(gtin), this.ctx.clock.now());
+    if (l) {
+      this.log.info({ gtin: l.gtin, grams: l.mean, n: l.n }, 'learned weight confirmed');
+      this.persist();
+    }
+    return l;
+  }
+
   /** Attendant clear/override; the events are durable when this resolves. */
   async attendant(lane: string, action: AttendantAction, note: string | null, by: string | null) {
     const result = this.processor.attendant(lane, action, note, by);
@@ -111,6 +132,14 @@ export class CheckoutFeature implements Feature {
             'lane reading from a device in no lane; ignored (see checkout.lanes)',
           );
       },
+      onForeignLane: (deviceId, claimed, assigned) => {
+        const gate = unmappedLog.allow(`foreign:${deviceId}`);
+        if (gate.log)
+          this.log.warn(
+            { device: deviceId, claimed, assigned, suppressed: gate.suppressed },
+            'lane reading names another lane than its device is assigned to; rejected',
+          );
+      },
       onStateChange: (state) => {
         this.publisher?.publish(state);
         this.states.emit('state', state);
@@ -127,6 +156,7 @@ export class CheckoutFeature implements Feature {
     checkoutMetrics(this.ctx, scope, this);
     if (!this.routesRegistered) {
       registerLaneRoutes(this.ctx.http, this);
+      registerLearnedRoutes(this.ctx.http, this);
       this.routesRegistered = true;
     }
     scope.every(this.ctx.clock, cfg.flush_learned_ms, () => this.persist(), 'learned-weight flush');

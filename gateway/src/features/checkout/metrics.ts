@@ -74,6 +74,32 @@ export function checkoutMetrics(
       },
     }),
   );
+  const counted = (name: string, help: string, key: 'foreignLane' | 'pendingDropped' | 'idleClosed') =>
+    keep(
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(feature.processor.counters[key]);
+        },
+      }),
+    );
+  counted(
+    'storegate_checkout_foreign_lane_readings',
+    'Readings rejected because their lane field names another lane than the device is assigned to (since start)',
+    'foreignLane',
+  );
+  counted(
+    'storegate_checkout_pending_dropped',
+    'Scanned items dropped from a lane holding more than verification.max_pending_items (since start)',
+    'pendingDropped',
+  );
+  counted(
+    'storegate_checkout_idle_sessions_closed',
+    'Lane sessions closed after verification.session_idle_ms without activity (since start)',
+    'idleClosed',
+  );
   scope.listen(ctx.live, 'events', (events) => {
     for (const e of events) {
       if (e.type === 'lane.alert') alerts.labels(e.data.lane, e.data.reason).inc();

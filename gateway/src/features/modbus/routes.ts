@@ -4,6 +4,7 @@ import { ModbusRequestError } from '../../connectors/modbus/bus.js';
 import type { ModbusConnector } from '../../connectors/modbus/modbus-connector.js';
 import { MODBUS_MODELS } from '../../core/devices/modbus/catalog.js';
 import { StoregateError } from '../../core/errors.js';
+import { actorName } from '../../core/identity.js';
 
 const writeBody = z.strictObject({ value: z.union([z.number(), z.boolean()]) });
 
@@ -14,8 +15,7 @@ export interface ModbusRoutesDeps {
 
 /**
  * `GET /api/modbus/devices` (state and model per device) and `PUT /api/modbus/devices/:id/setpoints/:name`
- * `{ "value": 4.5 }` — the installer's typed, range-checked write path. Routes carry `config.role` for the
- * access-control plugin; until it is registered they are open like the rest of `/api`.
+ * `{ "value": 4.5 }` — the installer's typed, range-checked write path (role `installer`; reading needs `viewer`).
  */
 export function registerModbusRoutes(http: FastifyInstance, deps: ModbusRoutesDeps): void {
   http.get('/api/modbus/devices', async () =>
@@ -43,14 +43,16 @@ export function registerModbusRoutes(http: FastifyInstance, deps: ModbusRoutesDe
     { config: { role: 'installer' } },
     async (req, reply) => {
       const { id, name } = req.params;
+      // who wrote is the authenticated identity (logged with the write), never something from the body
+      const by = req.identity ? actorName(req.identity) : 'anonymous';
       const body = writeBody.safeParse(req.body);
       if (!body.success) {
-        deps.onWrite(id, 'rejected', { name, reason: 'body' });
+        deps.onWrite(id, 'rejected', { name, by, reason: 'body' });
         return reply.code(400).send({ code: 'SG_BAD_ARGUMENT', message: 'body must be {"value": number}' });
       }
       try {
         const plan = await deps.connector.writeSetpoint(id, name, body.data.value);
-        deps.onWrite(id, 'ok', { name, value: body.data.value, raw: plan.raw });
+        deps.onWrite(id, 'ok', { name, by, value: body.data.value, raw: plan.raw });
         return {
           device: id,
           setpoint: name,
@@ -61,13 +63,13 @@ export function registerModbusRoutes(http: FastifyInstance, deps: ModbusRoutesDe
         };
       } catch (err) {
         if (err instanceof StoregateError) {
-          deps.onWrite(id, 'rejected', { name, reason: err.message });
+          deps.onWrite(id, 'rejected', { name, by, reason: err.message });
           return reply
             .code(err.code === 'SG_DEVICE_UNKNOWN' ? 404 : 400)
             .send({ code: err.code, message: err.message, hint: err.hint });
         }
         const failure = err instanceof ModbusRequestError ? err.failure : 'other';
-        deps.onWrite(id, 'failed', { name, failure });
+        deps.onWrite(id, 'failed', { name, by, failure });
         return reply.code(502).send({ code: 'SG_IO', message: `write to ${id} failed: ${failure}` });
       }
     },

@@ -20,6 +20,8 @@ export interface CheckoutProcessorDeps {
   onStateChange?(state: LaneState): void;
   /** A scanner/scale/POS reading from a device in no lane (counted; the feature logs it, throttled). */
   onUnmapped?(deviceId: string): void;
+  /** A reading whose `lane` field names another lane than its device's (rejected, counted; logged throttled). */
+  onForeignLane?(deviceId: string, claimed: string, assigned: string): void;
   /** A queued (replay) attendant action could not apply, e.g. no open alert at that time. */
   onAttendantRejected?(lane: string, t: number, reason: string): void;
 }
@@ -27,6 +29,12 @@ export interface CheckoutProcessorDeps {
 export interface CheckoutCounters {
   unmapped: number;
   badQuality: number;
+  /** Readings naming a lane their device is not assigned to (issue 12 item 4). */
+  foreignLane: number;
+  /** Pending items dropped because a lane held too many (no POS closing sessions). */
+  pendingDropped: number;
+  /** Sessions closed because nothing happened on the lane for `session_idle_ms`. */
+  idleClosed: number;
 }
 
 const HANDLED: readonly ReadingType[] = ['scanner.scan', 'scale.reading', 'pos.event'];
@@ -35,7 +43,13 @@ const HANDLED: readonly ReadingType[] = ['scanner.scan', 'scale.reading', 'pos.e
 export class CheckoutProcessor implements Processor {
   readonly name = 'checkout';
   readonly handles = HANDLED;
-  readonly counters: CheckoutCounters = { unmapped: 0, badQuality: 0 };
+  readonly counters: CheckoutCounters = {
+    unmapped: 0,
+    badQuality: 0,
+    foreignLane: 0,
+    pendingDropped: 0,
+    idleClosed: 0,
+  };
   private readonly engines = new Map<string, LaneEngine>();
   private readonly queued: Array<{
     lane: string;
@@ -52,12 +66,18 @@ export class CheckoutProcessor implements Processor {
   process(reading: Reading): StoreEvent[] {
     const t = readingTime(reading);
     const out = this.drainQueued(t);
-    const laneId =
-      (reading.type === 'pos.event' ? reading.lane : undefined) ??
-      this.deps.directory.laneOf(reading.deviceId);
-    if (!laneId) {
+    // A device acts only on the lane it is assigned to; a lane exists only when configured (or placed in the
+    // registry), never because a payload names it.
+    const laneId = this.deps.directory.laneOf(reading.deviceId);
+    if (!laneId || !this.deps.directory.lanes().includes(laneId)) {
       this.counters.unmapped++;
       this.deps.onUnmapped?.(reading.deviceId);
+      return out;
+    }
+    const claimed = reading.type === 'pos.event' ? reading.lane : undefined;
+    if (claimed !== undefined && claimed !== laneId) {
+      this.counters.foreignLane++;
+      this.deps.onForeignLane?.(reading.deviceId, claimed, laneId);
       return out;
     }
     if (reading.quality === 'bad') {
@@ -65,9 +85,11 @@ export class CheckoutProcessor implements Processor {
       return out;
     }
     const engine = this.engine(laneId);
+    const dropped = engine.dropped;
     if (reading.type === 'scanner.scan') out.push(...engine.scan(reading.code, t));
     else if (reading.type === 'scale.reading') out.push(...engine.scale(reading.grams, reading.status, t));
     else if (reading.type === 'pos.event') out.push(...engine.pos(reading.event, t, reading.transactionId));
+    this.counters.pendingDropped += engine.dropped - dropped;
     this.changed(engine);
     return out;
   }
@@ -77,6 +99,8 @@ export class CheckoutProcessor implements Processor {
     for (const engine of this.engines.values()) {
       const before = engine.alert;
       const events = engine.tick(now);
+      if (events.some((e) => e.type === 'lane.session.closed' && e.data.idle_timeout === true))
+        this.counters.idleClosed++;
       out.push(...events);
       if (events.length > 0 || before !== engine.alert) this.changed(engine);
     }
@@ -91,7 +115,7 @@ export class CheckoutProcessor implements Processor {
     by: string | null,
     t = this.deps.clock.now(),
   ) {
-    if (!this.engines.has(lane) && !this.deps.directory.lanes().includes(lane)) {
+    if (!this.deps.directory.lanes().includes(lane)) {
       return { events: [] as StoreEvent[], error: `unknown lane ${lane}` };
     }
     const engine = this.engine(lane);
@@ -111,14 +135,15 @@ export class CheckoutProcessor implements Processor {
     this.queued.push({ lane, action, t, note, by });
   }
 
-  /** Every known lane (configured, placed in the registry, or seen in a reading). */
+  /** Every lane that exists (configured or placed in the registry). */
   states(): LaneState[] {
-    for (const lane of this.deps.directory.lanes()) this.engine(lane);
-    return [...this.engines.values()].map((e) => e.snapshot()).sort((a, b) => a.lane.localeCompare(b.lane));
+    return [...this.deps.directory.lanes()]
+      .sort((a, b) => a.localeCompare(b))
+      .map((l) => this.engine(l).snapshot());
   }
 
   state(lane: string): LaneState | undefined {
-    if (!this.engines.has(lane) && !this.deps.directory.lanes().includes(lane)) return undefined;
+    if (!this.deps.directory.lanes().includes(lane)) return undefined;
     return this.engine(lane).snapshot();
   }
 

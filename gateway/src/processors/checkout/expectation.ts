@@ -24,21 +24,25 @@ export function expectationFor(
   learner: WeightLearner,
   verification: VerificationOptions,
   learning: LearningOptions,
+  /** The lane scale's noise floor (g): lighter items cannot be told from noise, tolerances never go below it. */
+  floor = verification.noise_grams,
+  at?: number,
 ): Expectation {
-  const learned = learner.ready(key);
+  const minWeighable = Math.max(verification.min_weighable_grams, 2 * floor);
+  const learned = learner.ready(key, at);
   if (item?.weightExempt)
     return { kind: 'exempt', slackGrams: item.grams ?? verification.min_weighable_grams };
   if (item?.soldByWeight) return { kind: 'any', maxGrams: ANY_MAX_GRAMS };
   const factor = verification.tolerance_factor;
   if (learned) {
-    if (learned.mean < verification.min_weighable_grams) return { kind: 'exempt', slackGrams: learned.mean };
-    const tolerance = Math.max(learning.sigmas * learned.std, verification.noise_grams) * factor;
+    if (learned.mean < minWeighable) return { kind: 'exempt', slackGrams: learned.mean };
+    const tolerance = Math.max(learning.sigmas * learned.std * factor, floor);
     return { kind: 'weighed', mean: learned.mean, tolerance, source: 'learned' };
   }
   if (!item || item.grams === null) return { kind: 'any', maxGrams: ANY_MAX_GRAMS };
-  if (item.grams < verification.min_weighable_grams) return { kind: 'exempt', slackGrams: item.grams };
+  if (item.grams < minWeighable) return { kind: 'exempt', slackGrams: item.grams };
   const base =
     item.toleranceGrams ??
     Math.max(verification.default_tolerance_grams, (verification.default_tolerance_pct / 100) * item.grams);
-  return { kind: 'weighed', mean: item.grams, tolerance: base * factor, source: 'nominal' };
+  return { kind: 'weighed', mean: item.grams, tolerance: Math.max(base * factor, floor), source: 'nominal' };
 }

@@ -78,7 +78,11 @@ export function clearedEvent(
   });
 }
 
-export function maintenanceEvent(lane: string, t: number, finding: MaintenanceFinding): StoreEventOf<'lane.maintenance'> {
+export function maintenanceEvent(
+  lane: string,
+  t: number,
+  finding: MaintenanceFinding,
+): StoreEventOf<'lane.maintenance'> {
   return laneEvent(lane, 'lane.maintenance', t, {
     reason: finding.reason,
     bias_pct: Math.round(finding.biasPct * 100) / 100,

@@ -12,6 +12,10 @@ export interface VerificationOptions {
   bag_timeout_ms: number;
   confirm_ms: number;
   motion_grace_ms: number;
+  /** Scanned items a lane holds unbagged at most; older ones are dropped (counted). */
+  max_pending_items: number;
+  /** An open session with no scan, POS event or weight change for this long closes by itself. */
+  session_idle_ms: number;
 }
 
 export interface LearningOptions {
@@ -20,6 +24,8 @@ export interface LearningOptions {
   outlier_mads: number;
   attendant_weight: number;
   sigmas: number;
+  /** How far (% of the confirmed weight) a learned weight may move per day without an installer's confirmation. */
+  max_drift_pct_per_day: number;
 }
 
 export interface MaintenanceOptions {

@@ -29,6 +29,7 @@ export function sessionClosedEvent(
   t: number,
   unverified: number,
   unresolvedAlert: AlertReason | null,
+  idleTimeout = false,
 ): StoreEventOf<'lane.session.closed'> {
   const alertCount = ALERT_REASONS.reduce((n, r) => n + s.alerts[r], 0);
   return laneEvent(lane, 'lane.session.closed', t, {
@@ -48,6 +49,7 @@ export function sessionClosedEvent(
     clears: s.clears,
     overrides: s.overrides,
     unresolved_alert: unresolvedAlert,
+    idle_timeout: idleTimeout,
     bag_grams: round1(s.bagGrams),
     expected_grams: round1(s.expectedGrams),
     measured_grams: round1(s.measuredGrams),

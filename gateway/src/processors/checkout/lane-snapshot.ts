@@ -1,5 +1,8 @@
 import type { AlertReason, LaneState, LaneView } from './lane-types.js';
 
+/** Pending items listed in a lane state (the count is always exact). */
+const STATE_PENDING = 10;
+
 const ALERT_MESSAGES: Record<AlertReason, string> = {
   unexpected_item: 'Unexpected item in the bagging area',
   item_not_bagged: 'Please place the item in the bagging area',
@@ -38,8 +41,12 @@ export function laneSnapshot(engine: LaneView): LaneState {
       : null,
     scanned: s?.scanned ?? 0,
     verified: s?.verified ?? 0,
-    pending: engine.pending.map((p) => ({ gtin: p.item?.gtin ?? p.code, name: p.item?.name ?? null })),
-    scale: { grams: engine.scaleGrams, status: engine.scaleStatus },
+    // Bounded: the state is published on every change, however many items a lane holds.
+    pending: engine.pending
+      .slice(0, STATE_PENDING)
+      .map((p) => ({ gtin: p.item?.gtin ?? p.code, name: p.item?.name ?? null })),
+    pending_count: engine.pending.length,
+    scale: { grams: engine.scaleGrams, status: engine.scaleStatus, noise: engine.noise.snapshot() },
     baseline_grams: engine.baseline,
     maintenance: engine.deps.health.needsMaintenance,
     updated_at: engine.updatedAt,

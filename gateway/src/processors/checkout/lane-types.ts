@@ -2,8 +2,10 @@ import type { ScaleStatus } from '../../../../shared/src/readings.js';
 import type { CatalogItem, CatalogView } from '../../core/catalog.js';
 import type { StoreEventMap, StoreEventOf } from '../../core/events.js';
 import type { Expectation } from './expectation.js';
+import type { OnScale } from './lane-contents.js';
 import type { LearningOptions, VerificationOptions } from './lane-options.js';
 import type { ScaleHealth } from './scale-health.js';
+import type { ScaleNoise } from './scale-noise.js';
 import type { WeightLearner } from './weight-learner.js';
 
 export type AlertReason = 'unexpected_item' | 'item_not_bagged' | 'weight_mismatch' | 'item_removed';
@@ -34,6 +36,8 @@ export interface OpenAlert {
   raisedAt: number;
   deltaGrams: number;
   item: PendingItem | null;
+  /** item_removed: what on the scale the drop matched (forgotten when an attendant accepts the removal). */
+  removed?: OnScale[] | null;
 }
 
 export interface SessionTotals {
@@ -75,6 +79,7 @@ export interface LaneView {
   readonly scaleGrams: number | null;
   readonly scaleStatus: ScaleStatus | null;
   readonly updatedAt: number;
+  readonly noise: ScaleNoise;
 }
 
 /** What the lane display shows; published retained on `lanes/{id}/state` and served over HTTP/WebSocket. */
@@ -86,8 +91,20 @@ export interface LaneState {
   alert: { reason: AlertReason; raised_at: number; gtin: string | null; name: string | null } | null;
   scanned: number;
   verified: number;
+  /** The oldest pending items (at most 10); `pending_count` is all of them. */
   pending: Array<{ gtin: string; name: string | null }>;
-  scale: { grams: number | null; status: ScaleStatus | null };
+  pending_count?: number;
+  scale: {
+    grams: number | null;
+    status: ScaleStatus | null;
+    /** The scale's learned noise (lane-noise floor, docs/checkout.md). */
+    noise?: {
+      sigma_grams: number | null;
+      resolution_grams: number | null;
+      floor_grams: number;
+      samples: number;
+    };
+  };
   baseline_grams: number | null;
   maintenance: boolean;
   updated_at: number;

@@ -1,4 +1,5 @@
 import type { StoreEvent } from '../../core/events.js';
+import type { OnScale } from './lane-contents.js';
 import { verifiedEvent } from './lane-events.js';
 import type { LaneEngineDeps, PendingItem, SessionTotals } from './lane-types.js';
 
@@ -15,6 +16,7 @@ export function recordVerified(
   expectedGrams: number,
   delta: number,
   t: number,
+  onScale: (thing: OnScale) => void,
 ): StoreEvent[] {
   const out: StoreEvent[] = [];
   const single = items.length === 1;
@@ -25,6 +27,8 @@ export function recordVerified(
       : e.kind === 'weighed'
         ? e.mean + (delta - expectedGrams) / items.length
         : delta - expectedGrams;
+    const tolerance = e.kind === 'weighed' ? e.tolerance : 0;
+    onScale({ what: 'item', code: p.code, grams: measured, tolerance });
     session.verified++;
     session.measuredGrams += measured;
     if (e.kind === 'weighed') {

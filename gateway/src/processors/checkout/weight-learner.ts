@@ -2,6 +2,7 @@ import type { LearnedWeight } from '../../core/catalog.js';
 import type { LearningOptions } from './lane-options.js';
 
 const RECENT = 25;
+const DAY_MS = 86_400_000;
 /** Older samples fade once this much weight has accumulated, so a reformulated product is learned again. */
 const MAX_WEIGHT = 200;
 
@@ -35,11 +36,43 @@ export class WeightLearner {
     return this.byGtin.get(gtin);
   }
 
-  /** Learned mean/std once enough samples were accepted, else undefined. */
-  ready(gtin: string): { mean: number; std: number; n: number } | undefined {
+  /**
+   * Learned mean/std once enough samples were accepted, else undefined. The mean used is bounded: at most
+   * `max_drift_pct_per_day` of the confirmed value away from it per day since the confirmation, so a slow walk
+   * of the weight (or someone teaching it one) cannot move it further without an installer confirming.
+   */
+  ready(gtin: string, at?: number): { mean: number; std: number; n: number; held: boolean } | undefined {
     const l = this.byGtin.get(gtin);
     if (!l || l.n < this.config.min_samples) return undefined;
-    return { mean: l.mean, std: learnedStd(l), n: l.n };
+    if (l.anchor == null) {
+      l.anchor = l.mean;
+      l.anchorAt = at ?? l.updatedAt;
+      this.dirty.add(gtin);
+    }
+    const days = Math.max(1, Math.ceil(((at ?? l.updatedAt) - (l.anchorAt ?? 0)) / DAY_MS));
+    const bound = (this.config.max_drift_pct_per_day / 100) * Math.abs(l.anchor) * days;
+    const mean = Math.min(l.anchor + bound, Math.max(l.anchor - bound, l.mean));
+    return { mean, std: learnedStd(l), n: l.n, held: mean !== l.mean };
+  }
+
+  /** Learned weights held back by the daily drift bound, waiting for an installer's confirmation. */
+  held(at: number): Array<{ gtin: string; learned: number; used: number; confirmed: number }> {
+    const out = [];
+    for (const l of this.byGtin.values()) {
+      const r = this.ready(l.gtin, at);
+      if (r?.held) out.push({ gtin: l.gtin, learned: l.mean, used: r.mean, confirmed: l.anchor! });
+    }
+    return out;
+  }
+
+  /** An installer confirms the learned weight: it becomes the new reference of the drift bound. */
+  confirm(gtin: string, at: number): LearnedWeight | undefined {
+    const l = this.byGtin.get(gtin);
+    if (!l) return undefined;
+    l.anchor = l.mean;
+    l.anchorAt = at;
+    this.dirty.add(gtin);
+    return l;
   }
 
   /** Offer a verified weighing; returns false if it was rejected as an outlier. */

@@ -1,16 +1,17 @@
 import type { CalibrationRecord } from '../../core/calibration.js';
 import type { StoreEvent } from '../../core/events.js';
 import { type PlateSpec, plateKey } from '../../core/planogram.js';
+import type { FacingState } from './facing-state.js';
+import type { ForeignItem } from './hypotheses.js';
 import type { PlateDetector } from './plate-detector.js';
-import type { ForeignItem } from './resolver.js';
 import { type HealthLimits, SensorHealth, type SensorStatus } from './sensor-health.js';
 import { shelfEvent } from './shelf-event.js';
-import { StockLevel } from './stock.js';
 
 /** Everything the processor keeps per plate. */
 export class PlateState {
   readonly key: string;
-  readonly stock: StockLevel;
+  /** Set by the processor right after construction. */
+  facing!: FacingState;
   readonly health: SensorHealth;
   detector: PlateDetector | null = null;
   lastT = Number.NaN;
@@ -29,7 +30,6 @@ export class PlateState {
     limits: HealthLimits,
   ) {
     this.key = plateKey(spec.device, spec.channel);
-    this.stock = new StockLevel(spec);
     this.health = new SensorHealth(limits, calibration ? calibration.noiseGrams : null);
   }
 
@@ -72,9 +72,10 @@ export class PlateState {
       unit_grams: this.spec.unitGrams,
       capacity: this.spec.capacity,
       low_stock: this.spec.lowStock,
-      stock: this.stock.count,
-      stock_alarm: this.stock.alarm,
-      stock_updated_at: this.stock.updatedAt,
+      facing: this.spec.facing,
+      stock: this.facing.stock.count,
+      stock_alarm: this.facing.stock.alarm,
+      stock_updated_at: this.facing.stock.updatedAt,
       net_grams: d && !Number.isNaN(d.baseline) ? round1(this.netGrams(d.baseline)) : null,
       busy: d?.busy ?? false,
       sensor: this.sensorStatus,
@@ -83,7 +84,7 @@ export class PlateState {
       activity_threshold_grams: d ? round2(d.activityThreshold) : null,
       drift_grams: d ? round1(d.driftGrams) : 0,
       spikes_rejected: d?.spikes.replaced ?? 0,
-      misplaced_items: this.foreign.map((f) => ({ sku: f.sku, qty: f.qty })),
+      misplaced_items: this.foreign.map((f) => ({ sku: f.home.spec.sku, qty: f.qty })),
       calibrated_at: this.calibration?.calibratedAt ?? null,
       last_sample_at: Number.isNaN(this.lastT) ? null : Math.round(this.lastT),
       last_event_at: this.lastEventAt,

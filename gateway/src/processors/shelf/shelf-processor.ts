@@ -1,9 +1,14 @@
 import { type Reading, readingTime } from '../../../../shared/src/readings.js';
 import type { CalibrationRecord } from '../../core/calibration.js';
 import type { StoreEvent } from '../../core/events.js';
+import { facingsOf } from '../../core/facings.js';
 import { neighbours, type PlateSpec, plateKey } from '../../core/planogram.js';
 import type { Processor } from '../../ports/pipeline.js';
-import { bestQty, candidatesFor, splitSteps } from './classify.js';
+import { type Cluster, ClusterSet } from './clusters.js';
+import { type ExplainedRun, type ExplainHost, explain } from './explain.js';
+import { FacingState, type StoredWeight } from './facing-state.js';
+import type { Location } from './hypotheses.js';
+import { runEvents, stockEvents } from './interaction-events.js';
 import {
   DEFAULT_TUNING,
   type DetectorTuning,
@@ -11,11 +16,8 @@ import {
   type SettledSpan,
   type SpanDecision,
 } from './plate-detector.js';
-import { type PlateSnapshot, PlateState, round1 } from './plate-state.js';
-import { applyResolution, stockEvents } from './resolution-events.js';
-import { ChangeResolver } from './resolver.js';
+import { type PlateSnapshot, PlateState } from './plate-state.js';
 import { DEFAULT_HEALTH, type HealthLimits } from './sensor-health.js';
-import { type ShelfMovementEvent, shelfEvent } from './shelf-event.js';
 
 export interface ShelfProcessorOptions {
   plates: readonly PlateSpec[];
@@ -28,6 +30,8 @@ export interface ShelfProcessorOptions {
   defaultHz?: number;
   /** How long a wrong-plate return may follow its pick and still be recognised as one. */
   misplacedMemoryMs?: number;
+  /** Unit weights learned earlier (persisted); ignored for facings whose SKU, weight or plates changed. */
+  learnedWeights?: readonly StoredWeight[];
   onUnknownPlate?(device: string, channel: number): void;
 }
 
@@ -41,10 +45,17 @@ export interface ShelfCounters {
 
 type Tap = (grams: readonly number[], t: number, hz: number | undefined) => void;
 
+/** Plates of a cluster must have reported this far past its last settle before it is explained (batch skew). */
+const GRACE_MS = 250;
+/** A plate that sent nothing for this long is not waited for. */
+const SILENT_MS = 2_000;
+
 /**
- * Smart-shelf processor: per-plate signal chain (PlateDetector) → SKU × quantity from the planogram →
- * pick/put/misplaced events, stock levels with alarms, and sensor health. Deterministic: time comes from
- * reading timestamps and tick(now), never from the wall clock.
+ * Smart-shelf processor: per-plate signal chain (PlateDetector) → settled changes grouped with their
+ * neighbours' (ClusterSet) → explained together with an explicit likelihood over facings, quantities and
+ * splits (explain.ts, hypotheses.ts) → pick/put/misplaced events, stock per facing with alarms, learned unit
+ * weights, and sensor health. Deterministic: time comes from reading timestamps and tick(now), never from the
+ * wall clock.
  */
 export class ShelfProcessor implements Processor {
   readonly name = 'shelf';
@@ -57,15 +68,18 @@ export class ShelfProcessor implements Processor {
     nonFinite: 0,
   };
   private readonly plates = new Map<string, PlateState>();
+  private readonly facingStates: FacingState[] = [];
   private readonly adjacency: Map<string, string[]>;
+  private readonly order = new Map<string, number>();
   private readonly specs: PlateSpec[];
   private readonly tuning: DetectorTuning;
-  private readonly resolver: ChangeResolver;
-  private readonly recentPicks: { sku: string; key: string; t: number }[] = [];
+  private readonly clusters: ClusterSet;
+  private readonly recentPicks: { facing: FacingState; t: number }[] = [];
   private readonly taps = new Map<string, Set<Tap>>();
   private out: StoreEvent[] = [];
   private readonly limits: HealthLimits;
   private readonly memoryMs: number;
+  private readonly host: ExplainHost;
 
   constructor(private readonly options: ShelfProcessorOptions) {
     this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
@@ -73,18 +87,30 @@ export class ShelfProcessor implements Processor {
     this.limits = limits;
     const cal = new Map((options.calibrations ?? []).map((c) => [plateKey(c.device, c.channel), c]));
     this.specs = [...options.plates];
-    for (const spec of this.specs) {
+    for (const [i, spec] of this.specs.entries()) {
       const key = plateKey(spec.device, spec.channel);
       this.plates.set(key, new PlateState(spec, cal.get(key), limits));
+      this.order.set(key, i);
+    }
+    const learned = new Map((options.learnedWeights ?? []).map((w) => [w.facing, w]));
+    for (const f of facingsOf(this.specs)) {
+      const members = f.plates.map((k) => this.plates.get(k)!);
+      const state = new FacingState(f, members, learned.get(f.id));
+      for (const m of members) m.facing = state;
+      this.facingStates.push(state);
     }
     this.adjacency = neighbours(this.specs);
     this.memoryMs = options.misplacedMemoryMs ?? 30 * 60_000;
-    this.resolver = new ChangeResolver({
-      specs: () => this.specs,
-      neighbours: (key) => this.adjacency.get(key) ?? [],
-      foreign: (key) => this.plates.get(key)?.foreign ?? [],
-      recentlyPicked: (sku, notOn, now) => this.recentlyPicked(sku, notOn, now),
-    });
+    const adjacent = (a: string, b: string) => this.adjacency.get(a)?.includes(b) ?? false;
+    this.clusters = new ClusterSet(adjacent);
+    this.host = {
+      facings: this.facingStates,
+      order: (k) => this.order.get(k) ?? 0,
+      adjacent,
+      location: (f, keys) => this.location(f, keys),
+      foreignOn: (keys) => keys.flatMap((k) => this.plates.get(k)?.foreign ?? []),
+      recentlyPicked: (f, t) => this.recentPicks.some((p) => p.facing === f && t - p.t <= this.memoryMs),
+    };
   }
 
   process(reading: Reading): StoreEvent[] {
@@ -131,43 +157,59 @@ export class ShelfProcessor implements Processor {
     plate.health.received(reading.receivedAt);
     const taps = this.taps.get(plate.key);
     if (taps) for (const tap of taps) tap(grams, t0, reading.hz);
-    if (plate.stock.count === null && detector.stable) {
-      out.push(...stockEvents(plate, plate.stock.setFromGrams(plate.netGrams(detector.baseline), t0), t0));
-    }
+    const f = plate.facing;
+    if (f.stock.count === null && detector.stable) out.push(...stockEvents(f, f.recount(t0), t0));
     this.checkHealth(plate, reading.receivedAt, t0);
-    for (const r of this.resolver.expire(t0)) out.push(...applyResolution(r, this.plates, t0));
+    this.resolveReady(plate.lastT, false);
     this.out = [];
     return out;
   }
 
   tick(now: number): StoreEvent[] {
     const out: StoreEvent[] = [];
+    this.out = out;
     const quietMs = this.tuning.settleMs + this.tuning.holdMs;
     for (const plate of this.plates.values()) {
       const ev = plate.sensorEvent(now, now);
       if (ev) out.push(ev);
       // Quiet by the gateway's receive clock: device clocks may be skewed against `now`.
       const lastReceived = plate.health.lastReceivedAt;
-      if (plate.detector?.busy && lastReceived !== null && now - lastReceived > quietMs) {
-        this.out = out;
+      if (plate.detector?.busy && lastReceived !== null && now - lastReceived > quietMs)
         plate.detector.flush();
-        this.out = [];
-      }
     }
-    for (const r of this.resolver.expire(now)) out.push(...applyResolution(r, this.plates, now));
+    this.resolveReady(now, true);
+    this.out = [];
     return out;
   }
 
-  /** End of input: changes waiting for a partner on another plate get none; an unsettled plate stays open. */
-  end(now: number): StoreEvent[] {
+  /**
+   * End of input (replay): a plate whose signal was stable at its end closes its span; every waiting cluster is
+   * explained with what it has. An unsettled plate stays open (never re-zeroed mid-event).
+   */
+  end(_now: number): StoreEvent[] {
     const out: StoreEvent[] = [];
-    for (const r of this.resolver.expire(Number.POSITIVE_INFINITY))
-      out.push(...applyResolution(r, this.plates, now));
+    this.out = out;
+    for (const plate of this.plates.values()) if (plate.detector?.busy) plate.detector.flush();
+    for (const cluster of [...this.clusters.pending]) {
+      this.clusters.remove(cluster);
+      this.emit(cluster, explain(cluster.changes, this.host, cluster.lastSettled));
+    }
+    this.out = [];
     return out;
   }
 
   stock(): PlateSnapshot[] {
     return [...this.plates.values()].map((p) => p.snapshot());
+  }
+
+  /** Facings with their stock and what they learned (for /api/shelves and the CLI). */
+  facings() {
+    return this.facingStates.map((f) => f.snapshot());
+  }
+
+  /** Learned unit weights to persist (facings that learned something). */
+  learnedWeights(): StoredWeight[] {
+    return this.facingStates.filter((f) => f.weight.n > 0).map((f) => f.stored());
   }
 
   /** Raw (uncalibrated) samples of one channel as they arrive: the calibration wizard reads through this. */
@@ -188,9 +230,10 @@ export class ShelfProcessor implements Processor {
     if (!plate) return;
     plate.detector = null;
     plate.lastT = Number.NaN;
+    plate.level = Number.NaN;
     plate.adjustGrams = 0;
     plate.foreign = [];
-    plate.stock.count = null;
+    plate.facing.stock.count = null;
   }
 
   hasPlate(device: string, channel: number): boolean {
@@ -207,88 +250,95 @@ export class ShelfProcessor implements Processor {
     if (ev) this.out.push(ev);
   }
 
-  private decide(plate: PlateState, span: SettledSpan): SpanDecision {
-    const { spec } = plate;
-    const delta = span.after - span.before;
-    const windowSamples = Math.max(6, Math.round((this.tuning.windowMs * (plate.detector?.hz ?? 60)) / 1000));
-    const sigmaDelta = span.sigma * Math.sqrt(2 / windowSamples);
-    // A level at or beyond the plate's rating is not a measurement: no pick or put from or to it.
-    const limit = this.limits.saturationGrams;
-    if (Math.abs(span.before) >= limit || Math.abs(span.after) >= limit) return this.close(plate, span, []);
-    const q = bestQty(delta, spec, sigmaDelta);
-    // Back where it started (a hand resting, a lean, a pick put straight back): no event.
-    if (
-      q.qty === 0 &&
-      Math.abs(delta) <= Math.max(0.15 * spec.unitGrams, spec.toleranceGrams + 3 * sigmaDelta)
-    ) {
-      return this.close(plate, span, []);
-    }
-    if (!q.explained) {
-      if (!span.final) return 'hold';
-      const change = {
-        key: plate.key,
-        spec,
-        delta,
-        sigmaDelta,
-        tStart: span.tStart,
-        tSettled: span.tSettled,
-      };
-      this.close(plate, span, []);
-      for (const r of this.resolver.add(change))
-        this.out.push(...applyResolution(r, this.plates, span.tSettled));
-      return 'accept';
-    }
-    // A put that an item picked elsewhere would explain just as well (500 g: two 250 g bags, or the pasta
-    // taken from the next plate) is reported with that doubt, not as certain.
-    const rivals =
-      delta > 0
-        ? this.specs.filter(
-            (o) =>
-              o.sku !== spec.sku &&
-              this.recentlyPicked(o.sku, plate.key, span.tStart) &&
-              bestQty(delta, o, sigmaDelta).explained,
-          )
-        : [];
-    const candidates = candidatesFor(delta, [spec, ...rivals], sigmaDelta);
-    const confidence = candidates.find((c) => c.sku === spec.sku && c.qty === q.qty)?.confidence ?? 0;
-    const steps = splitSteps(
-      span.before,
-      Math.sign(delta) * q.qty,
-      span.tStart,
-      span.plateaus,
-      spec,
-      sigmaDelta,
+  private location(f: FacingState, keys: readonly string[]): Location {
+    if (f.plates.some((p) => keys.includes(p.key))) return 'own';
+    if (f.plates.some((p) => keys.some((k) => this.adjacency.get(k)?.includes(p.key)))) return 'neighbour';
+    const specs = keys.map((k) => this.plates.get(k)!.spec);
+    const sameShelf = f.plates.some((p) =>
+      specs.some(
+        (s) =>
+          s.device === p.spec.device ||
+          (s.shelf !== undefined && s.shelf === p.spec.shelf && s.fixture === p.spec.fixture),
+      ),
     );
-    const events = steps.map((s) =>
-      shelfEvent(s.qty < 0 ? 'shelf.pick' : 'shelf.put', s.t, spec, {
-        sku: spec.sku,
-        qty: Math.abs(s.qty),
-        delta_grams: round1(steps.length === 1 ? delta : s.qty * spec.unitGrams),
-        confidence: steps.length === 1 ? confidence : Math.min(confidence, 0.95),
-        ...(confidence < 0.9 ? { ambiguous: true as const, candidates } : {}),
-        ...(steps.length > 1 ? { split_of: q.qty } : {}),
-        settled_at: Math.round(span.tSettled),
-      }),
-    );
-    for (const s of steps) if (s.qty < 0) this.rememberPick(spec.sku, plate.key, s.t);
-    return this.close(plate, span, events);
+    return sameShelf ? 'shelf' : 'elsewhere';
   }
 
-  private close(plate: PlateState, span: SettledSpan, events: ShelfMovementEvent[]): 'accept' {
+  /** Every settled span becomes a change to explain with its neighbours'; nothing is decided per plate. */
+  private decide(plate: PlateState, span: SettledSpan): SpanDecision {
     plate.level = span.after;
-    const transition = plate.stock.setFromGrams(plate.netGrams(span.after), span.tSettled);
-    for (const e of events) e.data.stock = plate.stock.count;
-    if (events.length > 0) plate.lastEventAt = Math.round(span.tSettled);
-    this.out.push(...events, ...stockEvents(plate, transition, span.tSettled));
+    // A level at or beyond the plate's rating is not a measurement: no pick or put from or to it.
+    const limit = this.limits.saturationGrams;
+    if (Math.abs(span.before) >= limit || Math.abs(span.after) >= limit) return 'accept';
+    const windowSamples = Math.max(6, Math.round((this.tuning.windowMs * (plate.detector?.hz ?? 60)) / 1000));
+    this.clusters.add({
+      key: plate.key,
+      delta: span.after - span.before,
+      sigmaDelta: span.sigma * Math.sqrt(2 / windowSamples),
+      before: span.before,
+      tStart: span.tStart,
+      tSettled: span.tSettled,
+      plateaus: [...span.plateaus],
+      threshold: plate.detector?.activityThreshold ?? this.tuning.minTriggerGrams,
+    });
     return 'accept';
   }
 
-  private recentlyPicked(sku: string, notOn: string, now: number): boolean {
-    return this.recentPicks.some((p) => p.sku === sku && p.key !== notOn && now - p.t <= this.memoryMs);
+  /**
+   * Explain the clusters whose plates and neighbours are all quiet. One whose best explanation is poor waits
+   * up to hold_ms for more changes (a hand resting, then lifting with the item) before it is reported as it is.
+   */
+  private resolveReady(now: number, byClock: boolean): void {
+    for (const cluster of [...this.clusters.pending]) {
+      const age = now - cluster.lastSettled;
+      const around = this.clusters.neighbourhood(cluster, (k) => this.adjacency.get(k) ?? []);
+      let waiting = false;
+      for (const k of around) {
+        const p = this.plates.get(k);
+        if (!p?.detector) continue;
+        const silent = !(p.lastT >= now - SILENT_MS) && !byClock;
+        if (p.detector.busy && (cluster.keys.has(k) || age < this.tuning.holdMs)) waiting = true;
+        else if (!byClock && !silent && !(p.lastT >= cluster.lastSettled + GRACE_MS)) waiting = true;
+      }
+      if (waiting) continue;
+      const runs = explain(cluster.changes, this.host, cluster.lastSettled);
+      if (age < this.tuning.holdMs && !wellExplained(runs)) continue;
+      this.clusters.remove(cluster);
+      this.emit(cluster, runs);
+    }
   }
 
-  private rememberPick(sku: string, key: string, t: number): void {
-    this.recentPicks.push({ sku, key, t });
-    if (this.recentPicks.length > 256) this.recentPicks.shift();
+  private emit(cluster: Cluster, runs: ExplainedRun[]): void {
+    const t = cluster.lastSettled;
+    const host = {
+      plate: (k: string) => this.plates.get(k)!,
+      rememberPick: (f: FacingState, at: number) => {
+        this.recentPicks.push({ facing: f, t: at });
+        if (this.recentPicks.length > 256) this.recentPicks.shift();
+      },
+    };
+    for (const run of runs) {
+      const { events, touched } = runEvents(run, host);
+      const transitions = [...touched].map((f) => ({ f, tr: f.recount(t) }));
+      for (const e of events) {
+        const facing = e.type === 'shelf.misplaced' ? undefined : e.data.facing;
+        const f =
+          this.facingStates.find((x) => x.spec.id === facing) ??
+          this.plates.get(`${e.data.device}#${e.data.channel}`)?.facing;
+        if (f && e.type !== 'shelf.misplaced') e.data.stock = f.stock.count;
+        this.plates.get(`${e.data.device}#${e.data.channel}`)!.lastEventAt = Math.round(t);
+      }
+      this.out.push(...events);
+      for (const { f, tr } of transitions) this.out.push(...stockEvents(f, tr, t));
+    }
   }
+}
+
+/** Every interaction in it explained by a planogram item within a few predicted sigmas, or by nothing. */
+function wellExplained(runs: readonly ExplainedRun[]): boolean {
+  return runs.every((r) =>
+    r.segments.every(
+      (s) => s.option.kind === 'nothing' || (s.option.facing !== null && Math.abs(s.option.z) <= 4),
+    ),
+  );
 }

@@ -17,7 +17,7 @@ export class StockLevel {
   alarm: StockAlarm | null = null;
   updatedAt: number | null = null;
 
-  constructor(private readonly spec: PlateSpec) {}
+  constructor(private readonly spec: Pick<PlateSpec, 'capacity' | 'lowStock' | 'unitGrams'>) {}
 
   get hysteresis(): number {
     return Math.max(1, Math.ceil(this.spec.capacity * 0.1));

@@ -1,0 +1,135 @@
+import {
+  logSumExp,
+  type Option,
+  type OptionHost,
+  type Segment,
+  SPLIT_PRIOR,
+  segmentOptions,
+  shares,
+} from './hypotheses.js';
+import type { Plateau } from './plate-detector.js';
+
+/** One settled span of one plate, waiting to be explained together with its neighbours'. */
+export interface PlateChange {
+  key: string;
+  delta: number;
+  sigmaDelta: number;
+  before: number;
+  tStart: number;
+  tSettled: number;
+  plateaus: readonly Plateau[];
+  /** The plate's activity threshold when it settled (grams). */
+  threshold: number;
+}
+
+export interface ExplainedSegment {
+  segment: Segment;
+  changes: PlateChange[];
+  option: Option;
+  /** Posterior share of `option` among this segment's explanations. */
+  share: number;
+  candidates: { option: Option; share: number }[];
+}
+
+/** One connected run of changed plates: the interaction(s) in it and how sure the split into them is. */
+export interface ExplainedRun {
+  segments: ExplainedSegment[];
+  /** Posterior share of this partition of the run into interactions. */
+  partitionShare: number;
+  /** Best explanation of each other likely partition (for an ambiguous report). */
+  alternatives: { segments: ExplainedSegment[]; share: number }[];
+}
+
+export interface ExplainHost extends OptionHost {
+  order(key: string): number;
+  adjacent(a: string, b: string): boolean;
+}
+
+/** Runs longer than this are explained plate by plate (2^(n−1) partitions). */
+const MAX_RUN = 8;
+
+/**
+ * Explain a cluster of simultaneous changes: per plate the summed change, plates in shelf order split into
+ * runs of adjacent plates, and each run into the partition into segments (one interaction each) with the
+ * highest marginal likelihood. A 3-plate item is one segment; two hands on two facings are two.
+ */
+export function explain(changes: readonly PlateChange[], host: ExplainHost, t: number): ExplainedRun[] {
+  const byKey = new Map<string, PlateChange[]>();
+  for (const c of changes) byKey.set(c.key, [...(byKey.get(c.key) ?? []), c]);
+  const keys = [...byKey.keys()].sort((a, b) => host.order(a) - host.order(b));
+  const runs: string[][] = [];
+  for (const k of keys) {
+    const run = runs.at(-1);
+    if (run && run.length < MAX_RUN && host.adjacent(run.at(-1)!, k)) run.push(k);
+    else runs.push([k]);
+  }
+  return runs.map((run) => explainRun(run, byKey, host, t));
+}
+
+function explainRun(
+  run: string[],
+  byKey: Map<string, PlateChange[]>,
+  host: ExplainHost,
+  t: number,
+): ExplainedRun {
+  const memo = new Map<string, { seg: ExplainedSegment; logZ: number }>();
+  const segment = (i: number, j: number) => {
+    const id = `${i}-${j}`;
+    const hit = memo.get(id);
+    if (hit) return hit;
+    const keys = run.slice(i, j + 1);
+    const changes = keys.flatMap((k) => byKey.get(k)!);
+    const seg: Segment = {
+      keys,
+      delta: changes.reduce((a, c) => a + c.delta, 0),
+      sigmaDelta: Math.hypot(...changes.map((c) => c.sigmaDelta)),
+      floorGrams: Math.hypot(...keys.map((k) => Math.max(...byKey.get(k)!.map((c) => c.threshold)))),
+    };
+    const options = segmentOptions(seg, host, t);
+    const s = shares(options);
+    // One object over several plates puts the same sign on each, and any split of its weight between them is
+    // as likely as another: density 1/|Δ| per extra plate. Opposite changes are two things, not one.
+    const perPlate = keys.map((k) => byKey.get(k)!.reduce((a, c) => a + c.delta, 0));
+    const opposed = perPlate.some(
+      (d) => Math.sign(d) !== Math.sign(seg.delta) && Math.abs(d) > seg.floorGrams,
+    );
+    const splitLog = opposed
+      ? Number.NEGATIVE_INFINITY
+      : -(keys.length - 1) * Math.log(Math.max(Math.abs(seg.delta), 1));
+    const entry = {
+      seg: {
+        segment: seg,
+        changes,
+        option: options[0]!,
+        share: s[0]!,
+        candidates: options.slice(0, 6).map((option, k) => ({ option, share: s[k]! })),
+      },
+      logZ: logSumExp(options.map((o) => o.logL)) + splitLog,
+    };
+    memo.set(id, entry);
+    return entry;
+  };
+  const partitions: { segments: ExplainedSegment[]; logZ: number }[] = [];
+  for (let mask = 0; mask < 1 << (run.length - 1); mask++) {
+    const segments: ExplainedSegment[] = [];
+    let logZ = 0;
+    let start = 0;
+    for (let i = 0; i < run.length; i++) {
+      if (i === run.length - 1 || mask & (1 << i)) {
+        const e = segment(start, i);
+        segments.push(e.seg);
+        logZ += e.logZ;
+        start = i + 1;
+      }
+    }
+    partitions.push({ segments, logZ: logZ + (segments.length - 1) * Math.log(SPLIT_PRIOR) });
+  }
+  partitions.sort((a, b) => b.logZ - a.logZ);
+  const total = logSumExp(partitions.map((p) => p.logZ));
+  const share = (p: { logZ: number }) => Math.exp(p.logZ - total);
+  return {
+    segments: partitions[0]!.segments,
+    partitionShare: share(partitions[0]!),
+    alternatives: partitions.slice(1, 4).map((p) => ({ segments: p.segments, share: share(p) })),
+  };
+}

@@ -1,0 +1,150 @@
+import type { FacingState } from './facing-state.js';
+
+/**
+ * The likelihood of one explanation of a weight change: where it happened, how much it weighed, how many.
+ *
+ * Priors, chosen from the physics of a shelf (a hand takes what is under it), not fitted to any trace:
+ * - location: a facing whose plates changed ≫ a facing next to them ≫ the same shelf ≫ elsewhere. An item
+ *   can only be picked from where it lies, so a pick from a facing that did not change needs the item to lie
+ *   across a boundary (neighbour) or to be a misplaced one (recorded on the plate). A put elsewhere is a
+ *   wrong-plate return, more likely for a SKU picked recently.
+ * - quantity: a hand moves one unit most of the time; each further unit is QTY_RATIO as likely.
+ * - weight: Student-t (ν = 4) residual against the learned unit weight, with the learned spread, the
+ *   uncertainty of the learned mean and the measurement's sigma. Heavy tails: a residual of many sigmas costs
+ *   less than in a Gaussian, so location can still win when the weight is off, and one odd unit cannot make a
+ *   faraway SKU certain.
+ */
+export const LOCATION_PRIOR = { own: 1, neighbour: 0.03, shelf: 0.01, elsewhere: 0.002 } as const;
+/** A put of a SKU picked recently elsewhere (a return to the wrong plate) is at least this likely. */
+export const RECENT_PICK_PRIOR = 0.05;
+/** Picking a misplaced item that was recorded on this plate. */
+export const FOREIGN_PRIOR = 0.5;
+export const QTY_RATIO = 0.25;
+/** Nothing on the planogram explains it (a foreign object, a hand): flat over the change's size. */
+export const UNKNOWN_PRIOR = 0.002;
+/** Two separate interactions at the same moment on adjacent plates, against one item or one hand. */
+export const SPLIT_PRIOR = 0.1;
+const NU = 4;
+// log Γ((ν+1)/2) − log Γ(ν/2) − ½ log(νπ) for ν = 4.
+const LOG_T_NORM = Math.log(1.329340388) - 0.5 * Math.log(NU * Math.PI);
+
+export function logT(z: number): number {
+  return LOG_T_NORM - ((NU + 1) / 2) * Math.log(1 + (z * z) / NU);
+}
+
+export type Location = keyof typeof LOCATION_PRIOR;
+
+/** One plate's (or several adjacent plates') summed change, to be explained as one interaction. */
+export interface Segment {
+  keys: string[];
+  delta: number;
+  sigmaDelta: number;
+  /** Grams below which this segment's change is indistinguishable from noise (its plates' thresholds). */
+  floorGrams: number;
+}
+
+export interface ForeignItem {
+  home: FacingState;
+  qty: number;
+  key: string;
+}
+
+export interface Option {
+  kind: Location | 'foreign' | 'nothing' | 'unknown';
+  facing: FacingState | null;
+  foreign?: ForeignItem;
+  qty: number;
+  logL: number;
+  /** Residual in predicted sigmas (0 for nothing/unknown). */
+  z: number;
+  residualGrams: number;
+}
+
+export interface OptionHost {
+  facings: readonly FacingState[];
+  location(f: FacingState, keys: readonly string[]): Location;
+  foreignOn(keys: readonly string[]): ForeignItem[];
+  recentlyPicked(f: FacingState, t: number): boolean;
+}
+
+function weightOptions(
+  seg: Segment,
+  f: FacingState,
+  kind: Option['kind'],
+  prior: number,
+  maxQty: number,
+  foreign?: ForeignItem,
+): Option[] {
+  const abs = Math.abs(seg.delta);
+  const mean = f.weight.mean;
+  const centre = Math.round(abs / mean);
+  const out: Option[] = [];
+  for (let qty = Math.max(1, centre - 1); qty <= Math.min(maxQty, centre + 1); qty++) {
+    const sigma = f.weight.predictSigma(qty, seg.sigmaDelta);
+    const residual = abs - qty * mean;
+    const z = residual / sigma;
+    const logL = Math.log(prior) + (qty - 1) * Math.log(QTY_RATIO) + logT(z) - Math.log(sigma);
+    out.push({ kind, facing: f, qty, logL, z, residualGrams: residual, ...(foreign ? { foreign } : {}) });
+  }
+  return out;
+}
+
+/** Every explanation of one segment worth keeping, best first. */
+export function segmentOptions(seg: Segment, host: OptionHost, t: number): Option[] {
+  const abs = Math.abs(seg.delta);
+  const sigma0 = Math.hypot(seg.sigmaDelta, seg.floorGrams);
+  const out: Option[] = [
+    {
+      kind: 'nothing',
+      facing: null,
+      qty: 0,
+      logL: logT(abs / sigma0) - Math.log(sigma0),
+      z: 0,
+      residualGrams: abs,
+    },
+    {
+      kind: 'unknown',
+      facing: null,
+      qty: 0,
+      logL: Math.log(UNKNOWN_PRIOR) - Math.log(Math.max(abs, 10)),
+      z: 0,
+      residualGrams: abs,
+    },
+  ];
+  const pick = seg.delta < 0;
+  for (const f of host.facings) {
+    const where = host.location(f, seg.keys);
+    // An item is picked from where it lies: a facing whose plates did not change only by an item lying across.
+    if (pick && where !== 'own' && where !== 'neighbour') continue;
+    let prior: number = LOCATION_PRIOR[where];
+    if (!pick && where !== 'own' && host.recentlyPicked(f, t)) prior = Math.max(prior, RECENT_PICK_PRIOR);
+    // Far-away SKUs only matter when they fit: skip the ones more than a few units' worth off.
+    if (
+      where !== 'own' &&
+      Math.abs(abs - Math.max(1, Math.round(abs / f.weight.mean)) * f.weight.mean) > 0.3 * f.weight.mean
+    )
+      continue;
+    out.push(...weightOptions(seg, f, where, prior, 50));
+  }
+  if (pick) {
+    for (const item of host.foreignOn(seg.keys)) {
+      out.push(...weightOptions(seg, item.home, 'foreign', FOREIGN_PRIOR, item.qty, item));
+    }
+  }
+  return out.sort((a, b) => b.logL - a.logL);
+}
+
+/** Posterior shares of options (log-sum-exp), same order. */
+export function shares(options: readonly Option[]): number[] {
+  if (options.length === 0) return [];
+  const best = options[0]!.logL;
+  const w = options.map((o) => Math.exp(o.logL - best));
+  const total = w.reduce((a, b) => a + b, 0);
+  return w.map((x) => x / total);
+}
+
+export function logSumExp(xs: readonly number[]): number {
+  const m = Math.max(...xs);
+  if (!Number.isFinite(m)) return m;
+  return m + Math.log(xs.reduce((a, x) => a + Math.exp(x - m), 0));
+}
