@@ -9,6 +9,7 @@ import type { GpioPort } from './connectors/gpio/gpio-port.js';
 import { StoregateError } from './core/errors.js';
 import type { StoreEvent } from './core/events.js';
 import { type AccessControl, openAccessControl } from './features/access/access-control.js';
+import { AuditForwarder } from './features/access/audit-forwarder.js';
 import { type BrokerFeature, createBrokerFeature } from './features/broker/feature.js';
 import { CheckoutFeature } from './features/checkout/feature.js';
 import { buildCloudFeatures } from './features/cloud/feature.js';
@@ -73,8 +74,7 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
   const live = new EventEmitter<{ events: [readonly StoreEvent[]] }>();
   live.setMaxListeners(100);
   // Before any route: every route registered later is behind the auth hook.
-  let pipelineRef: Pipeline | null = null;
-  const access = openAccessControl({ config, clock, logger, metrics, http, pipeline: () => pipelineRef! });
+  const access = openAccessControl({ config, clock, logger, metrics, http });
 
   const registry = deps.registry ?? openSqliteDeviceRegistry(join(config.dataDir, 'registry.db'), { clock });
   const events = deps.events ?? (await openOutbox(config, { clock, logger, metrics }));
@@ -83,7 +83,6 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
     onProcessorError: (name, error) => logger.error({ err: error, processor: name }, 'processor failed'),
     idScope: config.store.id,
   });
-  pipelineRef = pipeline;
   const context: GatewayContext = {
     config,
     clock,
@@ -97,7 +96,7 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
     http,
     audit: access.audit,
   };
-  const runner = new FeatureRunner(buildFeatures(context, pipeline, deps), logger, metrics);
+  const runner = new FeatureRunner(buildFeatures(context, pipeline, deps, access), logger, metrics);
   registerCoreRoutes(http, {
     storeId: config.store.id,
     clock,
@@ -150,7 +149,12 @@ async function listen(ctx: GatewayContext): Promise<string> {
 }
 
 /** The features in start order; stop runs in reverse. */
-function buildFeatures(ctx: GatewayContext, pipeline: Pipeline, deps: GatewayDeps): Feature[] {
+function buildFeatures(
+  ctx: GatewayContext,
+  pipeline: Pipeline,
+  deps: GatewayDeps,
+  access: AccessControl,
+): Feature[] {
   ctx.pipeline.add(new RawForwardProcessor());
   const broker = createBrokerFeature(ctx);
   const serial = new SerialConnectorFeature(ctx);
@@ -162,6 +166,8 @@ function buildFeatures(ctx: GatewayContext, pipeline: Pipeline, deps: GatewayDep
   return [
     // First: the outbox is closed last, after every feature that appends to it has stopped.
     ...buildCloudFeatures(ctx),
+    // Stopped just before the outbox: the audit trail of the shutdown itself is still forwarded.
+    new AuditForwarder(ctx, access.audit),
     new PipelineTicker(pipeline, ctx.clock, ctx.logger),
     // Before any connector: a recording holds every reading the processors see.
     new RecordFeature(ctx, { laneOf: (device) => checkout.laneOf(device) }),

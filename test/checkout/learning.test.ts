@@ -109,3 +109,25 @@ describe('learned weights: bounded drift (issue 12 item 4)', () => {
     expect(learner.held(2 * DAY + 3)).toEqual([]);
   });
 });
+
+describe('catalog accuracy', () => {
+  it('nominal tolerances widen to the spread of real weights around the catalog, learned across products', async () => {
+    const { CatalogAccuracy } = await import('../../gateway/src/processors/checkout/catalog-accuracy.js');
+    const { expectationFor } = await import('../../gateway/src/processors/checkout/expectation.js');
+    const { verificationSchema } = await import('../../gateway/src/config/sections/checkout.js');
+    const accuracy = new CatalogAccuracy();
+    expect(accuracy.relativeSigma()).toBeNull();
+    // Verified weighings 0–8 % off their nominal weights (master data a few percent off).
+    for (let i = 0; i < 60; i++) accuracy.observe(((i % 9) - 4) * 0.02);
+    const sigma = accuracy.relativeSigma()!;
+    expect(sigma).toBeGreaterThan(0.03);
+    expect(sigma).toBeLessThan(0.09);
+    const cfg = { verification: verificationSchema.parse({}), learning: learningSchema.parse({}) };
+    const learner = new WeightLearner(cfg.learning);
+    const chips = item(CHIPS, 'chips', 1000, { toleranceGrams: 10 });
+    const tight = expectationFor(chips, 'k', learner, cfg.verification, cfg.learning, 1, 0, null);
+    const wide = expectationFor(chips, 'k', learner, cfg.verification, cfg.learning, 1, 0, sigma);
+    expect(tight).toMatchObject({ kind: 'weighed', tolerance: 15 });
+    expect(wide.kind === 'weighed' && wide.tolerance).toBeCloseTo(3 * sigma * 1000, 5);
+  });
+});

@@ -44,6 +44,7 @@ describe('storegate replay: several input files merged by time, per-device order
     const b1 = shelfLines('shelf-b1', new PlateScript(2500, 1, 42).hold(4000).step(250, 200).hold(6000));
     writeFileSync(at('a3.ndjson'), text(a3));
     writeFileSync(at('b1.ndjson'), text(b1));
+    writeFileSync(at('a3-crlf.ndjson'), text(a3).replaceAll('\n', '\r\n'));
     writeFileSync(at('sorted.ndjson'), text([...a3, ...b1].sort((x, y) => x.t - y.t)));
     writeFileSync(at('blocks.ndjson'), text([...b1, ...a3]));
     // The same device twice in one file, the second batch 200 ms earlier than the first (line 3 vs line 2).
@@ -68,6 +69,14 @@ describe('storegate replay: several input files merged by time, per-device order
     ]);
     expect(split.stderr).toMatch(/0 rejected/);
     expect(split.lines).toEqual(sorted.lines);
+    const crlf = replayCli([
+      '--planogram',
+      at('planogram.json'),
+      '--strict',
+      at('a3-crlf.ndjson'),
+      at('b1.ndjson'),
+    ]);
+    expect(crlf.lines).toEqual(sorted.lines);
     const blocks = replayCli(['--planogram', at('planogram.json'), '--strict', at('blocks.ndjson')]);
     expect(blocks.stderr).toMatch(/0 rejected/);
     expect(blocks.lines).toEqual(sorted.lines);

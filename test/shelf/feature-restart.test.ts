@@ -55,7 +55,15 @@ describe('ShelfFeature across restarts', () => {
     });
     await boot(async (get) => {
       expect(skus(await get('/api/planogram'))).toEqual(['cola-330', 'chips-250', 'tea-120']);
-      expect(skus(await get('/api/shelves'))).toEqual(['cola-330', 'chips-250', 'tea-120']);
+      const shelves = (await get('/api/shelves')) as {
+        facings: { sku: string; learned_unit_grams: number }[];
+      };
+      expect(skus(shelves)).toEqual(['cola-330', 'chips-250', 'tea-120']);
+      expect(shelves.facings.map((f) => [f.sku, f.learned_unit_grams])).toEqual([
+        ['cola-330', 352],
+        ['chips-250', 250],
+        ['tea-120', 120],
+      ]);
     });
     writeFileSync(join(dir, 'planogram.json'), JSON.stringify({ plates: [PLANOGRAM.plates[0]] }));
     await boot(async (get) => {

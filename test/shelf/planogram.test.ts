@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { facingsOf, planogramToWire } from '../../gateway/src/core/facings.js';
+import { facingSignature, facingsOf, planogramToWire } from '../../gateway/src/core/facings.js';
 import { neighbours, parsePlanogram } from '../../gateway/src/core/planogram.js';
 import { ShelvesStore } from '../../gateway/src/registry/planogram-store.js';
 
@@ -108,6 +108,27 @@ describe('planogram store (shelves.db)', () => {
   afterEach(() => {
     store.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps learned unit weights across reopening and drops them when the planogram changes that facing', () => {
+    store.replace(minimal, 'alice', 'initial', 1000);
+    const [facing] = facingsOf(store.current()!.plates);
+    const w = {
+      facing: facing!.id,
+      signature: facingSignature(facing!),
+      mean: 361.2,
+      spread: 5.1,
+      n: 12,
+      updatedAt: 5,
+    };
+    store.saveLearnedWeights([w]);
+    store.close();
+    store = new ShelvesStore(join(dir, 'shelves.db'));
+    expect(store.learnedWeights()).toEqual([w]);
+    store.replace(minimal, 'bob', 'same facing', 2000);
+    expect(store.learnedWeights()).toEqual([w]);
+    store.setPlate({ ...minimal.plates[0]!, unit_grams: 330 }, 'carol', 3000);
+    expect(store.learnedWeights()).toEqual([]);
   });
 
   it('versions every change with who, when and why; survives reopening', () => {

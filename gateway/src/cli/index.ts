@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, StoregateError } from '../core/errors.js';
+import { registerAccessCommands } from './commands/access.js';
 import { registerCalibrateCommand } from './commands/calibrate.js';
 import { registerCatalogCommand } from './commands/catalog.js';
 import { registerDeviceCommand } from './commands/device.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerPlanogramCommand(program);
   registerCalibrateCommand(program);
   registerFirmwareCommand(program);
+  registerAccessCommands(program);
   registerHaccpCommand(program);
   return program;
 }

@@ -45,6 +45,16 @@ export function facingsOf(plates: readonly PlateSpec[]): FacingSpec[] {
   }));
 }
 
+/** A facing's learned unit weight as persisted, bound to the facing signature it was learned on. */
+export interface StoredWeight {
+  facing: string;
+  signature: string;
+  mean: number;
+  spread: number;
+  n: number;
+  updatedAt: number;
+}
+
 /**
  * What identifies a facing for learning: a change of its SKU, nominal weight or plates makes what was learned
  * about it meaningless, so learned weights are kept only while this string is unchanged.

@@ -10,8 +10,6 @@ export interface SqliteAuditLogOptions {
   logger?: Logger;
   /** Rows kept; the oldest are deleted beyond it (they went to the cloud through the outbox already). */
   maxEntries?: number;
-  /** Called with every stored entry (the app forwards them through the outbox as must-deliver events). */
-  onRecord?(entry: AuditEntry): void;
 }
 
 interface Row {
@@ -53,9 +51,8 @@ export class SqliteAuditLog implements AuditLog {
     let detail = JSON.stringify(input.detail ?? {});
     if (detail.length > MAX_DETAIL_CHARS)
       detail = JSON.stringify({ truncated: detail.slice(0, MAX_DETAIL_CHARS) });
-    let entry: AuditEntry;
     try {
-      const r = this.insert.run(
+      this.insert.run(
         at,
         input.actor,
         input.role,
@@ -65,17 +62,27 @@ export class SqliteAuditLog implements AuditLog {
         input.address,
         detail,
       );
-      entry = { ...input, at, id: Number(r.lastInsertRowid), detail: JSON.parse(detail) };
       if (++this.sincePrune >= 100) this.prune();
     } catch (err) {
       this.options.logger?.error({ err, action: input.action }, 'audit entry could not be written');
-      return;
     }
-    try {
-      this.options.onRecord?.(entry);
-    } catch (err) {
-      this.options.logger?.error({ err }, 'audit entry could not be forwarded');
-    }
+  }
+
+  /**
+   * Entries not yet handed to the outbox, oldest first (written by the gateway or by the CLI in another
+   * process). The forwarder calls `markForwarded` once they are durable there: at-least-once, never lost.
+   */
+  unforwarded(limit = 500): AuditEntry[] {
+    const rows = this.db
+      .prepare(
+        'SELECT * FROM audit WHERE id > (SELECT last_id FROM audit_forwarded WHERE one = 1) ORDER BY id LIMIT ?',
+      )
+      .all(limit) as Row[];
+    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+  }
+
+  markForwarded(id: number): void {
+    this.db.prepare('UPDATE audit_forwarded SET last_id = MAX(last_id, ?) WHERE one = 1').run(id);
   }
 
   query(q: AuditQuery = {}): AuditEntry[] {

@@ -47,4 +47,12 @@ export const authMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'audit forwarding watermark (entries up to last_id are in the outbox)',
+    up(db) {
+      db.exec(`CREATE TABLE audit_forwarded (one INTEGER PRIMARY KEY CHECK (one = 1), last_id INTEGER NOT NULL);
+               INSERT INTO audit_forwarded (one, last_id) VALUES (1, 0);`);
+    },
+  },
 ];

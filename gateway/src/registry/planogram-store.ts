@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { type CalibrationRecord, calibrationFromWire, calibrationToWire } from '../core/calibration.js';
 import { StoregateError } from '../core/errors.js';
-import { planogramToWire } from '../core/facings.js';
+import { facingSignature, facingsOf, planogramToWire, type StoredWeight } from '../core/facings.js';
 import { type PlateInput, type PlateSpec, parsePlanogram, plateKey } from '../core/planogram.js';
+import { applyMigrations, type Migration } from './migrations.js';
 
 export interface PlanogramVersion {
   version: number;
@@ -27,23 +28,7 @@ export class ShelvesStore {
     }
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS planogram_versions (
-        version INTEGER PRIMARY KEY AUTOINCREMENT,
-        plates_json TEXT NOT NULL,
-        changed_by TEXT NOT NULL,
-        changed_at INTEGER NOT NULL,
-        reason TEXT NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS calibrations (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        device TEXT NOT NULL,
-        channel INTEGER NOT NULL,
-        record_json TEXT NOT NULL,
-        created_at INTEGER NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS calibrations_by_channel ON calibrations(device, channel, id);
-    `);
+    applyMigrations(this.db, 'shelves', shelvesMigrations);
   }
 
   current(): PlanogramVersion | null {
@@ -78,14 +63,21 @@ export class ShelvesStore {
     });
   }
 
-  /** Replace the whole planogram (validated) as a new version. */
+  /** Replace the whole planogram (validated) as a new version; what facings learned is kept only where unchanged. */
   replace(raw: unknown, who: string, reason: string, at: number): PlanogramVersion {
     const plates = parsePlanogram(raw);
-    const info = this.db
-      .prepare(
-        'INSERT INTO planogram_versions (plates_json, changed_by, changed_at, reason) VALUES (?, ?, ?, ?)',
-      )
-      .run(JSON.stringify(planogramToWire(plates)), who, at, reason);
+    const keep = new Map(facingsOf(plates).map((f) => [f.id, facingSignature(f)]));
+    const info = this.db.transaction(() => {
+      for (const w of this.learnedWeights()) {
+        if (keep.get(w.facing) !== w.signature)
+          this.db.prepare('DELETE FROM learned_weights WHERE facing = ?').run(w.facing);
+      }
+      return this.db
+        .prepare(
+          'INSERT INTO planogram_versions (plates_json, changed_by, changed_at, reason) VALUES (?, ?, ?, ?)',
+        )
+        .run(JSON.stringify(planogramToWire(plates)), who, at, reason);
+    })();
     return { version: Number(info.lastInsertRowid), plates, changedBy: who, changedAt: at, reason };
   }
 
@@ -104,6 +96,37 @@ export class ShelvesStore {
       throw new StoregateError('SG_BAD_ARGUMENT', `no plate ${device} channel ${channel} in the planogram`);
     }
     return this.replace(withoutPlate(plates, key), who, `remove ${key}`, at);
+  }
+
+  /** Learned unit weights per facing (what the running gateway persisted last). */
+  learnedWeights(): StoredWeight[] {
+    const rows = this.db.prepare('SELECT * FROM learned_weights ORDER BY facing').all() as {
+      facing: string;
+      signature: string;
+      mean_grams: number;
+      spread_grams: number;
+      n: number;
+      updated_at: number;
+    }[];
+    return rows.map((r) => ({
+      facing: r.facing,
+      signature: r.signature,
+      mean: r.mean_grams,
+      spread: r.spread_grams,
+      n: r.n,
+      updatedAt: r.updated_at,
+    }));
+  }
+
+  saveLearnedWeights(weights: readonly StoredWeight[]): void {
+    const put = this.db.prepare(
+      `INSERT INTO learned_weights (facing, signature, mean_grams, spread_grams, n, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(facing) DO UPDATE SET signature = excluded.signature, mean_grams = excluded.mean_grams,
+         spread_grams = excluded.spread_grams, n = excluded.n, updated_at = excluded.updated_at`,
+    );
+    this.db.transaction(() => {
+      for (const w of weights) put.run(w.facing, w.signature, w.mean, w.spread, w.n, w.updatedAt);
+    })();
   }
 
   saveCalibration(record: CalibrationRecord, at: number): void {
@@ -133,6 +156,48 @@ export class ShelvesStore {
     this.db.close();
   }
 }
+
+const shelvesMigrations: Migration[] = [
+  {
+    version: 1,
+    description: 'planogram versions and calibrations (tables of releases before migrations were used)',
+    up(db) {
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS planogram_versions (
+          version INTEGER PRIMARY KEY AUTOINCREMENT,
+          plates_json TEXT NOT NULL,
+          changed_by TEXT NOT NULL,
+          changed_at INTEGER NOT NULL,
+          reason TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS calibrations (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          device TEXT NOT NULL,
+          channel INTEGER NOT NULL,
+          record_json TEXT NOT NULL,
+          created_at INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS calibrations_by_channel ON calibrations(device, channel, id);
+      `);
+    },
+  },
+  {
+    version: 2,
+    description: 'learned unit weights per facing (planogram versions may now hold multi-plate facings)',
+    up(db) {
+      db.exec(`
+        CREATE TABLE learned_weights (
+          facing TEXT PRIMARY KEY,
+          signature TEXT NOT NULL,
+          mean_grams REAL NOT NULL,
+          spread_grams REAL NOT NULL,
+          n INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+      `);
+    },
+  },
+];
 
 function withoutPlate(plates: readonly PlateSpec[], key: string) {
   const wire = planogramToWire(plates);

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { type InputLine, linesWithOffsets, type SortedRun, scanFile, timeAndStream } from './input-scan.js';
 
 /** Runs read back at once; a file cut into more (interleaved, not per-device blocks) is sorted in memory. */
@@ -15,10 +14,12 @@ interface Timed extends InputLine {
   t: number;
 }
 
+/** A source's current chunk of lines (chunks, not single lines, keep the per-line cost synchronous). */
 interface Head {
-  line: Timed;
+  chunk: Timed[];
+  i: number;
   order: number;
-  rest: AsyncIterator<Timed>;
+  rest: AsyncIterator<Timed[]>;
 }
 
 /**
@@ -35,7 +36,7 @@ export async function* mergeInputs(files: readonly InputFile[]): AsyncGenerator<
     runs.push(scanned.runs);
   }
   let open = runs.reduce((n, r) => n + r.length, 0);
-  const sources: AsyncIterator<Timed>[] = [];
+  const sources: AsyncIterator<Timed[]>[] = [];
   files.forEach((f, i) => {
     const fileRuns = runs[i]!;
     if (open > MAX_OPEN_RUNS && fileRuns.length > 1) {
@@ -46,18 +47,30 @@ export async function* mergeInputs(files: readonly InputFile[]): AsyncGenerator<
   const heap: Head[] = [];
   for (let order = 0; order < sources.length; order++) {
     const rest = sources[order]!;
-    const first = await rest.next();
-    if (!first.done) push(heap, { line: first.value, order, rest });
+    const first = await nextChunk(rest);
+    if (first) push(heap, { chunk: first, i: 0, order, rest });
   }
   while (heap.length > 0) {
     const head = heap[0]!;
-    yield head.line;
-    const next = await head.rest.next();
-    if (next.done) pop(heap);
-    else {
-      head.line = next.value;
-      siftDown(heap, 0);
+    yield head.chunk[head.i]!;
+    if (++head.i === head.chunk.length) {
+      const next = await nextChunk(head.rest);
+      if (!next) {
+        pop(heap);
+        continue;
+      }
+      head.chunk = next;
+      head.i = 0;
     }
+    siftDown(heap, 0);
+  }
+}
+
+async function nextChunk(rest: AsyncIterator<Timed[]>): Promise<Timed[] | null> {
+  for (;;) {
+    const r = await rest.next();
+    if (r.done) return null;
+    if (r.value.length > 0) return r.value;
   }
 }
 
@@ -77,21 +90,41 @@ function timed(f: InputFile, text: string, n: number, prevT: number): Timed {
   }
 }
 
-async function* readRun(f: InputFile, run: SortedRun): AsyncGenerator<Timed> {
-  const stream = createReadStream(f.path, { start: run.start, end: run.end - 1, highWaterMark: 1 << 16 });
+async function* readRun(f: InputFile, run: SortedRun): AsyncGenerator<Timed[]> {
   let n = run.firstLine - 1;
   let prevT = Number.NEGATIVE_INFINITY;
-  for await (const text of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
-    n++;
-    if (run.skip.has(n)) continue;
-    const line = timed(f, text, n, prevT);
-    prevT = line.t;
-    yield line;
+  for await (const texts of linesOfRange(f.path, run.start, run.end)) {
+    const chunk: Timed[] = [];
+    for (const text of texts) {
+      n++;
+      if (run.skip.has(n)) continue;
+      const line = timed(f, text, n, prevT);
+      prevT = line.t;
+      chunk.push(line);
+    }
+    yield chunk;
   }
 }
 
+/** The lines of bytes [start, end) of a file (whole lines, LF or CRLF), a read chunk's worth at a time. */
+async function* linesOfRange(path: string, start: number, end: number): AsyncGenerator<string[]> {
+  if (end <= start) return;
+  let carry = '';
+  for await (const chunk of createReadStream(path, {
+    start,
+    end: end - 1,
+    encoding: 'utf8',
+    highWaterMark: 1 << 16,
+  })) {
+    const parts = (carry + (chunk as string)).split('\n');
+    carry = parts.pop()!;
+    yield parts.map((p) => (p.endsWith('\r') ? p.slice(0, -1) : p));
+  }
+  if (carry !== '') yield [carry.endsWith('\r') ? carry.slice(0, -1) : carry];
+}
+
 /** A file of many short runs: all its lines, stably sorted by time (untimed lines keep their neighbour's). */
-async function* sortedInMemory(f: InputFile, runs: readonly SortedRun[]): AsyncGenerator<Timed> {
+async function* sortedInMemory(f: InputFile, runs: readonly SortedRun[]): AsyncGenerator<Timed[]> {
   const skip = new Set<number>();
   for (const r of runs) for (const n of r.skip) skip.add(n);
   const lines: Timed[] = [];
@@ -103,10 +136,14 @@ async function* sortedInMemory(f: InputFile, runs: readonly SortedRun[]): AsyncG
     lines.push(line);
   }
   lines.sort((a, b) => a.t - b.t);
-  yield* lines;
+  yield lines;
 }
 
-const before = (a: Head, b: Head) => a.line.t < b.line.t || (a.line.t === b.line.t && a.order < b.order);
+const before = (a: Head, b: Head) => {
+  const ta = a.chunk[a.i]!.t;
+  const tb = b.chunk[b.i]!.t;
+  return ta < tb || (ta === tb && a.order < b.order);
+};
 
 function push(heap: Head[], h: Head): void {
   heap.push(h);

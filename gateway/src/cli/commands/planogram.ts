@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../../config/load.js';
 import { StoregateError } from '../../core/errors.js';
-import { planogramToWire } from '../../core/facings.js';
+import { facingsOf, planogramToWire } from '../../core/facings.js';
 import { type PlateInput, plateKey, specToWire } from '../../core/planogram.js';
 import { ShelvesStore } from '../../registry/planogram-store.js';
 import { loadCliConfig } from '../cli-config.js';
@@ -86,6 +86,33 @@ export function registerPlanogramCommand(program: Command): void {
           x.reason,
         ]);
         printLine(table(['version', 'at', 'by', 'change'], rows));
+      });
+    });
+
+  planogram
+    .command('learned')
+    .description('unit weight and spread each facing learned from settled, unambiguous events')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      withStore(loadCliConfig(cmd), (store) => {
+        const nominal = new Map(facingsOf(store.current()?.plates ?? []).map((f) => [f.id, f]));
+        const learned = store.learnedWeights();
+        if (opts.json) return printJson({ learned });
+        if (learned.length === 0)
+          return printLine('nothing learned yet (the gateway writes it every minute)');
+        const rows = learned.map((w) => {
+          const f = nominal.get(w.facing);
+          return [
+            w.facing,
+            f?.sku ?? '?',
+            f ? String(f.unitGrams) : '?',
+            w.mean.toFixed(1),
+            w.spread.toFixed(2),
+            String(w.n),
+            new Date(w.updatedAt).toISOString(),
+          ];
+        });
+        printLine(table(['facing', 'sku', 'nominal g', 'learned g', 'spread g', 'events', 'at'], rows));
       });
     });
 

@@ -67,16 +67,11 @@ export const shelfEvents = {
   'shelf.put': movementData.describe('units put on a plate'),
   'shelf.misplaced': z
     .strictObject({
-      ...plate,
-      sku: z.string(),
-      qty: z.number().int().min(1),
-      delta_grams: z.number(),
-      plate_sku: z.string(),
+      ...movement,
+      plate_sku: z.string().describe('the SKU the plate is planned for'),
       home_device: z.string(),
       home_channel: z.number().int(),
-      confidence: z.number(),
       candidates: z.array(shelfCandidate),
-      settled_at: z.number().optional(),
     })
     .describe('an item put down on a plate that is not its home'),
   'shelf.change': z

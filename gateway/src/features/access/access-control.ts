@@ -8,7 +8,6 @@ import type { StoreEvent } from '../../core/events.js';
 import { registerAuth } from '../../http/auth/auth-plugin.js';
 import { registerLoginRoutes } from '../../http/auth/login-routes.js';
 import type { AuditEntry } from '../../ports/audit-log.js';
-import type { PipelinePort } from '../../ports/pipeline.js';
 import { SqliteAuditLog } from '../../registry/audit-log.js';
 import { SqliteAuthStore } from '../../registry/auth-store.js';
 import { openDatabase } from '../../registry/db.js';
@@ -42,7 +41,7 @@ export interface AccessControl {
 
 /**
  * Users, tokens, sessions and the audit log on registry.db, the auth hook on the HTTP server (before any
- * feature adds a route) and the login/audit routes. Audit entries go through the pipeline to the outbox.
+ * feature adds a route) and the login/audit routes. AuditForwarder hands the entries to the outbox.
  */
 export function openAccessControl(deps: {
   config: LoadedConfig;
@@ -50,7 +49,6 @@ export function openAccessControl(deps: {
   logger: Logger;
   metrics: Registry;
   http: FastifyInstance;
-  pipeline: () => PipelinePort;
 }): AccessControl {
   const { config, clock, logger } = deps;
   const db = openDatabase(join(config.dataDir, 'registry.db'));
@@ -59,14 +57,6 @@ export function openAccessControl(deps: {
     clock,
     logger,
     maxEntries: config.http.audit_max_entries,
-    onRecord: (entry) => {
-      deps
-        .pipeline()
-        .emit([auditEvent(entry)])
-        .catch((err: unknown) =>
-          logger.warn({ err, audit: entry.id }, 'audit entry not forwarded to the outbox'),
-        );
-    },
   });
   registerAuth(deps.http, { store, audit, clock, config: config.http, metrics: deps.metrics });
   registerLoginRoutes(deps.http, {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import { StoregateError } from '../../core/errors.js';
+import { facingSignature, facingsOf } from '../../core/facings.js';
 import type { Feature } from '../../ports/feature.js';
 import type { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
 import { ShelvesStore } from '../../registry/planogram-store.js';
@@ -13,6 +14,8 @@ import { registerShelfRoutes } from './routes.js';
 import { shelfProcessor } from './wiring.js';
 
 const RELOAD_CHECK_MS = 5000;
+/** Learned unit weights are written this often (and at stop and reload): a crash loses at most a minute. */
+const PERSIST_LEARNED_MS = 60_000;
 
 export interface ShelfFeatureDeps {
   /** Device-side tare/calibrate (serial protocol or MQTT commands); absent: those routes answer 503. */
@@ -83,6 +86,16 @@ export class ShelfFeature implements Feature {
       this.routesRegistered = true;
     }
     scope.every(this.ctx.clock, RELOAD_CHECK_MS, () => this.reloadIfChanged(), 'shelf planogram reload');
+    scope.every(this.ctx.clock, PERSIST_LEARNED_MS, () => this.persistLearned(), 'shelf learned weights');
+    scope.defer(() => this.persistLearned());
+  }
+
+  /** Write what the facings learned; a planogram change since then drops what no longer applies. */
+  persistLearned(): void {
+    if (!this.openStore || !this.current) return;
+    const current = this.openStore.current();
+    if ((current?.version ?? 0) !== this.loadedVersion) return;
+    this.openStore.saveLearnedWeights(this.current.learnedWeights());
   }
 
   async stop(): Promise<void> {
@@ -92,6 +105,15 @@ export class ShelfFeature implements Feature {
 
   /** Rebuild the processor from the store (after an API/CLI edit or a new calibration). Stock re-settles. */
   reload(): void {
+    if (this.current && this.openStore) {
+      // Keep what was learned across a rebuild, unless the planogram changed the facing (signature check).
+      const next = new Set(
+        facingsOf(this.openStore.current()?.plates ?? []).map((f) => `${f.id}|${facingSignature(f)}`),
+      );
+      this.openStore.saveLearnedWeights(
+        this.current.learnedWeights().filter((w) => next.has(`${w.facing}|${w.signature}`)),
+      );
+    }
     this.current = this.build();
     this.log.info({ version: this.loadedVersion }, 'planogram/calibration reloaded');
   }
@@ -106,6 +128,7 @@ export class ShelfFeature implements Feature {
     return shelfProcessor(this.ctx.config, {
       plates: current?.plates ?? [],
       calibrations: this.store.calibrations(),
+      learnedWeights: this.store.learnedWeights(),
       onUnknownPlate: (device, channel) => {
         const { log, suppressed } = this.unknownPlateLog.allow(`shelf-unknown:${device}#${channel}`);
         if (log) this.log.warn({ device, channel, suppressed }, 'shelf channel not in planogram; ignored');

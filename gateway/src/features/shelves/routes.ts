@@ -58,6 +58,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
   http.get('/api/shelves', async () => ({
     planogram_version: shelves.planogramVersion,
     plates: shelves.processor.stock(),
+    facings: shelves.processor.facings(),
   }));
 
   http.get('/api/planogram', async () => {

@@ -1,6 +1,7 @@
 import type { LoadedConfig } from '../../config/load.js';
 import type { CalibrationRecord } from '../../core/calibration.js';
 import { StoregateError } from '../../core/errors.js';
+import type { StoredWeight } from '../../core/facings.js';
 import type { PlateSpec } from '../../core/planogram.js';
 import { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
 import type { BrokerFeature } from '../broker/feature.js';
@@ -37,6 +38,8 @@ export function shelfDeviceCommands(
 export interface ShelfProcessorInputs {
   plates: readonly PlateSpec[];
   calibrations?: readonly CalibrationRecord[];
+  /** Unit weights the facings learned before (shelves.db); stale ones are ignored by the processor. */
+  learnedWeights?: readonly StoredWeight[];
   onUnknownPlate?(device: string, channel: number): void;
 }
 
@@ -49,6 +52,7 @@ export function shelfProcessor(config: LoadedConfig, inputs: ShelfProcessorInput
   return new ShelfProcessor({
     plates: inputs.plates,
     calibrations: inputs.calibrations ?? [],
+    learnedWeights: inputs.learnedWeights ?? [],
     defaultHz: c.sample_hz,
     defaultNoiseGrams: c.default_noise_grams,
     misplacedMemoryMs: c.misplaced_memory_ms,

@@ -1,4 +1,4 @@
-import { parseCookie, stringifySetCookie } from 'cookie';
+import { parseCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import type { Clock } from '../../../../shared/src/clock.js';
@@ -73,6 +73,12 @@ export function registerAuth(http: FastifyInstance, deps: AuthDeps): void {
     refusals.labels(reason).inc();
     const [status, code] = STATUS[reason];
     const h = hint(reason);
+    if (isUpgrade(reply.request)) {
+      // A refused upgrade socket is outside the server's connection tracking: close it, or a client could
+      // hold it open forever (and graceful shutdown would wait for it).
+      reply.header('connection', 'close');
+      reply.raw.once('finish', () => reply.request.raw.socket.destroy());
+    }
     return reply.code(status).send({ error: { code, message, ...(h ? { hint: h } : {}) } });
   };
 

@@ -4,6 +4,7 @@ import type { CatalogView } from '../../core/catalog.js';
 import type { StoreEvent } from '../../core/events.js';
 import type { LaneDirectory } from '../../ports/lane-directory.js';
 import type { Processor } from '../../ports/pipeline.js';
+import { CatalogAccuracy } from './catalog-accuracy.js';
 import { LaneEngine } from './lane-engine.js';
 import type { CheckoutOptions } from './lane-options.js';
 import type { AttendantAction, LaneState } from './lane-types.js';
@@ -51,6 +52,8 @@ export class CheckoutProcessor implements Processor {
     idleClosed: 0,
   };
   private readonly engines = new Map<string, LaneEngine>();
+  /** Learned across every lane: the catalog is the same for all of them. */
+  readonly accuracy = new CatalogAccuracy();
   private readonly queued: Array<{
     lane: string;
     action: AttendantAction;
@@ -169,6 +172,7 @@ export class CheckoutProcessor implements Processor {
         health: new ScaleHealth(config.maintenance),
         verification: config.verification,
         learning: config.learning,
+        accuracy: this.accuracy,
       });
       this.engines.set(lane, engine);
     }

@@ -27,6 +27,8 @@ export function expectationFor(
   /** The lane scale's noise floor (g): lighter items cannot be told from noise, tolerances never go below it. */
   floor = verification.noise_grams,
   at?: number,
+  /** σ of (true − nominal) / nominal learned across the catalog (catalog-accuracy.ts), if known. */
+  catalogSigma: number | null = null,
 ): Expectation {
   const minWeighable = Math.max(verification.min_weighable_grams, 2 * floor);
   const learned = learner.ready(key, at);
@@ -44,5 +46,12 @@ export function expectationFor(
   const base =
     item.toleranceGrams ??
     Math.max(verification.default_tolerance_grams, (verification.default_tolerance_pct / 100) * item.grams);
-  return { kind: 'weighed', mean: item.grams, tolerance: Math.max(base * factor, floor), source: 'nominal' };
+  // Master data a few percent off must not reject the right item at every sale (it would never be learned).
+  const catalogSpread = catalogSigma === null ? 0 : learning.sigmas * catalogSigma * item.grams;
+  return {
+    kind: 'weighed',
+    mean: item.grams,
+    tolerance: Math.max(base * factor, catalogSpread, floor),
+    source: 'nominal',
+  };
 }

@@ -43,6 +43,8 @@ export class LaneEngine {
   private exemptSlack = 0;
   private unexplained: { grams: number; since: number } | null = null;
   private paidAt = 0;
+  /** The last stable weight, while the scale has not moved beyond the floor since (creep following). */
+  private stillAt: number | null = null;
   /** Last time the scale stood still at the accounted weight (a gain began after it). */
   private atBaselineAt: number | null = null;
   /** The item verified last and what it was expected to weigh, for the rest of an item put down in stages. */
@@ -85,7 +87,17 @@ export class LaneEngine {
     const key = gtinKey(code);
     const item = this.deps.catalog.get(code);
     const { verification: v, learning } = this.deps;
-    const expectation = expectationFor(item, key, this.deps.learner, v, learning, this.floor, t);
+    const catalogSigma = this.deps.accuracy?.relativeSigma() ?? null;
+    const expectation = expectationFor(
+      item,
+      key,
+      this.deps.learner,
+      v,
+      learning,
+      this.floor,
+      t,
+      catalogSigma,
+    );
     this.firstScanAt ??= t;
     s.scanned++;
     if (item?.ageRestricted) s.ageRestricted++;
@@ -110,10 +122,15 @@ export class LaneEngine {
   }
 
   scale(grams: number, status: ScaleStatus, t: number): StoreEvent[] {
-    const prevStable = this.stable ? this.scaleGrams : null;
     this.scaleGrams = status === 'zero' ? 0 : grams;
     const isStable = status === 'stable' || status === 'zero';
-    if (isStable && prevStable !== null) this.followCreep(prevStable, this.scaleGrams);
+    // A motion flag whose weight stays within the floor of the last stable one is the scale's own noise
+    // tripping its stable window, not a load moving: stillness lasts through it.
+    if (this.stillAt !== null && Math.abs(this.scaleGrams - this.stillAt) > this.floor) this.stillAt = null;
+    if (isStable) {
+      if (this.stillAt !== null) this.followCreep(this.stillAt, this.scaleGrams);
+      this.stillAt = this.scaleGrams;
+    }
     this.noise.observe(this.scaleGrams, isStable);
     if (!isStable || this.baseline === null || Math.abs(this.scaleGrams - this.baseline) > this.floor)
       this.activityAt = t;

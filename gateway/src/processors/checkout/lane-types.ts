@@ -1,6 +1,7 @@
 import type { ScaleStatus } from '../../../../shared/src/readings.js';
 import type { CatalogItem, CatalogView } from '../../core/catalog.js';
 import type { StoreEventMap, StoreEventOf } from '../../core/events.js';
+import type { CatalogAccuracy } from './catalog-accuracy.js';
 import type { Expectation } from './expectation.js';
 import type { OnScale } from './lane-contents.js';
 import type { LearningOptions, VerificationOptions } from './lane-options.js';
@@ -67,6 +68,8 @@ export interface LaneEngineDeps {
   health: ScaleHealth;
   verification: VerificationOptions;
   learning: LearningOptions;
+  /** How far nominal weights are off, learned across the products (shared by the lanes of a processor). */
+  accuracy?: CatalogAccuracy;
 }
 
 /** What the lane display sees of an engine (lane-snapshot.ts). */

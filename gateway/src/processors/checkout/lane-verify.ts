@@ -35,8 +35,11 @@ export function recordVerified(
       session.expectedGrams += e.mean;
       if (single) session.relativeErrors.push((measured - e.mean) / e.mean);
     }
-    if (single && !p.item?.soldByWeight && !deps.health.needsMaintenance)
+    if (single && !p.item?.soldByWeight && !deps.health.needsMaintenance) {
       deps.learner.observe(p.key, measured, t);
+      const nominal = p.item?.grams;
+      if (e.kind === 'weighed' && nominal) deps.accuracy?.observe((measured - nominal) / nominal);
+    }
     out.push(verifiedEvent(deps.lane, session.id, t, p.code, p.item, { by: 'scale', measured, pending: p }));
   }
   return out;

@@ -1,8 +1,8 @@
-import { type FacingSpec, facingSignature } from '../../core/facings.js';
+import { type FacingSpec, facingSignature, type StoredWeight } from '../../core/facings.js';
 import type { PlateSpec } from '../../core/planogram.js';
 import type { PlateDetector } from './plate-detector.js';
 import { StockLevel, type StockTransition } from './stock.js';
-import { type LearnedWeight, UnitWeight } from './unit-weight.js';
+import { UnitWeight } from './unit-weight.js';
 
 /** What a facing needs of its plates (PlateState, without the import cycle). */
 export interface FacingPlate {
@@ -15,12 +15,7 @@ export interface FacingPlate {
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
-/** A learned weight as persisted: bound to the facing it was learned on. */
-export interface StoredWeight extends LearnedWeight {
-  facing: string;
-  signature: string;
-  updatedAt: number;
-}
+export type { StoredWeight };
 
 /** One facing at run time: its plates, its stock (counted with the learned unit weight) and what it learned. */
 export class FacingState {

@@ -1,0 +1,32 @@
+/** Verified weighings before the learned spread widens nominal tolerances. */
+const MIN_SAMPLES = 20;
+const WINDOW = 300;
+/** MAD of a normal distribution is 0.6745 σ. */
+const MAD_PER_SIGMA = 0.6745;
+
+/**
+ * How far the catalog's nominal weights are from what items really weigh, learned across all products from
+ * scale-verified single-item weighings against a nominal weight: the robust spread (MAD) of the relative
+ * errors (measured − nominal) / nominal. Master data is often a few percent off; a tolerance tighter than
+ * that spread would reject the right item at every sale, and since only scale-verified weighings teach, the
+ * per-item learner would never see it. Only verified weighings feed it, so the estimate is truncated at the
+ * tolerance; with tolerances at 3 × the estimate the truncation is mild and it converges towards the truth.
+ */
+export class CatalogAccuracy {
+  private readonly recent: number[] = [];
+
+  observe(relativeError: number): void {
+    if (!Number.isFinite(relativeError) || Math.abs(relativeError) > 0.5) return;
+    this.recent.push(relativeError);
+    if (this.recent.length > WINDOW) this.recent.shift();
+  }
+
+  /** Estimated σ of (true mean − nominal) / nominal, or null until enough weighings were seen. */
+  relativeSigma(): number | null {
+    if (this.recent.length < MIN_SAMPLES) return null;
+    const sorted = [...this.recent].sort((a, b) => a - b);
+    const med = sorted[sorted.length >> 1]!;
+    const dev = sorted.map((x) => Math.abs(x - med)).sort((a, b) => a - b);
+    return dev[dev.length >> 1]! / MAD_PER_SIGMA;
+  }
+}

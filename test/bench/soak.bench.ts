@@ -1,0 +1,173 @@
+/**
+ * npm run bench:soak [-- --seconds 600 --warmup 120 --devices 200 --lanes 20]  (env: BENCH_SECONDS, BENCH_WARMUP…)
+ *
+ * The whole gateway in this process (buildGateway: broker, pipeline with every processor, SQLite outbox, uplink
+ * to a real Mosquitto cloud), a store's worth of mixed devices in a forked child (shelves, door counters,
+ * cameras, and lanes of scanner + scale + POS; a quarter of the lanes have a POS that never speaks, so their
+ * sessions never close). Every ~1 s each device publishes. The gateway's RSS and heap (after a forced GC) are
+ * sampled every 10 s; after the warm-up the least-squares slope of each is printed against the target
+ * (0.2 MiB/min, issue 13 item 5), next to the growth of the same figures during the warm-up.
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { buildGateway } from '../../gateway/src/app.js';
+import { parseConfig } from '../../gateway/src/config/load.js';
+import type { BrokerFeature } from '../../gateway/src/features/broker/feature.js';
+import { createLogger } from '../../shared/src/logger.js';
+import { startMosquitto } from '../support/mosquitto.js';
+import { type FleetCounts, type FleetDevice, fleetPlan } from './soak-fleet.js';
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const raw = i >= 0 ? process.argv[i + 1] : process.env[`BENCH_${name.toUpperCase()}`];
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+  return n;
+}
+
+const SECONDS = option('seconds', 600);
+const WARMUP = Math.min(option('warmup', 120), SECONDS * 0.5);
+const DEVICES = option('devices', 200);
+const LANES = option('lanes', 20);
+const SAMPLE_MS = 10_000;
+const TARGET_MIB_PER_MIN = 0.2;
+const MIB = 1024 * 1024;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Least-squares slope of y over x (x in minutes), MiB per minute. */
+function slope(points: { min: number; mib: number }[]): number {
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.min, 0) / n;
+  const my = points.reduce((s, p) => s + p.mib, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const p of points) {
+    num += (p.min - mx) * (p.mib - my);
+    den += (p.min - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-soak-'));
+  const cloud = await startMosquitto({ persistence: false });
+  const plan = fleetPlan(DEVICES, LANES);
+  const posLess = Array.from({ length: Math.ceil(LANES / 4) }, (_, i) => `lane-${LANES - i}`);
+  const config = parseConfig(
+    {
+      store: { id: 'soak-store' },
+      data_dir: dir,
+      log: { level: 'error' },
+      http: { host: '127.0.0.1', port: 0 },
+      broker: { host: '127.0.0.1', port: 0 },
+      cloud: { url: cloud.url },
+      checkout: {
+        lanes: Array.from({ length: LANES }, (_, i) => ({
+          id: `lane-${i + 1}`,
+          scanner: `scanner-${i + 1}`,
+          scale: `scale-${i + 1}`,
+          pos: `pos-${i + 1}`,
+        })),
+      },
+    },
+    { env: {}, baseDir: dir },
+  );
+  const gateway = await buildGateway(config, { logger: createLogger({ level: 'error' }) });
+  const devices: FleetDevice[] = plan.map((d) => ({
+    ...d,
+    secret: gateway.context.registry.add({
+      id: d.id,
+      kind: d.kind,
+      ...(d.lane ? { location: { lane: d.lane } } : {}),
+    }).secret,
+  }));
+  await gateway.start();
+  const broker = gateway.features.find((f): f is BrokerFeature => f.name === 'broker')!;
+  const url = `mqtt://127.0.0.1:${broker.port()}`;
+  const kinds = Object.entries(
+    plan.reduce<Record<string, number>>((m, d) => ({ ...m, [d.kind]: (m[d.kind] ?? 0) + 1 }), {}),
+  )
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  console.log(
+    `soak: ${DEVICES} devices (${kinds}), ${LANES} lanes (${posLess.length} without a POS), ${SECONDS} s, warm-up ${WARMUP} s`,
+  );
+
+  const child = fork(fileURLToPath(new URL('./soak-fleet.js', import.meta.url)), ['--fleet'], {
+    stdio: 'inherit',
+  });
+  let counts: FleetCounts = { published: 0, failed: 0, connected: 0 };
+  const done = new Promise<FleetCounts>((resolve, reject) => {
+    child.on('message', (m: { progress?: FleetCounts; done?: FleetCounts; error?: string }) => {
+      if (m.progress) counts = m.progress;
+      if (m.done) resolve(m.done);
+      if (m.error) reject(new Error(m.error));
+    });
+  });
+  child.send({ url, devices, posLess, seconds: SECONDS });
+
+  const t0 = Date.now();
+  const samples: { min: number; rss: number; heap: number }[] = [];
+  const sample = () => {
+    gc();
+    const m = process.memoryUsage();
+    const min = (Date.now() - t0) / 60_000;
+    samples.push({ min, rss: m.rss / MIB, heap: m.heapUsed / MIB });
+    const last = samples.at(-1)!;
+    console.log(
+      `  t=${(min * 60).toFixed(0).padStart(4)} s  rss ${last.rss.toFixed(1)} MiB  heap ${last.heap.toFixed(1)} MiB  published ${counts.published}  failed ${counts.failed}`,
+    );
+  };
+  sample();
+  const timer = setInterval(sample, SAMPLE_MS);
+  const final = await done;
+  clearInterval(timer);
+  sample();
+
+  const warm = samples.filter((s) => s.min * 60 < WARMUP);
+  const after = samples.filter((s) => s.min * 60 >= WARMUP);
+  const rssSlope = slope(after.map((s) => ({ min: s.min, mib: s.rss })));
+  const heapSlope = slope(after.map((s) => ({ min: s.min, mib: s.heap })));
+  const warmRss = slope(warm.map((s) => ({ min: s.min, mib: s.rss })));
+  const warmHeap = slope(warm.map((s) => ({ min: s.min, mib: s.heap })));
+  const heapGrowth = after.at(-1)!.heap - after[0]!.heap;
+  const outbox = gateway.context.events as unknown as {
+    totals?(): { must_deliver: { count: number }; telemetry: { count: number } };
+  };
+  const backlog = outbox.totals?.();
+  console.log('');
+  console.log(
+    `published ${final.published} messages (${(final.published / SECONDS).toFixed(0)}/s), ${final.failed} failed, ${final.connected} devices connected`,
+  );
+  if (backlog)
+    console.log(
+      `outbox backlog at the end: ${backlog.must_deliver.count} must-deliver, ${backlog.telemetry.count} telemetry`,
+    );
+  console.log(
+    `after warm-up (${after.length} samples, ${((after.at(-1)!.min - after[0]!.min) * 60).toFixed(0)} s):`,
+  );
+  console.log(
+    `  RSS slope   ${rssSlope.toFixed(3)} MiB/min  (target ≤ ${TARGET_MIB_PER_MIN}; warm-up ${warmRss.toFixed(3)})  ${rssSlope <= TARGET_MIB_PER_MIN ? 'OK' : 'OVER'}`,
+  );
+  console.log(
+    `  heap slope  ${heapSlope.toFixed(3)} MiB/min  (target ≤ ${TARGET_MIB_PER_MIN}; warm-up ${warmHeap.toFixed(3)})  ${heapSlope <= TARGET_MIB_PER_MIN ? 'OK' : 'OVER'}`,
+  );
+  console.log(`  heap growth ${heapGrowth.toFixed(2)} MiB (after GC, first to last sample)`);
+
+  await gateway.stop();
+  await cloud.dispose();
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

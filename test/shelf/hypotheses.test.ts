@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { parsePlanogram } from '../../gateway/src/core/planogram.js';
+import { ShelfProcessor } from '../../gateway/src/processors/shelf/shelf-processor.js';
+import { UnitWeight } from '../../gateway/src/processors/shelf/unit-weight.js';
+import { Prng } from '../bench/shelf-prng.js';
+import { ofType, PlateScript, run } from './trace-script.js';
+
+const picksPuts = (events: ReturnType<typeof run>) =>
+  ofType(events, 'shelf.pick', 'shelf.put', 'shelf.change', 'shelf.misplaced');
+
+describe('hypothesis rules', () => {
+  it('location prior beats a better residual elsewhere: 1,536 g off the 521 g plate is 3 × its own SKU', () => {
+    const plates = parsePlanogram({
+      plates: [
+        { device: 's', channel: 4, sku: 'rice-512', unit_grams: 512, capacity: 12 },
+        { device: 's', channel: 5, sku: 'rice-521', unit_grams: 521, capacity: 12 },
+      ],
+    });
+    const a = new PlateScript(4096, 0.8, 1).hold(12_000);
+    const b = new PlateScript(5210, 0.8, 2).hold(3000).step(-1536, 250).hold(9000);
+    const events = picksPuts(run(new ShelfProcessor({ plates }), a.readings('s', 4), b.readings('s', 5)));
+    expect(events.map((e) => [e.type, e.data.channel, e.data.sku, e.data.qty])).toEqual([
+      ['shelf.pick', 5, 'rice-521', 3],
+    ]);
+  });
+
+  it('near-equal neighbours (105.5 / 103.9 / 103.6 g): the plate that changed names the SKU', () => {
+    const plates = parsePlanogram({
+      plates: [
+        { device: 's', channel: 0, sku: 'bbq', unit_grams: 105.5, capacity: 20 },
+        { device: 's', channel: 1, sku: 'salt', unit_grams: 103.9, capacity: 20 },
+        { device: 's', channel: 2, sku: 'onion', unit_grams: 103.6, capacity: 20 },
+      ],
+    });
+    // The real bbq bag weighs 103.6 g: the onion SKU's weight exactly, but it left the bbq plate.
+    const bbq = new PlateScript(1055, 0.8, 3).hold(3000).step(-103.6).hold(6000);
+    const salt = new PlateScript(1039, 0.8, 4).hold(9000);
+    const onion = new PlateScript(1036, 0.8, 5).hold(9000);
+    const events = picksPuts(
+      run(
+        new ShelfProcessor({ plates }),
+        bbq.readings('s', 0),
+        salt.readings('s', 1),
+        onion.readings('s', 2),
+      ),
+    );
+    expect(events.map((e) => [e.type, e.data.channel, e.data.sku, e.data.qty])).toEqual([
+      ['shelf.pick', 0, 'bbq', 1],
+    ]);
+    expect(events[0]!.data.ambiguous).toBeUndefined();
+  });
+
+  it('an item lying across the three plates of its facing is one pick, not three', () => {
+    const plates = parsePlanogram({
+      facings: [
+        {
+          sku: 'bbq',
+          unit_grams: 105.5,
+          capacity: 30,
+          plates: [
+            { device: 's', channel: 0 },
+            { device: 's', channel: 1 },
+            { device: 's', channel: 2 },
+          ],
+        },
+      ],
+      plates: [{ device: 's', channel: 3, sku: 'onion', unit_grams: 103.6, capacity: 10 }],
+    });
+    const parts = [40, 35, 30.5];
+    const streams = parts.map((g, ch) =>
+      new PlateScript(1000, 0.8, 10 + ch).hold(3000).step(-g, 200).hold(6000).readings('s', ch),
+    );
+    streams.push(new PlateScript(1036, 0.8, 20).hold(9000).readings('s', 3));
+    const events = picksPuts(run(new ShelfProcessor({ plates }), ...streams));
+    expect(events).toHaveLength(1);
+    expect(events[0]!.data).toMatchObject({ sku: 'bbq', qty: 1, facing: 's#0' });
+    expect(events[0]!.data.spans).toHaveLength(3);
+  });
+
+  it('an interaction whose split between two SKUs is unclear is one ambiguous event with both candidates', () => {
+    const plates = parsePlanogram({
+      plates: [
+        { device: 's', channel: 0, sku: 'bbq', unit_grams: 105.5, capacity: 20 },
+        { device: 's', channel: 1, sku: 'onion', unit_grams: 103.6, capacity: 20 },
+      ],
+    });
+    const a = new PlateScript(1055, 0.8, 30).hold(3000).step(52.3, 200).hold(6000);
+    const b = new PlateScript(1036, 0.8, 31).hold(3000).step(52.3, 200).hold(6000);
+    const events = picksPuts(run(new ShelfProcessor({ plates }), a.readings('s', 0), b.readings('s', 1)));
+    expect(events).toHaveLength(1);
+    expect(events[0]!.data.ambiguous).toBe(true);
+    expect(events[0]!.data.confidence).toBeLessThan(0.9);
+    const skus = (events[0]!.data.candidates as { sku: string }[]).map((c) => c.sku);
+    expect(skus).toEqual(expect.arrayContaining(['bbq', 'onion']));
+  });
+});
+
+describe('learned unit weight', () => {
+  it('moves toward the real mean of the units and resists an outlier', () => {
+    const w = new UnitWeight(100, 2);
+    const rng = new Prng(7);
+    for (let i = 0; i < 40; i++) w.observe(103 + rng.gauss() * 2, 1, 0.3);
+    expect(Math.abs(w.mean - 103)).toBeLessThan(0.8);
+    expect(w.spread).toBeGreaterThan(1.2);
+    expect(w.spread).toBeLessThan(3);
+    const before = w.mean;
+    expect(w.observe(160, 1, 0.3)).toBe(false);
+    expect(Math.abs(w.mean - before)).toBeLessThan(0.3);
+  });
+
+  it('a facing learns from its settled picks and puts, and the learned weight is what it reports', () => {
+    const plates = parsePlanogram({
+      plates: [{ device: 's', channel: 0, sku: 'cola', unit_grams: 352, capacity: 30 }],
+    });
+    const rng = new Prng(8);
+    const s = new PlateScript(10 * 352, 0.8, 9).hold(3000);
+    for (let i = 0; i < 20; i++) s.step((i % 2 === 0 ? -1 : 1) * (362 + rng.gauss() * 5), 200).hold(3000);
+    const p = new ShelfProcessor({ plates });
+    const events = ofType(run(p, s.readings('s', 0)), 'shelf.pick', 'shelf.put');
+    expect(events).toHaveLength(20);
+    const [f] = p.facings();
+    expect(f!.learned_from).toBe(20);
+    expect(Math.abs(f!.learned_unit_grams - 362)).toBeLessThan(3);
+    // Rebuilt from what was persisted, the facing starts from the learned weight; a changed facing does not.
+    const again = new ShelfProcessor({ plates, learnedWeights: p.learnedWeights() });
+    expect(again.facings()[0]!.learned_unit_grams).toBe(f!.learned_unit_grams);
+    const moved = parsePlanogram({
+      plates: [{ device: 's', channel: 0, sku: 'cola', unit_grams: 330, capacity: 30 }],
+    });
+    expect(
+      new ShelfProcessor({ plates: moved, learnedWeights: p.learnedWeights() }).facings()[0]!
+        .learned_unit_grams,
+    ).toBe(330);
+  });
+});
