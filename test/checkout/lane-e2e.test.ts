@@ -67,7 +67,12 @@ beforeAll(async () => {
       log: { level: 'fatal' },
       http: { host: '127.0.0.1', port: 0 },
       broker: { host: '127.0.0.1', port: 0 },
-      cloud: { url: `mqtt://127.0.0.1:${deadCloud}`, connect_timeout_ms: 500 },
+      cloud: {
+        url: `mqtt://127.0.0.1:${deadCloud}`,
+        connect_timeout_ms: 500,
+        // This test's catalog.sync commands are unsigned: the connection is configured as trusted.
+        command_signing: { trusted_connection: true },
+      },
       serial: {
         backoff_initial_ms: 100,
         devices: [

@@ -50,6 +50,7 @@ describe('recorded lines read back into the same readings', () => {
       const line = recordLineOf(reading as unknown as Reading, { laneOf: (d) => lanes.get(d), shelfHz: 60 });
       expect(line, type).not.toBeNull();
       expect(line!.t, type).toBe(T + 5);
+      expect(line!.received_at, type).toBe(T + 40);
       if (type === 'shelf.weight') continue;
       const back = JSON.parse(JSON.stringify(line)) as Record<string, unknown>;
       const owner = fresh.find((d) => d.parse(back) !== null);
@@ -60,6 +61,7 @@ describe('recorded lines read back into the same readings', () => {
         unknown
       >;
       expect(bodyOf(readings[0]!), type).toMatchObject(expected);
+      expect([readings[0]!.deviceTime, readings[0]!.receivedAt], type).toEqual([T + 5, T + 40]);
     }
   });
 

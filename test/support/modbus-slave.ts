@@ -8,7 +8,11 @@ import { stopProcess } from './process.js';
 
 /** Debian's python: a pyenv python earlier on PATH has no python3-pymodbus. */
 export const DEBIAN_PYTHON = '/usr/bin/python3';
-const SCRIPT = resolve(import.meta.dirname, 'modbus_slave.py');
+// next to this file in the sources; from dist/test/support (benches run compiled) the source tree's copy
+const SCRIPT = [
+  resolve(import.meta.dirname, 'modbus_slave.py'),
+  resolve(import.meta.dirname, '../../../test/support/modbus_slave.py'),
+].find((p) => existsSync(p))!;
 
 export type Table = 'hr' | 'ir' | 'co' | 'di';
 export type SlaveTables = Partial<Record<Table, Record<number, number>>>;

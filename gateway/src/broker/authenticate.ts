@@ -16,6 +16,7 @@ export type AuthRefusalReason =
   | 'anonymous'
   | 'client_id_too_long'
   | 'client_id_mismatch'
+  | 'client_id_taken'
   | 'bad_credentials';
 
 export type AuthDecision =
@@ -76,8 +77,31 @@ export class AuthThrottle {
     string,
     { windowStart: number; failures: number; blockedUntil: number }
   >();
+  /** Credential checks running now, per address: counted against the limit *before* scrypt runs. */
+  private readonly inFlight = new Map<string, number>();
 
   constructor(private readonly options: AuthThrottleOptions) {}
+
+  /**
+   * Reserve one credential check for `address`: false when its recent failures plus the checks still in flight
+   * reach max_failures, so N parallel wrong CONNECTs cannot all reach the hash check. Every true must be
+   * followed by recordFailure or recordSuccess (which release the reservation).
+   */
+  reserve(address: string, now: number): boolean {
+    const entry = this.byAddress.get(address);
+    const failures = entry && now - entry.windowStart < this.options.windowMs ? entry.failures : 0;
+    const running = this.inFlight.get(address) ?? 0;
+    if (failures + running >= this.options.maxFailures) return false;
+    this.inFlight.set(address, running + 1);
+    return true;
+  }
+
+  /** Release a reservation without counting a failure or a success (the check itself broke). */
+  release(address: string): void {
+    const running = (this.inFlight.get(address) ?? 0) - 1;
+    if (running > 0) this.inFlight.set(address, running);
+    else this.inFlight.delete(address);
+  }
 
   isBlocked(address: string, now: number): boolean {
     const entry = this.byAddress.get(address);
@@ -85,7 +109,8 @@ export class AuthThrottle {
   }
 
   /** Record a failure; true if this failure started a block. */
-  recordFailure(address: string, now: number): boolean {
+  recordFailure(address: string, now: number, reserved = false): boolean {
+    if (reserved) this.release(address);
     let entry = this.byAddress.get(address);
     if (!entry || now - entry.windowStart >= this.options.windowMs) {
       entry = { windowStart: now, failures: 0, blockedUntil: entry?.blockedUntil ?? 0 };
@@ -101,7 +126,8 @@ export class AuthThrottle {
     return false;
   }
 
-  recordSuccess(address: string): void {
+  recordSuccess(address: string, reserved = false): void {
+    if (reserved) this.release(address);
     this.byAddress.delete(address);
   }
 

@@ -57,11 +57,17 @@ export function createBrokerHooks(deps: HookDeps) {
   const resends = new ResendDedupe();
   let connections = 0;
 
-  function refuse(client: Client, reason: AuthRefusalReason, returnCode: number, done: AuthDone) {
+  function refuse(
+    client: Client,
+    reason: AuthRefusalReason,
+    returnCode: number,
+    done: AuthDone,
+    reserved = false,
+  ) {
     metrics.authFailures.labels(reason).inc();
     const address = deps.remoteAddress(client);
     if (reason === 'bad_credentials' || reason === 'client_id_mismatch') {
-      if (throttle.recordFailure(address, ctx.clock.now())) {
+      if (throttle.recordFailure(address, ctx.clock.now(), reserved)) {
         metrics.throttleBlocks.inc();
         deps.log.warn(
           { address, blockMs: cfg.auth_throttle.block_ms },
@@ -99,18 +105,27 @@ export function createBrokerHooks(deps: HookDeps) {
       );
       if (decision.kind === 'refuse') return refuse(client, decision.reason, decision.returnCode, done);
       if (decision.kind === 'anonymous') {
+        // An anonymous client must not take over a registered device's id (its session, its commands).
+        if (ctx.registry.get(client.id)) {
+          return refuse(client, 'client_id_taken', CONNACK.identifierRejected, done);
+        }
         sessions.set(client, newSession(null, null, {}));
         return done(null, true);
+      }
+      // Counted before the hash check: parallel wrong guesses are limited while still in flight.
+      if (!throttle.reserve(address, ctx.clock.now())) {
+        return refuse(client, 'throttled', CONNACK.serverUnavailable, done);
       }
       ctx.registry.verifySecret(decision.deviceId, decision.secret).then(
         (ok) => {
           const device = ok ? ctx.registry.get(decision.deviceId) : undefined;
-          if (!device) return refuse(client, 'bad_credentials', CONNACK.badUsernameOrPassword, done);
-          throttle.recordSuccess(address);
+          if (!device) return refuse(client, 'bad_credentials', CONNACK.badUsernameOrPassword, done, true);
+          throttle.recordSuccess(address, true);
           sessions.set(client, newSession(device.id, device.kind, device.location));
           done(null, true);
         },
         (err: unknown) => {
+          throttle.release(address); // not the client's fault: neither a failure nor a success
           deps.log.error({ err, device: decision.deviceId }, 'credential check failed');
           const e = new Error('credential check failed') as AuthenticateError;
           e.returnCode = CONNACK.serverUnavailable; // the device retries later

@@ -4,6 +4,8 @@ import { counter } from '../connectors/mqtt-devices/metrics.js';
 export type BrokerRejection =
   | 'packet_too_large'
   | 'max_connections'
+  | 'max_connections_per_address'
+  | 'max_pending_connects'
   | 'rate_limited'
   | 'acl_publish'
   | 'acl_subscribe'
@@ -18,9 +20,28 @@ export type BrokerRejection =
   | 'device_removed'
   | 'secret_rotated';
 
-export function brokerMetrics(registry: Registry, sample: { connections(): number; clients(): number }) {
-  for (const name of ['storegate_broker_connections', 'storegate_broker_clients'])
+export function brokerMetrics(
+  registry: Registry,
+  sample: { connections(): number; clients(): number; remembered?(): { packet_id: number; msg_id: number } },
+) {
+  for (const name of [
+    'storegate_broker_connections',
+    'storegate_broker_clients',
+    'storegate_device_resend_memory_entries',
+  ])
     registry.removeSingleMetric(name);
+  new Gauge({
+    name: 'storegate_device_resend_memory_entries',
+    help: 'Entries held to recognise device resends, by key (packet_id: per client session; msg_id: per device); bounded',
+    labelNames: ['key'],
+    registers: [registry],
+    collect() {
+      const r = sample.remembered?.();
+      if (!r) return;
+      this.labels('packet_id').set(r.packet_id);
+      this.labels('msg_id').set(r.msg_id);
+    },
+  });
   new Gauge({
     name: 'storegate_broker_connections',
     help: 'Open network connections to the embedded broker (all listeners, before and after CONNECT)',
@@ -47,7 +68,7 @@ export function brokerMetrics(registry: Registry, sample: { connections(): numbe
     authFailures: counter<'reason'>(
       registry,
       'storegate_broker_auth_failures_total',
-      'Refused MQTT logins by reason (bad_credentials, anonymous, client_id_mismatch, client_id_too_long, throttled)',
+      'Refused MQTT logins by reason (bad_credentials, anonymous, client_id_mismatch, client_id_taken, client_id_too_long, throttled)',
       ['reason'],
     ),
     throttleBlocks: counter<never>(

@@ -45,7 +45,14 @@ export const catalogItemSchema = z
   });
 
 export const catalogSchema = z.strictObject({
-  version: z.number().int().positive().optional().describe('Absent: the next local version'),
+  // Bounded so that no single update (or forged one) can push the version out of reach of every later one.
+  version: z
+    .number()
+    .int()
+    .positive()
+    .max(2_147_483_647)
+    .optional()
+    .describe('Absent: the next local version; at most 2^31-1, and above the current one'),
   items: z
     .array(catalogItemSchema)
     .max(500_000)

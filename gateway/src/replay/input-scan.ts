@@ -29,11 +29,13 @@ export interface ScannedFile {
   rejects: InputLine[];
 }
 
-/** Time and stream of a line, as far as they can be told without a domain (null time: not a timed line). */
+/** Merge time and stream of a line, as far as they can be told without a domain (null time: not a timed line). */
 export function timeAndStream(json: unknown): { t: number | null; stream: string | null } {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return { t: null, stream: null };
   const line = json as Record<string, unknown>;
-  const t = typeof line.t === 'number' && Number.isFinite(line.t) ? line.t : null;
+  // Lines merge by receipt when it was recorded (the order the live pipeline saw), else by `t`.
+  const at = typeof line.received_at === 'number' ? line.received_at : line.t;
+  const t = typeof at === 'number' && Number.isFinite(at) ? at : null;
   return { t, stream: streamOf(line) };
 }
 

@@ -25,10 +25,23 @@ export interface RecordLineOptions {
 
 /**
  * A live reading as the replay input line that reads back into the same reading: the inverse of the replay
- * parsers. `t` is the time processors used (the device's own, else receipt). Null for a reading replay cannot
- * read (no device line for its kind, a lane device in no lane).
+ * parsers. `t` is the time processors used (the device's own, else receipt); `received_at` is added when the
+ * receipt differs from it. Null for a reading replay cannot read (no device line for its kind, a lane device
+ * in no lane).
  */
 export function recordLineOf(reading: Reading, options: RecordLineOptions): Record<string, unknown> | null {
+  const line = lineOf(reading, options);
+  const received = Math.round(reading.receivedAt);
+  if (line && received !== line.t) line.received_at = received;
+  return line;
+}
+
+/** A tick of the live pipeline: replay runs its processors' ticks at these times instead of whole seconds. */
+export function recordTickOf(now: number): { t: number; tick: true } {
+  return { t: Math.round(now), tick: true };
+}
+
+function lineOf(reading: Reading, options: RecordLineOptions): Record<string, unknown> | null {
   const t = Math.round(readingTime(reading));
   switch (reading.type) {
     case 'scanner.scan':

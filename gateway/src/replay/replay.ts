@@ -1,5 +1,4 @@
 import { FakeClock } from '../../../shared/src/clock.js';
-import { readingTime } from '../../../shared/src/readings.js';
 import type { StoreEvent } from '../core/events.js';
 import { MemoryEventSink, Pipeline } from '../ports/pipeline.js';
 import type { InputLine } from './input-scan.js';
@@ -50,13 +49,15 @@ export async function runReplay(
   };
   let started = false;
   let nextTick = 0;
+  // From the first recorded tick line on, ticks come from the input (as the live gateway ran them), not whole seconds.
+  let recordedTicks = false;
   const advanceTo = (t: number) => {
     if (!started) {
       started = true;
       clock.advanceTo(t);
       nextTick = Math.floor(t / TICK_MS) * TICK_MS + TICK_MS;
     }
-    while (nextTick <= t) {
+    while (!recordedTicks && nextTick <= t) {
       clock.advanceTo(nextTick);
       emit(pipeline.tickEvents(nextTick));
       nextTick += TICK_MS;
@@ -90,6 +91,27 @@ export async function runReplay(
       reject(line.at, 'not a JSON object');
       continue;
     }
+    const fields = obj as Record<string, unknown>;
+    if ('tick' in fields) {
+      const t = fields.t;
+      if (
+        fields.tick !== true ||
+        typeof t !== 'number' ||
+        !Number.isFinite(t) ||
+        Object.keys(fields).length !== 2
+      ) {
+        reject(line.at, 'a tick line is {"t": <epoch ms>, "tick": true}');
+        continue;
+      }
+      if (started && t < clock.now()) {
+        reject(line.at, `tick ${t} goes back in time (now ${clock.now()})`);
+        continue;
+      }
+      recordedTicks = true;
+      advanceTo(t);
+      emit(pipeline.tickEvents(t));
+      continue;
+    }
     let readings = null;
     try {
       for (const domain of domains) {
@@ -105,7 +127,8 @@ export async function runReplay(
       continue;
     }
     for (const reading of readings) {
-      const t = readingTime(reading);
+      // The clock runs on receipt (recorded `received_at`, else `t`): the order the live pipeline saw.
+      const t = reading.receivedAt;
       if (started && t < clock.now()) {
         reject(
           line.at,

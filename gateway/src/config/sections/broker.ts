@@ -24,6 +24,18 @@ export const brokerLimitsSection = z.strictObject({
     .min(1)
     .default(5_000)
     .describe('Open connections over all listeners; more are closed at once'),
+  max_connections_per_address: z
+    .number()
+    .int()
+    .min(1)
+    .default(64)
+    .describe('Open connections (before and after CONNECT) from one remote address; more are closed at once'),
+  max_pending_connects: z
+    .number()
+    .int()
+    .min(1)
+    .default(256)
+    .describe('Sockets that have not sent CONNECT yet, over all listeners; more are closed at once'),
   max_publishes_per_second: z
     .number()
     .positive()

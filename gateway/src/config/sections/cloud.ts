@@ -65,6 +65,22 @@ export const cloudSection = z.strictObject({
     .regex(/^(mqtts?|wss?):\/\/[^/]/, 'must be an mqtt://, mqtts://, ws:// or wss:// URL')
     .describe('mqtt://, mqtts://, ws:// or wss:// URL of the cloud broker'),
   client_id: z.string().optional().describe('Default: storegate-{store.id}'),
+  command_signing: z
+    .strictObject({
+      public_keys: z
+        .array(z.string().min(1))
+        .default([])
+        .describe(
+          'Ed25519 public keys (PEM, or base64 of the raw 32 bytes) that may sign state-changing commands',
+        ),
+      trusted_connection: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Accept unsigned state-changing commands (catalog.sync…) because the cloud broker and its topic ACL are trusted',
+        ),
+    })
+    .default({ public_keys: [], trusted_connection: false }),
   protocol_version: z.union([z.literal(4), z.literal(5)]).default(4),
   username: z.string().optional(),
   password: z.string().optional(),

@@ -57,6 +57,7 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
   const metrics = brokerMetrics(ctx.metrics, {
     connections: () => open.size,
     clients: () => aedes?.connectedClients ?? 0,
+    remembered: () => ({ packet_id: hooks.resends.size(), msg_id: connector.rememberedMsgIds() }),
   });
 
   // aedes can report one failure twice (socket error, then client error): count each reason once per client
@@ -94,14 +95,31 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
     reject(client, 'keepalive', `${announced}s > ${cfg.limits.max_keepalive_s}s`),
   );
 
+  // Sockets per remote address, and sockets that have not sent CONNECT yet: one host cannot take every slot,
+  // and idle pre-CONNECT sockets (which cost nothing to open) cannot crowd out devices.
+  const perAddress = new Map<string, number>();
+  const pending = new Set<Duplex>();
   const onConnection: ConnectionHandler = (conn, meta) => {
-    if (!aedes || open.size >= cfg.limits.max_connections) {
-      reject(null, 'max_connections', meta.remoteAddress);
+    const address = meta.remoteAddress;
+    const refuse = (reason: BrokerRejection) => {
+      reject(null, reason, address);
       conn.destroy();
-      return;
+    };
+    if (!aedes || open.size >= cfg.limits.max_connections) return refuse('max_connections');
+    if ((perAddress.get(address) ?? 0) >= cfg.limits.max_connections_per_address) {
+      return refuse('max_connections_per_address');
     }
+    if (pending.size >= cfg.limits.max_pending_connects) return refuse('max_pending_connects');
     open.add(conn);
-    conn.once('close', () => open.delete(conn));
+    pending.add(conn);
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    conn.once('close', () => {
+      open.delete(conn);
+      pending.delete(conn);
+      const n = (perAddress.get(address) ?? 1) - 1;
+      if (n > 0) perAddress.set(address, n);
+      else perAddress.delete(address);
+    });
     remote.set(conn, meta.remoteAddress);
     guardPacketSize(conn, cfg.limits.max_packet_bytes, (bytes) =>
       reject(null, 'packet_too_large', `${meta.remoteAddress} announced ${bytes} bytes`),
@@ -117,7 +135,10 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
     },
     async start() {
       aedes = await Aedes.createBroker({
-        preConnect: keepalive.preConnect,
+        preConnect: (client, packet, done) => {
+          pending.delete(client.conn as unknown as Duplex);
+          keepalive.preConnect(client, packet, done);
+        },
         authenticate: keepalive.wrap(hooks.authenticate),
         authorizePublish: hooks.authorizePublish,
         authorizeSubscribe: hooks.authorizeSubscribe,

@@ -1,3 +1,4 @@
+import { Counter } from 'prom-client';
 import type { Feature } from '../../ports/feature.js';
 import { Outbox } from '../../sinks/outbox/outbox.js';
 import { registerBuiltinCommands } from '../../sinks/uplink/builtin-commands.js';
@@ -19,6 +20,16 @@ export function buildCloudFeatures(ctx: GatewayContext): Feature[] {
     return features;
   }
   const commands = cloudCommands(ctx);
+  const refused = new Counter({
+    name: 'storegate_cloud_commands_refused_total',
+    help: 'Cloud commands refused for a missing or invalid signature, by reason',
+    labelNames: ['reason'],
+    registers: [ctx.metrics],
+  });
+  commands.onRefused = (reason, name) => {
+    refused.labels(reason).inc();
+    ctx.logger.warn({ reason, command: name }, 'cloud command refused: not signed by a configured key');
+  };
   const uplink = new Uplink({
     config: { ...ctx.config, cloud },
     clock: ctx.clock,

@@ -3,7 +3,7 @@ import { Counter } from 'prom-client';
 import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import type { Reading } from '../../../../shared/src/readings.js';
 import type { Feature } from '../../ports/feature.js';
-import { RECORDABLE_READINGS, recordLineOf } from '../../replay/record-line.js';
+import { RECORDABLE_READINGS, recordLineOf, recordTickOf } from '../../replay/record-line.js';
 import { type RotatingFileStats, RotatingLineFile } from '../../sinks/recording/rotating-file.js';
 import type { GatewayContext } from '../context.js';
 import { FeatureScope } from '../scope.js';
@@ -100,7 +100,14 @@ export class RecordFeature implements Feature {
       this.file = null;
     });
     file.open(); // a path that cannot be written fails the feature at start, visibly in /healthz
-    scope.defer(this.ctx.pipeline.add({ name: 'record', handles: RECORDABLE_READINGS, process: record }));
+    // Ticks too: what a tick decides (timeouts, confirmations) then replays at the live tick's time.
+    const tick = (now: number) => {
+      file.write(JSON.stringify(recordTickOf(now)));
+      return [];
+    };
+    scope.defer(
+      this.ctx.pipeline.add({ name: 'record', handles: RECORDABLE_READINGS, process: record, tick }),
+    );
     scope.every(this.ctx.clock, cfg.flush_ms, flush, 'recording flush');
     this.log.info({ path, max_mb: cfg.max_mb, files: cfg.files }, 'recording device inputs');
   }

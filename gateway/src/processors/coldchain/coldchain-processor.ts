@@ -103,6 +103,21 @@ export class ColdChainProcessor implements Processor {
     return out;
   }
 
+  /**
+   * The input is over (replay): close the day not yet closed for the delay, and the day in progress up to
+   * `now` (a partial day; nothing if it has just begun). Open alarms stay open: the record says so.
+   */
+  end(now: number): StoreEvent[] {
+    const out = this.tick(now);
+    if (this.day === null) return out;
+    if (now >= this.day.end) {
+      out.push(this.closeDay(this.day));
+      this.day = this.days.dayOf(this.day.end);
+    }
+    if (now > this.day.start) out.push(this.closeDay({ start: this.day.start, end: now }));
+    return out;
+  }
+
   /** Alarms currently raised, for the API and health. */
   active(): ColdAlarmData[] {
     return this.monitors.flatMap((m) => m.active());
@@ -113,7 +128,7 @@ export class ColdChainProcessor implements Processor {
       store: this.opts.store,
       day: this.days.label(day.start),
       day_start: day.start,
-      day_end: day.end,
+      day_end: day.end, // before the local midnight only for the partial day at the end of a replay
       units: this.monitors.map((m) => m.closeDay(day.start, day.end)),
     };
     return { type: 'coldchain.day', t: day.end, stream: 'coldchain/day', dataClass: 'must_deliver', data };

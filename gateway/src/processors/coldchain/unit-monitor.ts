@@ -88,7 +88,9 @@ export class UnitMonitor {
     }
     out.push(...this.heard(t));
     this.lastSampleAt = t;
+    // Battery sensors send the flag only while the probe is faulty: a temperature without it is a good probe.
     if (s.probeFault !== undefined) this.probeFault = s.probeFault;
+    else if (s.tempC !== undefined) this.probeFault = false;
     if (s.tempC !== undefined) this.tempC = this.probeFault ? null : s.tempC;
     else if (this.probeFault) this.tempC = null;
     if (s.humidityPct !== undefined) this.humidityPct = s.humidityPct;

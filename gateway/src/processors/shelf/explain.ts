@@ -1,5 +1,6 @@
 import {
   logSumExp,
+  logT,
   type Option,
   type OptionHost,
   type Segment,
@@ -93,9 +94,10 @@ function explainRun(
     const opposed = perPlate.some(
       (d) => Math.sign(d) !== Math.sign(seg.delta) && Math.abs(d) > seg.floorGrams,
     );
+    const continuous = -(keys.length - 1) * Math.log(Math.max(Math.abs(seg.delta), 1));
     const splitLog = opposed
       ? Number.NEGATIVE_INFINITY
-      : -(keys.length - 1) * Math.log(Math.max(Math.abs(seg.delta), 1));
+      : Math.max(continuous, wholeUnits(options[0]!, keys, perPlate, seg));
     const entry = {
       seg: {
         segment: seg,
@@ -132,4 +134,28 @@ function explainRun(
     partitionShare: share(partitions[0]!),
     alternatives: partitions.slice(1, 4).map((p) => ({ segments: p.segments, share: share(p) })),
   };
+}
+
+/**
+ * Several units of one facing taken from several of its plates at once: each plate's part is a whole number
+ * of units (any of the k + 1 counts equally likely) within its predicted sigma. Density of that split.
+ */
+function wholeUnits(
+  best: Option,
+  keys: readonly string[],
+  perPlate: readonly number[],
+  seg: Segment,
+): number {
+  const f = best.facing;
+  if (best.kind !== 'own' || !f || best.qty < 2 || !keys.every((k) => f.plates.some((p) => p.key === k))) {
+    return Number.NEGATIVE_INFINITY;
+  }
+  let log = 0;
+  for (const d of perPlate.slice(1)) {
+    const j = Math.round(Math.abs(d) / f.weight.mean);
+    if (j < 1 || j > best.qty) return Number.NEGATIVE_INFINITY;
+    const sigma = f.weight.predictSigma(j, seg.sigmaDelta / Math.sqrt(keys.length));
+    log += -Math.log(best.qty + 1) + logT((Math.abs(d) - j * f.weight.mean) / sigma) - Math.log(sigma);
+  }
+  return log;
 }

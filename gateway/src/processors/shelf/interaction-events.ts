@@ -218,7 +218,7 @@ function segmentEvents(
   if (sure && partitionShare >= LEARN_SHARE && seg.share >= LEARN_SHARE && o.kind === 'own' && o.qty <= 4) {
     f.learn(Math.abs(delta), o.qty, seg.segment.sigmaDelta, settledAt);
   }
-  const steps =
+  const steps: { qty: number; t: number; plate?: PlateState | null }[] =
     seg.changes.length === 1 && o.qty > 1
       ? splitSteps(
           largest.before,
@@ -232,9 +232,9 @@ function segmentEvents(
           },
           seg.segment.sigmaDelta,
         )
-      : [{ qty: Math.sign(delta) * o.qty, t: largest.tStart }];
+      : (timeSteps(seg, o.qty, f, host) ?? [{ qty: Math.sign(delta) * o.qty, t: largest.tStart, plate }]);
   const events = steps.map((s) =>
-    shelfEvent(type, s.t, plate.spec, {
+    shelfEvent(type, s.t, (s.plate ?? plate).spec, {
       sku: f.spec.sku,
       qty: Math.abs(s.qty),
       delta_grams: round1(steps.length === 1 ? delta : s.qty * f.weight.mean),
@@ -249,4 +249,35 @@ function segmentEvents(
   );
   if (delta < 0) for (const s of steps) host.rememberPick(f, s.t);
   return events;
+}
+
+/** Changes of one segment starting this far apart were separate hand movements (two picks in a row). */
+const SEPARATE_MS = 200;
+
+/**
+ * Units of one facing moved from different plates one after the other (a quick double pick with the items on
+ * neighbouring plates): one event per movement when each movement is itself a whole number of units.
+ */
+function timeSteps(seg: ExplainedSegment, qty: number, f: FacingState, host: EventHost) {
+  if (seg.changes.length < 2 || qty < 2) return null;
+  const sorted = [...seg.changes].sort((a, b) => a.tStart - b.tStart);
+  const groups: (typeof sorted)[] = [];
+  for (const c of sorted) {
+    const g = groups.at(-1);
+    if (g && c.tStart - g[0]!.tStart < SEPARATE_MS) g.push(c);
+    else groups.push([c]);
+  }
+  if (groups.length < 2) return null;
+  const steps = groups.map((g) => {
+    const sum = g.reduce((a, c) => a + c.delta, 0);
+    const top = [...g].sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))[0]!;
+    const p = host.plate(top.key);
+    return {
+      qty: Math.sign(sum) * Math.round(Math.abs(sum) / f.weight.mean),
+      t: g[0]!.tStart,
+      plate: f.plates.includes(p) ? p : null,
+    };
+  });
+  const total = steps.reduce((a, x) => a + Math.abs(x.qty), 0);
+  return total === qty && steps.every((x) => x.qty !== 0) ? steps : null;
 }

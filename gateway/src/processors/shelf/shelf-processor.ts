@@ -334,11 +334,17 @@ export class ShelfProcessor implements Processor {
   }
 }
 
-/** Every interaction in it explained by a planogram item within a few predicted sigmas, or by nothing. */
+/**
+ * Every interaction in it explained by an item of the facing that changed (or a misplaced item lying there)
+ * within a few predicted sigmas, or by nothing. A put of a SKU from elsewhere is rare and a hand resting on a
+ * plate weighs anything: such a change waits the hold time for the hand to lift before it is reported.
+ */
 function wellExplained(runs: readonly ExplainedRun[]): boolean {
   return runs.every((r) =>
     r.segments.every(
-      (s) => s.option.kind === 'nothing' || (s.option.facing !== null && Math.abs(s.option.z) <= 4),
+      (s) =>
+        s.option.kind === 'nothing' ||
+        ((s.option.kind === 'own' || s.option.kind === 'foreign') && Math.abs(s.option.z) <= 4),
     ),
   );
 }

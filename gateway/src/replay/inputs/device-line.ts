@@ -42,9 +42,10 @@ export function deviceLineParser(
     parse(line) {
       const found = match(line);
       if (!found) return null;
-      const { t, device, ...payload } = line;
+      const { t, device, received_at: _receivedAt, ...payload } = line;
       if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
         throw new Error('"t" must be epoch milliseconds');
+      const receivedAt = receivedAtOf(line, t);
       const id = options.deviceId ?? { pattern: /./, message: '"device" must be a non-empty string' };
       if (typeof device !== 'string' || !id.pattern.test(device)) throw new Error(id.message);
       const parsed = found.topic.payload.safeParse(payload);
@@ -58,7 +59,7 @@ export function deviceLineParser(
       const reading: Record<string, any> = {
         deviceId: device,
         deviceTime: t,
-        receivedAt: t,
+        receivedAt,
         quality: 'good',
         source: 'replay',
       };
@@ -67,6 +68,18 @@ export function deviceLineParser(
       return reading as Reading;
     },
   };
+}
+
+/**
+ * `received_at` of a recorded line: when the gateway received it, written by `record` when it differs from
+ * the device's `t`. Replay's clock runs on it (the order the live pipeline saw); absent, it is `t`.
+ */
+export function receivedAtOf(line: Record<string, unknown>, t: number): number {
+  const at = line.received_at;
+  if (at === undefined) return t;
+  if (typeof at !== 'number' || !Number.isFinite(at) || at < 0)
+    throw new Error('"received_at" must be epoch milliseconds');
+  return at;
 }
 
 /**

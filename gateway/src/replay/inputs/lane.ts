@@ -10,6 +10,7 @@ import type { Processor } from '../../ports/pipeline.js';
 import type { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
 import { storedCatalog } from '../replay-config.js';
 import type { ReplayDomain, ReplaySetup } from '../replay-domain.js';
+import { receivedAtOf } from './device-line.js';
 
 const POS_EVENTS: readonly PosEventName[] = posEvents;
 const STATUSES: readonly ScaleStatus[] = SCALE_STATUSES;
@@ -26,6 +27,7 @@ const KEYS = [
   'note',
   'by',
   'transaction_id',
+  'received_at',
 ];
 
 /** The lane's devices in replay are named after the lane: `replay:{lane}:{scanner|scale|pos}`. */
@@ -74,10 +76,11 @@ export function laneReplayDomain(): ReplayDomain {
       const kinds = ['pos', 'scan', 'grams', 'attendant'].filter((k) => k in line);
       if (kinds.length !== 1)
         throw new Error('a lane line has exactly one of "pos", "scan", "grams", "attendant"');
+      const receivedAt = receivedAtOf(line, t);
       const meta = (role: string) => ({
         deviceId: deviceOf(lane, role),
         deviceTime: t,
-        receivedAt: t,
+        receivedAt,
         quality: 'good' as const,
         source: 'replay' as const,
       });

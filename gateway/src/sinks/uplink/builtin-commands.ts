@@ -5,7 +5,9 @@ import { liveOutboxStatus } from '../outbox/outbox-status.js';
 import type { CommandRegistry } from './commands.js';
 import type { Uplink } from './uplink.js';
 
-/** ping, status, device.list, outbox.status. Returns one function that unregisters them all. */
+const RO = { readOnly: true };
+
+/** ping, status, device.list, outbox.status (all read-only). Returns one function that unregisters them all. */
 export function registerBuiltinCommands(
   commands: CommandRegistry,
   deps: {
@@ -29,33 +31,41 @@ export function registerBuiltinCommands(
   });
   const outboxStatus = () => ({ ...liveOutboxStatus(outbox, config), uplink: uplinkStatus() });
   const off = [
-    commands.register('ping', () => ({ pong: true, at: now() })),
-    commands.register('status', () => {
-      const s = liveOutboxStatus(outbox, config);
-      return {
-        store: { id: config.store.id, name: config.store.name },
-        at: now(),
-        uptime_s: (now() - deps.startedAt) / 1000,
-        commands: commands.names(),
-        uplink: uplinkStatus(),
-        outbox: { depth: s.depth, watermark: s.watermark, oldest_unsent_age_s: s.oldest_unsent_age_s },
-      };
-    }),
-    commands.register('device.list', () => {
-      const devices = registry?.list() ?? [];
-      return {
-        devices: devices.map((d) => ({
-          id: d.id,
-          kind: d.kind,
-          location: d.location,
-          labels: d.labels,
-          created_at: d.createdAt,
-          last_seen_at: d.lastSeenAt,
-          firmware: d.firmware,
-        })),
-      };
-    }),
-    commands.register('outbox.status', outboxStatus),
+    commands.register('ping', () => ({ pong: true, at: now() }), RO),
+    commands.register(
+      'status',
+      () => {
+        const s = liveOutboxStatus(outbox, config);
+        return {
+          store: { id: config.store.id, name: config.store.name },
+          at: now(),
+          uptime_s: (now() - deps.startedAt) / 1000,
+          commands: commands.names(),
+          uplink: uplinkStatus(),
+          outbox: { depth: s.depth, watermark: s.watermark, oldest_unsent_age_s: s.oldest_unsent_age_s },
+        };
+      },
+      RO,
+    ),
+    commands.register(
+      'device.list',
+      () => {
+        const devices = registry?.list() ?? [];
+        return {
+          devices: devices.map((d) => ({
+            id: d.id,
+            kind: d.kind,
+            location: d.location,
+            labels: d.labels,
+            created_at: d.createdAt,
+            last_seen_at: d.lastSeenAt,
+            firmware: d.firmware,
+          })),
+        };
+      },
+      RO,
+    ),
+    commands.register('outbox.status', outboxStatus, RO),
   ];
   return () => {
     for (const f of off) f();

@@ -1,4 +1,5 @@
 import { StoregateError } from '../../core/errors.js';
+import { type CommandTrustPolicy, checkSignedRequest, parsePublicKey } from './command-signature.js';
 
 /** Request on `{prefix}/cmd/{name}`. */
 export interface CommandRequest {
@@ -11,7 +12,7 @@ export type CommandResponse =
   | { id: string; status: 'ok'; data: unknown }
   | { id: string | null; status: 'error'; error: { code: CommandErrorCode; message: string } };
 
-export type CommandErrorCode = 'bad_request' | 'unknown_command' | 'failed' | 'timeout';
+export type CommandErrorCode = 'bad_request' | 'unknown_command' | 'unauthorized' | 'failed' | 'timeout';
 
 export type CommandHandler = (
   args: Record<string, unknown>,
@@ -29,19 +30,34 @@ const MAX_ID_LENGTH = 128;
  */
 export class CommandRegistry {
   private readonly handlers = new Map<string, CommandHandler>();
+  private readonly readOnly = new Set<string>();
+  /** Refused for lack of a valid signature, by reason; `onRefused` lets the cloud feature count it. */
+  readonly rejected = new Map<string, number>();
+  onRefused: ((reason: string, name: string) => void) | null = null;
 
-  constructor(private readonly timeoutMs = 10_000) {}
+  constructor(
+    private readonly timeoutMs = 10_000,
+    /** null: no signing policy (unit tests of the registry itself); the gateway always passes one. */
+    private readonly trust: CommandTrustPolicy | null = null,
+  ) {}
 
-  /** Returns an unregister function (for a feature's stop()). */
-  register(name: string, handler: CommandHandler): () => void {
+  /**
+   * Returns an unregister function (for a feature's stop()). Commands change state unless registered with
+   * `{ readOnly: true }`; state-changing ones must be signed unless the cloud connection is trusted.
+   */
+  register(name: string, handler: CommandHandler, options: { readOnly?: boolean } = {}): () => void {
     if (!NAME.test(name) || name.length > 64) {
       throw new StoregateError('SG_BAD_ARGUMENT', `invalid command name "${name}" (dotted lowercase words)`);
     }
     if (this.handlers.has(name))
       throw new StoregateError('SG_BAD_ARGUMENT', `command "${name}" is already registered`);
     this.handlers.set(name, handler);
+    if (options.readOnly) this.readOnly.add(name);
     return () => {
-      if (this.handlers.get(name) === handler) this.handlers.delete(name);
+      if (this.handlers.get(name) === handler) {
+        this.handlers.delete(name);
+        this.readOnly.delete(name);
+      }
     };
   }
 
@@ -60,7 +76,26 @@ export class CommandRegistry {
     if (request === null || typeof request !== 'object' || Array.isArray(request)) {
       return fail(null, 'bad_request', 'request must be a JSON object {id, args?}');
     }
-    const { id, args } = request as { id?: unknown; args?: unknown };
+    let { id, args } = request as { id?: unknown; args?: unknown };
+    if (this.trust) {
+      const check = checkSignedRequest(name, request as Record<string, unknown>, this.trust);
+      if (check.ok) ({ id, args } = check.request);
+      else if (check.reason !== 'unsigned' || !(this.readOnly.has(name) || this.trust.trustedConnection)) {
+        this.rejected.set(check.reason, (this.rejected.get(check.reason) ?? 0) + 1);
+        this.onRefused?.(check.reason, name);
+        const why =
+          check.reason === 'unsigned'
+            ? `command "${name}" changes state and must be signed (cloud.command_signing)`
+            : `command signature refused: ${check.reason}`;
+        // The id only correlates the answer (to the cloud): echoing one from an unverified envelope is harmless.
+        const echo = id ?? idOf((request as { signed?: unknown }).signed);
+        return fail(
+          typeof echo === 'string' && echo.length <= MAX_ID_LENGTH ? echo : null,
+          'unauthorized',
+          why,
+        );
+      }
+    }
     if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
       return fail(
         null,
@@ -97,17 +132,39 @@ export class CommandRegistry {
 
 class CommandTimeout extends Error {}
 
+function idOf(signed: unknown): unknown {
+  try {
+    return typeof signed === 'string' ? (JSON.parse(signed) as { id?: unknown }).id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function fail(id: string | null, code: CommandErrorCode, message: string): CommandResponse {
   return { id, status: 'error', error: { code, message } };
 }
 
 const registries = new WeakMap<object, CommandRegistry>();
 
+interface CommandContext {
+  readonly config: {
+    readonly store: { readonly id: string };
+    readonly cloud?: {
+      readonly command_signing: { public_keys: readonly string[]; trusted_connection: boolean };
+    };
+  };
+}
+
 /** The command registry of one gateway (keyed by its context object: no module-wide singleton). */
-export function cloudCommands(ctx: object): CommandRegistry {
+export function cloudCommands(ctx: CommandContext): CommandRegistry {
   let registry = registries.get(ctx);
   if (!registry) {
-    registry = new CommandRegistry();
+    const signing = ctx.config.cloud?.command_signing ?? { public_keys: [], trusted_connection: false };
+    registry = new CommandRegistry(10_000, {
+      keys: signing.public_keys.map(parsePublicKey),
+      trustedConnection: signing.trusted_connection,
+      storeId: ctx.config.store.id,
+    });
     registries.set(ctx, registry);
   }
   return registry;

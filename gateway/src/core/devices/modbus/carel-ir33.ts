@@ -4,7 +4,7 @@ const MANUAL =
   'Carel ir33+ VCC user manual +040000058 rel. 1.2 (15.02.2018), ch. 5 "Table of supervisor variables"';
 
 /**
- * Carel ir33 family (ir33+, same supervisor table on ir33 power / MPXone-class case controllers). Carel lists
+ * Carel ir33 family (ir33+ VCC manual; other ir33 variants and MPXpro have their own tables, not shipped). Carel lists
  * each variable with its "ModBus®" index: analogue (A) and integer (I) variables are holding registers,
  * digital (D) variables are coils. Analogue values travel in tenths (°C × 10). The index is used as the
  * protocol address as printed; whether a given firmware counts from 0 or 1 is to be checked on site
@@ -13,7 +13,7 @@ const MANUAL =
 export const carelIr33: ColdModel = {
   id: 'carel-ir33',
   vendor: 'Carel',
-  family: 'ir33 / ir33+ (MPXpro-compatible supervisor table)',
+  family: 'ir33 / ir33+',
   summary: 'Carel ir33+ case controller: probe 1, compressor/defrost relays, door, probe and HI/LO alarms',
   manual: MANUAL,
   line: { baud: 19_200, parity: 'none', stopBits: 2 },

@@ -40,7 +40,7 @@ export const danfossAkcc55: ColdModel = {
       type: 'u16',
       equals: [14],
       evidence: 'assumed',
-      ref: `${MANUAL}: u00 "Ctrl. State", PNU 2007, 0–48; state 14 = "defrosting" is taken from the AK-CC 550 status-code list, not from this guide`,
+      ref: `${MANUAL}: u00 "Ctrl. State", PNU 2007, 0–48; that state 14 means "defrosting" is assumed (Danfoss case-controller status codes as remembered, not checked against this guide)`,
     },
   },
   setpoints: {

@@ -15,7 +15,7 @@ export const dixellXr: ColdModel = {
   family: 'XR-CX (XR20CX, XR60CX, XR75CX)',
   summary: 'Dixell XR case controller: thermostat probe Pb1, relay and alarm status word',
   manual:
-    'Dixell XR60CX user manual 1592020030 (parameters, Pb1 range −55…150 °C); no public Modbus register map',
+    'Dixell XR60CX user manual (parameter list); Emerson/Dixell publish no Modbus register map for the XR series',
   line: { baud: 9_600, parity: 'none', stopBits: 1 },
   reading: 'cold.sample',
   fields: {
@@ -26,7 +26,7 @@ export const dixellXr: ColdModel = {
       scale: 0.1,
       unit: '°C',
       evidence: 'secondary',
-      ref: `${TABLE}; XR75CX: register 256 "P1 temperature ÷10"`,
+      ref: `${TABLE}; XR75CX: register 256 "P1 temperature ÷10" (Industrial Monitor Direct integrator note)`,
     },
     compressorOn: {
       fn: 3,
