@@ -14,7 +14,8 @@ import { freePort } from '../support/peers.js';
 import { replayCli } from '../support/process.js';
 
 const COLA = '5012345678900';
-const COMPARED = /^(shelf\.(pick|put)|door\.(entry|exit)|lane\.(item\.verified|alert|session\.closed))$/;
+const COMPARED =
+  /^(shelf\.(pick|put)|door\.(entry|exit)|lane\.(item\.verified|alert|alert\.cleared|session\.closed))$/;
 
 async function until<T>(what: string, fn: () => T | undefined | false, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
@@ -126,6 +127,10 @@ describe('record live inputs from real MQTT devices, replay them: the same event
       await scale('scale', { grams: 352.5 + 1251, status: 'stable' });
       await step(200);
     }
+    await until('the mismatch alert', () => live.some((e) => e.type === 'lane.alert'));
+    // The attendant checks the bottle (through the API, which calls this): recorded from its cleared event.
+    await checkout.attendant('lane-1', 'clear', 'rescanned as wine', 'staff-3');
+    await step(300);
     await pos('pos', { event: 'payment-start', lane: 'lane-1' });
     await pos('pos', { event: 'payment-success', lane: 'lane-1' });
     await pos('pos', { event: 'basket-close', lane: 'lane-1' });
@@ -144,7 +149,13 @@ describe('record live inputs from real MQTT devices, replay them: the same event
     expect(parts).toEqual([join(dir, 'rec', 'inputs.ndjson')]);
     const all = readFileSync(parts[0]!, 'utf8').trim().split('\n');
     const recorded = all.filter((l) => !l.includes('"tick":true'));
-    expect(recorded).toHaveLength(batches.length + 8 + 20);
+    expect(recorded).toHaveLength(batches.length + 8 + 20 + 1);
+    expect(JSON.parse(recorded.find((l) => l.includes('"attendant"'))!)).toMatchObject({
+      lane: 'lane-1',
+      attendant: 'clear',
+      note: 'rescanned as wine',
+      by: 'staff-3',
+    });
     // The live ticks (one a second) are recorded too.
     expect(all.length - recorded.length).toBeGreaterThanOrEqual(3);
     // Shelf batches carry the device's time (20 s ago) and when the gateway received them.
@@ -163,7 +174,14 @@ describe('record live inputs from real MQTT devices, replay them: the same event
     expect(replayed.status).toBe(0);
     const asPrinted = wanted().map((e) => ({ type: e.type, t: e.t, ...e.data }));
     expect(asPrinted.map((e) => e.type)).toEqual(
-      expect.arrayContaining(['shelf.pick', 'shelf.put', 'door.entry', 'door.exit', 'lane.alert']),
+      expect.arrayContaining([
+        'shelf.pick',
+        'shelf.put',
+        'door.entry',
+        'door.exit',
+        'lane.alert',
+        'lane.alert.cleared',
+      ]),
     );
     const byType = (a: Record<string, unknown>, b: Record<string, unknown>) =>
       String(a.type).localeCompare(String(b.type));

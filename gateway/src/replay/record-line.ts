@@ -1,6 +1,7 @@
 import { encodePayload } from '../../../shared/src/devices/codec.js';
 import { topicOfReading } from '../../../shared/src/devices/tables.js';
 import { type Reading, type ReadingType, readingTime } from '../../../shared/src/readings.js';
+import type { StoreEvent } from '../core/events.js';
 
 /** Device readings replay reads back as device lines (`{"t", "device", ...payload}`, see replay/inputs/). */
 const DEVICE_LINE_READINGS: readonly ReadingType[] = [
@@ -34,6 +35,23 @@ export function recordLineOf(reading: Reading, options: RecordLineOptions): Reco
   const received = Math.round(reading.receivedAt);
   if (line && received !== line.t) line.received_at = received;
   return line;
+}
+
+/**
+ * An attendant's clear or override (HTTP/CLI, not a device input) as the lane line replay applies at its time,
+ * read from the `lane.alert.cleared` event it produced. Null for any other event (a shopper or session end).
+ */
+export function recordAttendantOf(event: StoreEvent): Record<string, unknown> | null {
+  const { lane, action, note, attendant } = event.data;
+  if (event.type !== 'lane.alert.cleared' || typeof lane !== 'string') return null;
+  if (action !== 'clear' && action !== 'override') return null;
+  return {
+    t: Math.round(event.t),
+    lane,
+    attendant: action,
+    ...(typeof note === 'string' ? { note } : {}),
+    ...(typeof attendant === 'string' ? { by: attendant } : {}),
+  };
 }
 
 /** A tick of the live pipeline: replay runs its processors' ticks at these times instead of whole seconds. */

@@ -3,7 +3,12 @@ import { Counter } from 'prom-client';
 import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import type { Reading } from '../../../../shared/src/readings.js';
 import type { Feature } from '../../ports/feature.js';
-import { RECORDABLE_READINGS, recordLineOf, recordTickOf } from '../../replay/record-line.js';
+import {
+  RECORDABLE_READINGS,
+  recordAttendantOf,
+  recordLineOf,
+  recordTickOf,
+} from '../../replay/record-line.js';
 import { type RotatingFileStats, RotatingLineFile } from '../../sinks/recording/rotating-file.js';
 import type { GatewayContext } from '../context.js';
 import { FeatureScope } from '../scope.js';
@@ -108,6 +113,13 @@ export class RecordFeature implements Feature {
     scope.defer(
       this.ctx.pipeline.add({ name: 'record', handles: RECORDABLE_READINGS, process: record, tick }),
     );
+    // Attendant actions come from the API, not a device; their cleared events say what replay must apply.
+    scope.listen(this.ctx.live, 'events', (events) => {
+      for (const e of events) {
+        const line = recordAttendantOf(e);
+        if (line) file.write(JSON.stringify(line));
+      }
+    });
     scope.every(this.ctx.clock, cfg.flush_ms, flush, 'recording flush');
     this.log.info({ path, max_mb: cfg.max_mb, files: cfg.files }, 'recording device inputs');
   }

@@ -13,7 +13,8 @@ const MAX_CANDIDATES = 8;
  * Which pending items explain a stable weight gain of `delta` grams. Several scans may land on the scale in
  * one settle, so every subset of the oldest pending items is tried: weighed items must sum to delta within
  * the root-sum-square of their tolerances (+ `slack` from light exempt items on the scale); sold-by-weight or
- * unknown items absorb any positive remainder. The best match has the smallest normalised error.
+ * unknown items absorb any positive remainder. The best match has the smallest normalised error; a superset
+ * of it that also fits is preferred (light items inside its tolerance).
  */
 export function matchPending(
   pending: readonly PendingItem[],
@@ -22,7 +23,8 @@ export function matchPending(
   slack: number,
 ): Match | null {
   const candidates = pending.slice(0, MAX_CANDIDATES);
-  let best: { match: Match; score: number; oldest: number } | null = null;
+  let best: { match: Match; score: number; oldest: number; mask: number } | null = null;
+  const accepted = new Map<number, Match>();
   for (let mask = 1; mask < 1 << candidates.length; mask++) {
     let mean = 0;
     let variance = 0;
@@ -60,7 +62,15 @@ export function matchPending(
       score < best.score - 1e-9 ||
       (Math.abs(score - best.score) <= 1e-9 &&
         (oldest < best.oldest || (oldest === best.oldest && items.length > best.match.items.length)));
-    if (better) best = { match: { items, expectedGrams: mean }, score, oldest };
+    const match = { items, expectedGrams: mean };
+    accepted.set(mask, match);
+    if (better) best = { match, score, oldest, mask };
   }
-  return best?.match ?? null;
+  if (!best) return null;
+  // A scanned item light enough to hide inside the tolerance of the best fit was most likely bagged with it:
+  // weight cannot tell, and "not bagged" would be a false alarm. Take the largest accepted superset.
+  let chosen = best.match;
+  for (const [mask, match] of accepted)
+    if ((mask & best.mask) === best.mask && match.items.length > chosen.items.length) chosen = match;
+  return chosen;
 }
