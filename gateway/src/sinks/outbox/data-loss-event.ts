@@ -11,7 +11,11 @@ const ENVELOPE_BYTES = 512;
  * (if it could be read). Whatever of the old epoch the cloud has not received up to those seqs was lost.
  * Per-stream detail is left out (and `streams_truncated` set) if it would not fit in one event.
  */
-export function dataLossEvent(loss: OutboxLoss, t: number, maxEventBytes: number): StoreEventOf<'gateway.data_loss'> {
+export function dataLossEvent(
+  loss: OutboxLoss,
+  t: number,
+  maxEventBytes: number,
+): StoreEventOf<'gateway.data_loss'> {
   const last = loss.lastKnown;
   const data: StoreEventMap['gateway.data_loss'] = {
     reason: loss.reason,
