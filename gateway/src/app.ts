@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type Clock, systemClock } from '../../shared/src/clock.js';
@@ -65,7 +65,9 @@ export interface Gateway {
  * happens here, everything else in start() (features in order; stop() runs them in reverse).
  */
 export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {}): Promise<Gateway> {
-  mkdirSync(config.dataDir, { recursive: true });
+  // Owner-only: registry, outbox and sessions are credentials and customer data (files inherit umask 077).
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
   const clock = deps.clock ?? systemClock();
   const logger = deps.logger ?? createLogger({ level: config.log.level });
   const metrics = new Registry();

@@ -7,6 +7,8 @@ import { type LoadedConfig, loadConfig } from './config/load.js';
  * within `shutdown_timeout_ms` (features stop in reverse start order). A second signal exits at once.
  */
 export async function runGateway(configPath?: string, config?: LoadedConfig): Promise<Gateway> {
+  // Every file the gateway creates (SQLite files and their WAL, state files, certificates) is 0600.
+  process.umask(0o077);
   const cfg = config ?? loadConfig(configPath);
   const logger = createLogger({ level: cfg.log.level });
   const gateway = await buildGateway(cfg, { logger });

@@ -2,12 +2,51 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
+/** Keys whose values never reach a log line, at any of the first three levels of nesting. */
+const SECRET_KEYS = [
+  'password',
+  'secret',
+  'token',
+  'authorization',
+  'cookie',
+  'passphrase',
+  'private_key',
+  'key_pem',
+];
+const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
+
+/** `mqtts://user:pass@host` → `mqtts://***@host`: credentials inside URLs (cloud.url, influx URLs) are never shown. */
+export function redactUrl(text: string): string {
+  return text.replace(USERINFO, '$1***@');
+}
+
+function scrub(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return redactUrl(value);
+  if (depth > 3 || value === null || typeof value !== 'object' || value instanceof Error) return value;
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = scrub(v, depth + 1);
+  return out;
+}
+
 export function createLogger(options: { level: string; name?: string }): Logger {
   return pino({
     name: options.name ?? 'storegate',
     level: options.level,
     base: undefined,
     timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    formatters: { log: (obj) => scrub(obj, 0) as Record<string, unknown> },
+    hooks: {
+      // The message text too (e.g. an error message that quotes a URL).
+      logMethod(args, method) {
+        method.apply(
+          this,
+          args.map((a) => (typeof a === 'string' ? redactUrl(a) : a)) as Parameters<typeof method>,
+        );
+      },
+    },
   });
 }
 

@@ -1,13 +1,15 @@
 import Table from 'cli-table3';
+import { redactUrl } from '../../../shared/src/logger.js';
 import type { DeviceLocation } from '../ports/device-registry.js';
 
 /** Output helpers shared by CLI commands: JSON for scripts, tables and aligned fields for people. */
+/** Everything the CLI prints goes through these, so credentials inside URLs (cloud.url…) are never shown. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${redactUrl(JSON.stringify(value, null, 2))}\n`);
 }
 
 export function printLine(line = ''): void {
-  process.stdout.write(`${line}\n`);
+  process.stdout.write(`${redactUrl(line)}\n`);
 }
 
 export function table(head: string[], rows: string[][]): string {
