@@ -12,7 +12,9 @@ import { RecentKeys } from '../connectors/mqtt-devices/recent-keys.js';
  * connection is at most `graceMs` old. mqtt.js resends without the DUP flag, right after CONNACK, hence the
  * second rule; on one connection a packet id without DUP is always a new message.
  */
-export const RESEND_MEMORY = { perOwner: 256, maxOwners: 10_000, maxAgeMs: 600_000, graceMs: 60_000 };
+export const RESEND_MEMORY = { perOwner: 64, maxOwners: 10_000, maxAgeMs: 300_000, graceMs: 60_000 };
+
+const SETTLED: Promise<void> = Promise.resolve();
 
 interface Sent {
   hash: string;
@@ -55,7 +57,12 @@ export class ResendDedupe {
   record(packet: PublishRef, hash: string, conn: ConnectionRef, ingested: Promise<void>, now: number): void {
     const entry: Sent = { hash, connection: conn.serial, ingested };
     this.sent.set(packet.clientId, packet.messageId, entry, now);
-    ingested.catch(() => this.sent.deleteIf(packet.clientId, packet.messageId, entry));
+    ingested.then(
+      () => {
+        entry.ingested = SETTLED; // the entry keeps a shared resolved promise, not this one
+      },
+      () => this.sent.deleteIf(packet.clientId, packet.messageId, entry),
+    );
   }
 
   /** Entries held (bounded by RESEND_MEMORY). */

@@ -10,7 +10,9 @@ import { RecentKeys } from './recent-keys.js';
  * How long and how many device `msg_id`s are remembered per device (in memory: a resend across a gateway
  * restart is caught by the cloud, through the event id derived from the msg_id).
  */
-export const MSG_ID_MEMORY = { perOwner: 256, maxOwners: 10_000, maxAgeMs: 3_600_000 } as const;
+export const MSG_ID_MEMORY = { perOwner: 128, maxOwners: 10_000, maxAgeMs: 300_000 } as const;
+
+const SETTLED: Promise<void> = Promise.resolve();
 
 /** What made a publish a resend: the broker's session and packet id, or the device's own `msg_id`. */
 export type DuplicateKey = 'packet_id' | 'msg_id';
@@ -75,8 +77,11 @@ export class MqttDeviceConnector {
     const ingested = this.ctx.pipeline.ingest(reading);
     if (msgId !== undefined) {
       this.recentMsgIds.set(msg.deviceId, msgId, ingested, receivedAt);
-      // Not stored after all: a resend must be ingested again.
-      ingested.catch(() => this.recentMsgIds.deleteIf(msg.deviceId, msgId, ingested));
+      // Settled: keep a shared resolved promise, not this one. Not stored after all: a resend is ingested again.
+      ingested.then(
+        () => this.recentMsgIds.replaceIf(msg.deviceId, msgId, ingested, SETTLED),
+        () => this.recentMsgIds.deleteIf(msg.deviceId, msgId, ingested),
+      );
     }
     // The broker holds the PUBACK on `durable` and reports a failure through ingestFailed().
     if (mustAck) return { accepted: true, durable: ingested };

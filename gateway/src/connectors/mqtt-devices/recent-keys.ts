@@ -1,7 +1,8 @@
 /**
  * A bounded memory of recent keys per owner (a device, a client session): at most `perOwner` keys each, the
- * oldest forgotten first, entries older than `maxAgeMs` ignored, and at most `maxOwners` owners (the one
- * written to longest ago is forgotten first). Everything it holds is bounded, whatever devices send.
+ * oldest forgotten first, entries older than `maxAgeMs` ignored and pruned on the owner's next write, and at
+ * most `maxOwners` owners (the one written to longest ago is forgotten first). Everything it holds is
+ * bounded, whatever devices send, and reaches its steady size within `maxAgeMs`.
  */
 export class RecentKeys<V> {
   private readonly owners = new Map<string, Map<string | number, { value: V; at: number }>>();
@@ -28,10 +29,17 @@ export class RecentKeys<V> {
     this.owners.set(owner, keys);
     keys.delete(key);
     keys.set(key, { value, at: now });
-    if (keys.size > this.limits.perOwner) {
-      const oldest = keys.keys().next().value;
-      if (oldest !== undefined) keys.delete(oldest);
+    // Insertion order is write order: expired entries are at the front.
+    for (const [k, entry] of keys) {
+      if (keys.size <= this.limits.perOwner && now - entry.at <= this.limits.maxAgeMs) break;
+      keys.delete(k);
     }
+  }
+
+  /** Replace the value of `key` only if it still holds `value`, keeping its age (e.g. a settled promise). */
+  replaceIf(owner: string, key: string | number, value: V, next: V): void {
+    const entry = this.owners.get(owner)?.get(key);
+    if (entry?.value === value) entry.value = next;
   }
 
   /** Forget `key` only if it still holds `value` (a later write of the same key wins). */

@@ -225,7 +225,7 @@ function segmentEvents(
           {
             ...plate.spec,
             unitGrams: f.weight.mean,
-            toleranceGrams: 2 * f.weight.spread,
+            toleranceGrams: Math.max(2 * f.weight.spread, f.spec.toleranceGrams),
           },
           seg.segment.sigmaDelta,
         )
