@@ -91,6 +91,7 @@ async function gateway() {
   };
   return {
     dataDir,
+    metrics: ctx.metrics,
     clock,
     sink,
     http,
@@ -167,6 +168,9 @@ describe('HACCP record', () => {
       ok: true,
       problems: [],
     });
+    const metrics = await g.metrics.metrics();
+    expect(metrics).toMatch(/storegate_haccp_record_errors_total 0/);
+    expect(metrics).not.toMatch(/storegate_coldchain_alarms_active\{/); // nothing raised any more
     await g.close();
 
     // 289 five-minute samples per unit, 2 alarm records and an ack for the chiller, one day record.
