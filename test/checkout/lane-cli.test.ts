@@ -82,6 +82,16 @@ describe('storegate lane / catalog (spawned CLI against a running gateway)', () 
     expect((await cli('lane', 'clear', 'lane-1')).status).toBe(2); // --note is required
   });
 
+  it('learned weights held by the drift bound are listed; confirming one nothing was learned for is refused', async () => {
+    const held = await cli('lane', 'learned', '--json');
+    expect(held.status).toBe(0);
+    expect(JSON.parse(held.stdout)).toEqual({ held: [] });
+    expect((await cli('lane', 'learned')).stdout).toMatch(/no learned weight is held back/);
+    const confirm = await cli('lane', 'confirm-weight', '5012345678900');
+    expect(confirm.status).toBe(1);
+    expect(confirm.stderr).toMatch(/nothing learned for 05012345678900/);
+  });
+
   it('catalog import while the gateway runs is picked up by it', async () => {
     const file = join(dir, 'catalog.json');
     writeFileSync(file, JSON.stringify({ items: [{ gtin: '5012345678900', sku: 'cola-330', grams: 352 }] }));

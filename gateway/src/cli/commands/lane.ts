@@ -111,7 +111,7 @@ export function registerLaneCommand(program: Command): void {
       .description(
         action === 'clear'
           ? "attendant: resolve the lane's open alert (the scale's current weight is accepted)"
-          : 'attendant: the weighing is right for the scanned item (verifies it and teaches its weight)',
+          : 'attendant: the weighing is right for the scanned item (verifies it; an override never teaches its weight)',
       )
       .argument('<lane>', 'lane id')
       .requiredOption('--note <text>', 'why (recorded with the lane.alert.cleared event)')
@@ -131,4 +131,49 @@ export function registerLaneCommand(program: Command): void {
         printLine(`${id}: alert ${action === 'clear' ? 'cleared' : 'overridden'}`);
       });
   }
+
+  lane
+    .command('learned')
+    .description('learned item weights held back by the daily drift bound (learning.max_drift_pct_per_day)')
+    .option('--url <url>', 'gateway HTTP base URL (default: from config http.host/port)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { url?: string; json?: boolean }, cmd: Command) => {
+      const config = loadCliConfig(cmd);
+      const base = apiBase(config, opts.url);
+      const body = (await withApiAuth(config, (auth) =>
+        call(base, '/api/checkout/learned/held', { headers: { ...auth } }),
+      )) as {
+        held: Array<{ gtin: string; learned_grams: number; used_grams: number; confirmed_grams: number }>;
+      };
+      if (opts.json) return printJson(body);
+      if (body.held.length === 0) return printLine('no learned weight is held back');
+      printLine(
+        table(
+          ['gtin', 'learned g', 'used g', 'confirmed g'],
+          body.held.map((h) => [
+            h.gtin,
+            String(h.learned_grams),
+            String(h.used_grams),
+            String(h.confirmed_grams),
+          ]),
+        ),
+      );
+    });
+
+  lane
+    .command('confirm-weight')
+    .description("installer: accept an item's learned weight as its confirmed weight (ends the drift hold)")
+    .argument('<gtin>', 'the GTIN')
+    .option('--url <url>', 'gateway HTTP base URL (default: from config http.host/port)')
+    .action(async (gtin: string, opts: { url?: string }, cmd: Command) => {
+      const config = loadCliConfig(cmd);
+      const base = apiBase(config, opts.url);
+      const r = (await withApiAuth(config, (auth) =>
+        call(base, `/api/checkout/learned/${encodeURIComponent(gtin)}/confirm`, {
+          method: 'POST',
+          headers: { ...auth },
+        }),
+      )) as { gtin: string; confirmed_grams: number; n: number };
+      printLine(`${r.gtin}: ${r.confirmed_grams} g confirmed (${r.n} weighings)`);
+    });
 }

@@ -129,10 +129,17 @@ function explainRun(
   partitions.sort((a, b) => b.logZ - a.logZ);
   const total = logSumExp(partitions.map((p) => p.logZ));
   const share = (p: { logZ: number }) => Math.exp(p.logZ - total);
+  // Partitions that report the same events (a touched neighbour as a segment of its own that explains as
+  // nothing, or merged into the item's segment) are one answer, not a doubt between two.
+  const same = outcome(partitions[0]!.segments);
+  const agreeing = partitions.filter((p) => outcome(p.segments) === same);
   return {
     segments: partitions[0]!.segments,
-    partitionShare: share(partitions[0]!),
-    alternatives: partitions.slice(1, 4).map((p) => ({ segments: p.segments, share: share(p) })),
+    partitionShare: agreeing.reduce((a, p) => a + share(p), 0),
+    alternatives: partitions
+      .filter((p) => outcome(p.segments) !== same)
+      .slice(0, 3)
+      .map((p) => ({ segments: p.segments, share: share(p) })),
   };
 }
 
@@ -158,4 +165,15 @@ function wholeUnits(
     log += -Math.log(best.qty + 1) + logT((Math.abs(d) - j * f.weight.mean) / sigma) - Math.log(sigma);
   }
   return log;
+}
+
+/** What a partition would report: its non-nothing explanations (facing, kind, signed quantity), in order. */
+function outcome(segments: readonly ExplainedSegment[]): string {
+  return segments
+    .filter((s) => s.option.kind !== 'nothing')
+    .map(
+      (s) =>
+        `${s.option.facing?.spec.id ?? '?'}:${s.option.kind}:${Math.sign(s.segment.delta) * s.option.qty}`,
+    )
+    .join('|');
 }
