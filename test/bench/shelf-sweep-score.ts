@@ -1,4 +1,4 @@
-import type { StoreEvent } from '../../gateway/src/core/events.js';
+import { eventsOf, type StoreEvent } from '../../gateway/src/core/events.js';
 import type { SweepTrace } from './shelf-sweep-trace.js';
 
 export interface ClassCount {
@@ -26,8 +26,7 @@ export const f1Of = (c: ClassCount): number =>
  * against the tags of the interaction window it fell in (leans included), or `none` outside any.
  */
 export function scoreSweep(trace: SweepTrace, events: readonly StoreEvent[], windowMs = 2000): SweepScore {
-  const types = new Set(['shelf.pick', 'shelf.put', 'shelf.misplaced']);
-  const det = events.filter((e) => types.has(e.type));
+  const det = eventsOf(events, 'shelf.pick', 'shelf.put', 'shelf.misplaced');
   const used = new Set<number>();
   const byClass = new Map<string, ClassCount>();
   const cls = (tag: string) => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import type { StoreEvent } from '../../gateway/src/core/events.js';
+import type { EventEnvelope } from '../../gateway/src/core/events.js';
 import { openOutbox } from '../../gateway/src/sinks/outbox/open-outbox.js';
 import type { Outbox } from '../../gateway/src/sinks/outbox/outbox.js';
 import { CommandRegistry } from '../../gateway/src/sinks/uplink/commands.js';
@@ -32,7 +32,7 @@ function config(url: string) {
   return parseConfig({ store: { id: STORE }, data_dir: dataDir, cloud: { url } }, { baseDir: dataDir });
 }
 
-function event(n: number): StoreEvent {
+function event(n: number): EventEnvelope {
   // A realistic must-deliver event: a lane scan (~150 bytes on the wire).
   return {
     type: 'lane.scan',

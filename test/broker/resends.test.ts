@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deriveEventId } from '../../gateway/src/core/event-ids.js';
-import type { StoreEvent } from '../../gateway/src/core/events.js';
+import { eventsOf } from '../../gateway/src/core/events.js';
 import type { MemoryEventSink } from '../../gateway/src/ports/pipeline.js';
 import { AckLossProxy } from './ack-loss-proxy.js';
 import { connected, startTestBroker, type TestBroker, waitFor } from './support.js';
@@ -22,10 +22,8 @@ afterEach(async () => {
   await tb?.close();
 });
 
-function readings(code: string): StoreEvent[] {
-  return (tb.sink as MemoryEventSink).events.filter(
-    (e) => e.type === 'device.reading' && e.data.code === code,
-  );
+function readings(code: string) {
+  return eventsOf((tb.sink as MemoryEventSink).events, 'device.reading').filter((e) => e.data.code === code);
 }
 
 async function deviceThroughProxy(id: string, secret: string): Promise<MqttClient> {

@@ -6,6 +6,7 @@ import type { LaneState } from '../../gateway/src/processors/checkout/lane-types
 import { WeightLearner } from '../../gateway/src/processors/checkout/weight-learner.js';
 import { FakeClock } from '../../shared/src/clock.js';
 import type { PosEventName, Reading } from '../../shared/src/readings.js';
+import { checkedEvents } from '../support/event-samples.js';
 
 export const COLA = '5012345678900';
 export const CHIPS = '4006381333931';
@@ -65,13 +66,13 @@ export function lane(overrides: Record<string, unknown> = {}, catalog = CATALOG)
     quality: 'good' as const,
     source: 'mqtt' as const,
   });
-  const feed = (r: Reading) => events.push(...processor.process(r));
+  const feed = (r: Reading) => events.push(...checkedEvents(processor.process(r)));
   /** Advance virtual time, ticking every second like the live pipeline. */
   const wait = (ms: number) => {
     const end = clock.now() + ms;
     while (clock.now() < end) {
       clock.advanceTo(Math.min(end, Math.floor(clock.now() / 1000) * 1000 + 1000));
-      if (clock.now() % 1000 === 0) events.push(...processor.tick(clock.now()));
+      if (clock.now() % 1000 === 0) events.push(...checkedEvents(processor.tick(clock.now())));
     }
   };
   return {

@@ -147,7 +147,9 @@ describe('checkout lane end to end: scanner and MT-SICS scale on real PTYs, POS 
     scanner.scan(CHIPS);
     await sleep(300);
     scale.model.place(159);
-    await until('chips verified', () => laneEvents().some((e) => e.data.gtin === CHIPS));
+    await until('chips verified', () =>
+      laneEvents().some((e) => e.type === 'lane.item.verified' && e.data.gtin === CHIPS),
+    );
     await posEvent('payment-start');
     await posEvent('payment-success');
     scale.model.place(-511.5); // shopper takes the bags

@@ -9,7 +9,7 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../gateway/src/config/load.js';
 import { coldchainEventData } from '../../gateway/src/core/coldchain-events.js';
-import type { StoreEvent } from '../../gateway/src/core/events.js';
+import { type EventEnvelope, eventsOf, type StoreEvent } from '../../gateway/src/core/events.js';
 import { ColdChainFeature, haccpFile } from '../../gateway/src/features/coldchain/feature.js';
 import type { GatewayContext } from '../../gateway/src/features/context.js';
 import { MemoryAuditLog } from '../../gateway/src/ports/audit-log.js';
@@ -91,6 +91,7 @@ async function gateway() {
   };
   return {
     dataDir,
+    metrics: ctx.metrics,
     clock,
     sink,
     http,
@@ -109,7 +110,7 @@ describe('HACCP record', () => {
     const g = await gateway();
     // Chiller warm for 40 min from minute 60: one high alarm (30 min), cleared at minute 100.
     await g.run(24 * 60 + 25, (u, m) => (u === 0 ? (m >= 60 && m < 100 ? 7 : 3) : -20));
-    const alarm = g.sink.events.find((e) => e.type === 'coldchain.alarm' && e.data.state === 'cleared');
+    const alarm = eventsOf(g.sink.events, 'coldchain.alarm').find((e) => e.data.state === 'cleared');
     expect(alarm?.data).toMatchObject({ unit: 'chiller-1', alarm: 'high', started_at: T0 + 60 * MIN });
 
     const bad = await g.http.inject({
@@ -167,6 +168,9 @@ describe('HACCP record', () => {
       ok: true,
       problems: [],
     });
+    const metrics = await g.metrics.metrics();
+    expect(metrics).toMatch(/storegate_haccp_record_errors_total 0/);
+    expect(metrics).not.toMatch(/storegate_coldchain_alarms_active\{/); // nothing raised any more
     await g.close();
 
     // 289 five-minute samples per unit, 2 alarm records and an ack for the chiller, one day record.
@@ -186,7 +190,7 @@ describe('HACCP record', () => {
     const fresh = () => {
       rmSync(file, { force: true });
       const s = new HaccpStore(file);
-      const events: StoreEvent[] = [];
+      const events: EventEnvelope[] = [];
       for (let i = 0; i < 20; i++)
         events.push({
           type: 'coldchain.sample',

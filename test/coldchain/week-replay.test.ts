@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../gateway/src/config/load.js';
 import type { ColdDayData } from '../../gateway/src/core/coldchain-events.js';
-import type { StoreEvent } from '../../gateway/src/core/events.js';
+import { eventsOf, type StoreEvent } from '../../gateway/src/core/events.js';
 import { replayDomains } from '../../gateway/src/replay/domains.js';
 import { runReplay } from '../../gateway/src/replay/replay.js';
 import { generateWeek, UNITS, WEEK_START } from './week-generator.js';
@@ -44,8 +44,9 @@ describe('a replayed week of a store with 40 cabinets', () => {
     expect(rejected).toEqual([]);
     expect(result.readings).toBe(week.lines.length);
 
-    const cleared = events.filter((e) => e.type === 'coldchain.alarm' && e.data.state === 'cleared');
-    const raised = events.filter((e) => e.type === 'coldchain.alarm' && e.data.state === 'raised');
+    const alarms = eventsOf(events, 'coldchain.alarm');
+    const cleared = alarms.filter((e) => e.data.state === 'cleared');
+    const raised = alarms.filter((e) => e.data.state === 'raised');
     const key = (unit: unknown, alarm: unknown) => `${unit} ${alarm}`;
     expect(raised.map((e) => key(e.data.unit, e.data.alarm)).sort()).toEqual(
       week.expected.map((a) => key(a.unit, a.alarm)).sort(),
@@ -117,8 +118,8 @@ describe('a replayed week of a store with 40 cabinets', () => {
     timeout: 600_000,
   }, async () => {
     const { events } = await replayWeek(false);
-    const high = events.filter(
-      (e) => e.type === 'coldchain.alarm' && e.data.state === 'raised' && e.data.alarm === 'high',
+    const high = eventsOf(events, 'coldchain.alarm').filter(
+      (e) => e.data.state === 'raised' && e.data.alarm === 'high',
     );
     const chilled = high.filter((e) => String(e.data.unit).startsWith('c'));
     const ice = high.filter((e) => String(e.data.unit).startsWith('i'));

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configReferenceMarkdown } from '../../gateway/src/config/config-docs.js';
+import { eventsReferenceMarkdown } from '../../gateway/src/config/event-docs.js';
 import { exportedSchemas } from '../../gateway/src/config/schemas.js';
 
 const docs = resolve(import.meta.dirname, '../../docs');
@@ -22,5 +23,9 @@ describe('generated docs are current with the zod schemas', () => {
     expect(readFileSync(resolve(docs, 'configuration.md'), 'utf8'), regenerate).toBe(
       configReferenceMarkdown(),
     );
+  });
+
+  it('docs/events.md equals the generated reference', () => {
+    expect(readFileSync(resolve(docs, 'events.md'), 'utf8'), regenerate).toBe(eventsReferenceMarkdown());
   });
 });

@@ -6,8 +6,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
+import type { StoreEvent } from '../../gateway/src/core/events.js';
 import { FakeClock } from '../../shared/src/clock.js';
 import { authedFetch, seedToken } from '../support/auth.js';
+import { closedSession } from '../support/event-samples.js';
 import { type Influxd, startInfluxd } from '../support/influxd.js';
 
 const dirs: string[] = [];
@@ -151,12 +153,12 @@ async function scenario(footfall: Record<string, unknown>) {
       source: 'mqtt',
     });
     // Paid checkout-lane sessions count as transactions (unpaid ones do not); the feature hears them on the live feed.
-    const lane = (paid: boolean, tx: string) => ({
+    const lane = (paid: boolean, tx: string): StoreEvent => ({
       type: 'lane.session.closed',
       t: clock.now(),
       stream: 'lane/lane-1',
-      dataClass: 'must_deliver' as const,
-      data: { lane: 'lane-1', session: `lane-1:${tx}`, paid, transaction_id: tx },
+      dataClass: 'must_deliver',
+      data: { ...closedSession, lane: 'lane-1', session: `lane-1:${tx}`, paid, transaction_id: tx },
     });
     await gw.context.pipeline.emit([lane(true, 'tx-3'), lane(false, 'tx-4'), lane(true, 'tx-3')]);
     await new Promise((r) => setTimeout(r, 20));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoreEvent } from '../../gateway/src/core/events.js';
+import type { EventEnvelope } from '../../gateway/src/core/events.js';
 import { MemoryOutboxStorage } from '../../gateway/src/sinks/outbox/memory-storage.js';
 import type { OutboxRow } from '../../gateway/src/sinks/outbox/outbox-storage.js';
 import { compactRows } from '../../gateway/src/sinks/outbox/rollup.js';
@@ -9,7 +9,7 @@ const MiB = 1024 * 1024;
 const T0 = Date.UTC(2026, 0, 1);
 const settle = () => new Promise((r) => setTimeout(r, 150));
 
-function sample(stream: string, i: number, stepMs = 1000): StoreEvent {
+function sample(stream: string, i: number, stepMs = 1000): EventEnvelope {
   return { type: 'shelf.sample', t: T0 + i * stepMs, stream, dataClass: 'telemetry', data: { g: i % 10 } };
 }
 

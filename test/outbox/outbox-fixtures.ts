@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StoreEvent } from '../../gateway/src/core/events.js';
+import type { EventEnvelope } from '../../gateway/src/core/events.js';
 import { MemoryOutboxStorage } from '../../gateway/src/sinks/outbox/memory-storage.js';
 import { Outbox, type OutboxOptions } from '../../gateway/src/sinks/outbox/outbox.js';
 import type { OutboxStorage } from '../../gateway/src/sinks/outbox/outbox-storage.js';
@@ -56,7 +56,7 @@ export const STORAGE_KINDS: StorageKind[] = [
   },
 ];
 
-export function event(stream: string, n: number, overrides: Partial<StoreEvent> = {}): StoreEvent {
+export function event(stream: string, n: number, overrides: Partial<EventEnvelope> = {}): EventEnvelope {
   return {
     type: 'test.event',
     t: 1_700_000_000_000 + n,

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { type LoadedConfig, parseConfig } from '../../gateway/src/config/load.js';
-import type { StoreEvent } from '../../gateway/src/core/events.js';
+import type { EventEnvelope } from '../../gateway/src/core/events.js';
 import { openOutbox } from '../../gateway/src/sinks/outbox/open-outbox.js';
 import type { Outbox } from '../../gateway/src/sinks/outbox/outbox.js';
 import { systemClock } from '../../shared/src/clock.js';
@@ -41,7 +41,7 @@ export function openReal(config: LoadedConfig, log = new CapturedLog()): Promise
   return openOutbox(config, { clock: systemClock(), logger: log.logger });
 }
 
-export function md(stream: string, n: number, pad = 0): StoreEvent {
+export function md(stream: string, n: number, pad = 0): EventEnvelope {
   return {
     type: 'lane.scan',
     t: Date.now(),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cloudEvent, outboxEventData } from '../../gateway/src/core/cloud-events.js';
-import type { StoreEvent } from '../../gateway/src/core/events.js';
+import type { EventEnvelope } from '../../gateway/src/core/events.js';
 import { MemoryOutboxStorage } from '../../gateway/src/sinks/outbox/memory-storage.js';
 import { FakeClock } from '../../shared/src/clock.js';
 import { event, openOutbox, parseItem, type WireItem } from './outbox-fixtures.js';
@@ -35,7 +35,7 @@ describe('the outbox sends what docs/schemas describe', () => {
         Array.from({ length: 100 }, (_, k) => event('door', i + k, { data: { pad: 'x'.repeat(600) } })),
       );
     }
-    const sample = (i: number): StoreEvent => ({
+    const sample = (i: number): EventEnvelope => ({
       type: i % 2 ? 'door.entry' : 'door.exit',
       t: Date.UTC(2026, 3, 1) + i * 60_000,
       stream: 'door/d1',

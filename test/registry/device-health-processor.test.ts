@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { eventsOf } from '../../gateway/src/core/events.js';
 import { DeviceHealthProcessor } from '../../gateway/src/processors/health/device-health-processor.js';
 import { isOnline, kindExpectations } from '../../gateway/src/processors/health/expectations.js';
 import { FakeClock } from '../../shared/src/clock.js';
@@ -116,7 +117,7 @@ describe('DeviceHealthProcessor', () => {
     ]);
     // A scanner is allowed 3 × 5 min of silence.
     expect(p.tick(T0 + 1000 + 900_000)).toEqual([]);
-    expect(p.tick(T0 + 1000 + 900_001)[0]?.data.state).toBe('offline');
+    expect(eventsOf(p.tick(T0 + 1000 + 900_001), 'device.health')[0]?.data.state).toBe('offline');
   });
 
   it('tracks devices the registry does not know by the kind their readings imply, and forgets removed ones', () => {

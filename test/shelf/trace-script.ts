@@ -1,7 +1,8 @@
-import type { StoreEvent } from '../../gateway/src/core/events.js';
+import { eventsOf, type StoreEvent } from '../../gateway/src/core/events.js';
 import type { ShelfProcessor } from '../../gateway/src/processors/shelf/shelf-processor.js';
 import type { Reading } from '../../shared/src/readings.js';
 import { Prng } from '../bench/shelf-prng.js';
+import { checkedEvents } from '../support/event-samples.js';
 
 export const T0 = 1_767_225_600_000;
 
@@ -98,8 +99,7 @@ export function run(processor: ShelfProcessor, ...streams: Reading[][]): StoreEv
   }
   // Let virtual time run on after the last sample, as replay does, so open spans and pairings resolve.
   for (let i = 0; i < 10; i++, nextTick += 1000) events.push(...processor.tick(nextTick));
-  return events;
+  return checkedEvents(events);
 }
 
-export const ofType = (events: readonly StoreEvent[], ...types: string[]) =>
-  events.filter((e) => types.includes(e.type));
+export const ofType = eventsOf;

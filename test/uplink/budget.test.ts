@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StoreEvent } from '../../gateway/src/core/events.js';
+import type { EventEnvelope } from '../../gateway/src/core/events.js';
 import { gatewayConfig, type ReceivedItem, startCloud, startStack, tempDir } from './harness.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -13,7 +13,7 @@ const STREAMS = Array.from({ length: 8 }, (_, i) => `shelf/s${i}`);
 const PER_STREAM = 3000;
 const MUST = 2000;
 
-function telemetry(stream: string, i: number): StoreEvent {
+function telemetry(stream: string, i: number): EventEnvelope {
   return {
     type: 'shelf.sample',
     t: T0 + i * 1000,

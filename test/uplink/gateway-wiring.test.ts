@@ -3,6 +3,7 @@ import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { Outbox } from '../../gateway/src/sinks/outbox/outbox.js';
 import { cloudCommands } from '../../gateway/src/sinks/uplink/commands.js';
 import { createLogger } from '../../shared/src/logger.js';
+import { laneAlert } from '../support/event-samples.js';
 import { type Mosquitto, startMosquitto } from '../support/mosquitto.js';
 import { CloudConsumer, gatewayConfig, STORE, tempDir } from './harness.js';
 
@@ -35,7 +36,7 @@ describe('the gateway wires the outbox and the uplink', () => {
         t: Date.now(),
         stream: 'lane/1',
         dataClass: 'must_deliver',
-        data: { reason: 'weight' },
+        data: { ...laneAlert, lane: '1' },
       },
     ]);
     await consumer.waitFor(

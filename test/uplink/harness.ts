@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Registry } from 'prom-client';
 import { type LoadedConfig, parseConfig } from '../../gateway/src/config/load.js';
-import type { StoreEvent } from '../../gateway/src/core/events.js';
+import type { EventEnvelope } from '../../gateway/src/core/events.js';
 import { openOutbox } from '../../gateway/src/sinks/outbox/open-outbox.js';
 import type { Outbox } from '../../gateway/src/sinks/outbox/outbox.js';
 import { registerBuiltinCommands } from '../../gateway/src/sinks/uplink/builtin-commands.js';
@@ -162,7 +162,7 @@ export function arrivalsByStream(items: readonly ReceivedItem[]): Map<string, nu
   return out;
 }
 
-export function mdEvent(stream: string, n: number): StoreEvent {
+export function mdEvent(stream: string, n: number): EventEnvelope {
   return { type: 'door.count', t: Date.now(), stream, dataClass: 'must_deliver', data: { n } };
 }
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { deviceCommand, deviceCommandResponse } from '../../../shared/src/device-contract.js';
 import { allCommands, topicBySuffix } from '../../../shared/src/devices/tables.js';
-import { cloudBatch, outboxEventData } from '../core/cloud-events.js';
-import { coldchainEventData } from '../core/coldchain-events.js';
+import { cloudBatch } from '../core/cloud-events.js';
+import { storeEventSchemas } from '../core/events.js';
+import { eventSchemaFile } from './event-docs.js';
 import { configSchema } from './schema.js';
 
 /**
@@ -35,8 +36,8 @@ export function exportedSchemas(): Record<string, unknown> {
     };
   }
   out['cloud-batch.schema.json'] = { title: '{prefix}/events', ...z.toJSONSchema(cloudBatch) };
-  for (const [type, schema] of Object.entries({ ...outboxEventData, ...coldchainEventData })) {
-    out[`event-${type}.schema.json`] = { title: `data of ${type} events`, ...z.toJSONSchema(schema) };
+  for (const [type, schema] of Object.entries(storeEventSchemas)) {
+    out[eventSchemaFile(type)] = { title: `data of ${type} events`, ...z.toJSONSchema(schema) };
   }
   return out;
 }

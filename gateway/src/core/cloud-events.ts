@@ -132,9 +132,15 @@ export const clockStepData = z.strictObject({
 
 /** Event `data` schemas by type, for the events the outbox itself writes. */
 export const outboxEventData = {
-  'outbox.rollup': rollupData,
-  'outbox.dropped': droppedData,
-  'gateway.disk_full': diskFullData,
-  'gateway.data_loss': dataLossData,
-  'clock.step': clockStepData,
+  'outbox.rollup': rollupData.describe(
+    'telemetry of its stream compacted under disk pressure: min/max/mean per field',
+  ),
+  'outbox.dropped': droppedData.describe('telemetry of its stream dropped when the disk budget ran out'),
+  'gateway.disk_full': diskFullData.describe(
+    'the outbox refuses appends (disk floor or write failure), or recovered',
+  ),
+  'gateway.data_loss': dataLossData.describe(
+    'the outbox database was lost or damaged: what may be gone; first event of a new epoch',
+  ),
+  'clock.step': clockStepData.describe('the wall clock jumped against the monotonic clock'),
 } as const;

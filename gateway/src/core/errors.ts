@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'SG_IO'
   | 'SG_NOT_FOUND'
   | 'SG_PORT_IN_USE'
-  | 'SG_REGISTRY_CORRUPT';
+  | 'SG_REGISTRY_CORRUPT'
+  | 'SG_EVENT_INVALID';
 
 /**
  * Process exit codes other than the generic 1, for errors a supervisor must not retry blindly. 65 is

@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import type { dayRecord, minuteRecord } from './events/footfall.js';
+
 /**
  * The wire records footfall produces (event `data`, snake_case) and that both storage back-ends keep:
  * `footfall.minute` per closed minute and `footfall.day` per closed store day.
@@ -8,44 +11,16 @@ export interface DoorCounts {
   out: number;
 }
 
-export interface MinuteRecord {
-  store: string;
-  /** Minute start, epoch ms (also the event's `t`). */
-  t: number;
-  in: number;
-  out: number;
-  /** Live occupancy at the end of the minute, clamped at 0. */
-  occupancy: number;
-  transactions: number;
-  doors: Record<string, DoorCounts>;
-  /** Latest camera zone counts seen during or before the minute. */
-  zones: Record<string, number>;
-}
+/** `data` of `footfall.minute` (schema: core/events/footfall.ts). */
+export type MinuteRecord = z.output<typeof minuteRecord>;
 
 export interface DoorDayRecord extends DoorCounts {
   /** in − out over the day: the door's accuracy indicator (0 for a perfect counter on a one-door store). */
   residual: number;
 }
 
-export interface DayRecord {
-  store: string;
-  /** Local calendar date the store day started on (store.timezone). */
-  date: string;
-  day_start: number;
-  day_end: number;
-  in: number;
-  out: number;
-  residual: number;
-  /** Which side was rescaled and by how much (null: nothing to rescale, e.g. no exits counted). */
-  correction: 'exits' | 'entries' | 'off';
-  scale: number | null;
-  transactions: number;
-  conversion: number | null;
-  doors: Record<string, DoorDayRecord>;
-  /** Start of the first minute of `corrected_occupancy`; one value per following minute. */
-  minute_t0: number;
-  corrected_occupancy: number[];
-}
+/** `data` of `footfall.day` (schema: core/events/footfall.ts). */
+export type DayRecord = z.output<typeof dayRecord>;
 
 /** Aggregated answer of GET /api/footfall; identical from SQLite rollups and from InfluxDB. */
 export interface FootfallBucket {

@@ -15,12 +15,13 @@ const door: Reading = {
   in: 1,
   out: 0,
 };
-const event = (type: string): StoreEvent => ({
-  type,
+/** A minimal real event, told apart by its stream. */
+const event = (name: string): StoreEvent => ({
+  type: 'door.counter_reset',
   t: T,
-  stream: 's',
-  dataClass: 'must_deliver',
-  data: {},
+  stream: name,
+  dataClass: 'telemetry',
+  data: { device: 'd1', door: 'd1', kind: 'reset', in: 0, out: 0 },
 });
 
 function processor(name: string, process: () => StoreEvent[]): Processor {
@@ -97,7 +98,7 @@ describe('Pipeline.ingest', () => {
       .with(processor('good', () => [event('g')]));
     await pipeline.ingest(door);
     expect(errors).toEqual(['bad']);
-    expect(appended.map((e) => e.type)).toEqual(['g']);
+    expect(appended.map((e) => e.stream)).toEqual(['g']);
   });
 });
 
@@ -122,7 +123,7 @@ describe('Pipeline.add', () => {
     removeA();
     await pipeline.ingest(door);
     await pipeline.tick(0);
-    expect(appended.map((e) => e.type)).toEqual(['a', 'b', 'b']);
+    expect(appended.map((e) => e.stream)).toEqual(['a', 'b', 'b']);
     expect(ticks).toEqual(['b']);
     expect(pipeline.list().map((p) => p.name)).toEqual(['b']);
   });

@@ -1,6 +1,7 @@
 import type { Reading, ReadingType } from '../../../shared/src/readings.js';
+import { StoregateError } from '../core/errors.js';
 import { deriveEventId } from '../core/event-ids.js';
-import type { StoreEvent } from '../core/events.js';
+import { type StoreEvent, storeEventProblem } from '../core/events.js';
 
 /**
  * A processor is pure domain logic: a deterministic function of the readings it is fed and the clock
@@ -47,10 +48,21 @@ export interface EventSink {
   append(events: readonly StoreEvent[]): Promise<void>;
 }
 
-/** In-memory EventSink for tests and replay. */
+/**
+ * In-memory EventSink for tests and replay. By default it checks every event against its type's schema
+ * (core/events/) and rejects the batch on a mismatch, so every test feeding one checks the wire contract.
+ */
 export class MemoryEventSink implements EventSink {
   readonly events: StoreEvent[] = [];
+  constructor(private readonly options: { check: boolean } = { check: true }) {}
   async append(events: readonly StoreEvent[]): Promise<void> {
+    if (this.options.check) {
+      for (const e of events) {
+        const problem = storeEventProblem(e);
+        if (problem)
+          throw new StoregateError('SG_EVENT_INVALID', `event does not match its schema: ${problem}`);
+      }
+    }
     this.events.push(...events);
   }
 }

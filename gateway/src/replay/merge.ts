@@ -1,8 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { type InputLine, linesWithOffsets, type SortedRun, scanFile, timeAndStream } from './input-scan.js';
 
-/** Runs read back at once; a file cut into more (interleaved, not per-device blocks) is sorted in memory. */
-const MAX_OPEN_RUNS = 256;
+/**
+ * Runs read back at once (one open file each; a store's recording of per-plate blocks has a few hundred).
+ * Beyond this, files cut into many runs (devices interleaved, not in time order) are sorted in memory.
+ */
+export const MAX_OPEN_RUNS = 512;
 
 export interface InputFile {
   path: string;
@@ -36,13 +39,15 @@ export async function* mergeInputs(files: readonly InputFile[]): AsyncGenerator<
     runs.push(scanned.runs);
   }
   let open = runs.reduce((n, r) => n + r.length, 0);
+  // Many runs open at once read smaller chunks each (memory is chunk size × runs).
+  const chunkBytes = open > 64 ? 1 << 14 : 1 << 16;
   const sources: AsyncIterator<Timed[]>[] = [];
   files.forEach((f, i) => {
     const fileRuns = runs[i]!;
     if (open > MAX_OPEN_RUNS && fileRuns.length > 1) {
       open -= fileRuns.length - 1;
       sources.push(sortedInMemory(f, fileRuns));
-    } else for (const run of fileRuns) sources.push(readRun(f, run));
+    } else for (const run of fileRuns) sources.push(readRun(f, run, chunkBytes));
   });
   const heap: Head[] = [];
   for (let order = 0; order < sources.length; order++) {
@@ -90,10 +95,10 @@ function timed(f: InputFile, text: string, n: number, prevT: number): Timed {
   }
 }
 
-async function* readRun(f: InputFile, run: SortedRun): AsyncGenerator<Timed[]> {
+async function* readRun(f: InputFile, run: SortedRun, chunkBytes: number): AsyncGenerator<Timed[]> {
   let n = run.firstLine - 1;
   let prevT = Number.NEGATIVE_INFINITY;
-  for await (const texts of linesOfRange(f.path, run.start, run.end)) {
+  for await (const texts of linesOfRange(f.path, run.start, run.end, chunkBytes)) {
     const chunk: Timed[] = [];
     for (const text of texts) {
       n++;
@@ -107,14 +112,19 @@ async function* readRun(f: InputFile, run: SortedRun): AsyncGenerator<Timed[]> {
 }
 
 /** The lines of bytes [start, end) of a file (whole lines, LF or CRLF), a read chunk's worth at a time. */
-async function* linesOfRange(path: string, start: number, end: number): AsyncGenerator<string[]> {
+async function* linesOfRange(
+  path: string,
+  start: number,
+  end: number,
+  chunkBytes: number,
+): AsyncGenerator<string[]> {
   if (end <= start) return;
   let carry = '';
   for await (const chunk of createReadStream(path, {
     start,
     end: end - 1,
     encoding: 'utf8',
-    highWaterMark: 1 << 16,
+    highWaterMark: chunkBytes,
   })) {
     const parts = (carry + (chunk as string)).split('\n');
     carry = parts.pop()!;
@@ -131,7 +141,7 @@ async function* sortedInMemory(f: InputFile, runs: readonly SortedRun[]): AsyncG
   let prevT = Number.NEGATIVE_INFINITY;
   for await (const { text, n } of linesWithOffsets(f.path)) {
     if (skip.has(n)) continue;
-    const line = timed(f, text, n, prevT);
+    const { json: _parsed, ...line } = timed(f, text, n, prevT); // only the text is kept: replay parses it again
     prevT = line.t;
     lines.push(line);
   }

@@ -42,15 +42,15 @@ export function recordLineOf(reading: Reading, options: RecordLineOptions): Reco
  * read from the `lane.alert.cleared` event it produced. Null for any other event (a shopper or session end).
  */
 export function recordAttendantOf(event: StoreEvent): Record<string, unknown> | null {
+  if (event.type !== 'lane.alert.cleared') return null;
   const { lane, action, note, attendant } = event.data;
-  if (event.type !== 'lane.alert.cleared' || typeof lane !== 'string') return null;
   if (action !== 'clear' && action !== 'override') return null;
   return {
     t: Math.round(event.t),
     lane,
     attendant: action,
-    ...(typeof note === 'string' ? { note } : {}),
-    ...(typeof attendant === 'string' ? { by: attendant } : {}),
+    ...(note !== null ? { note } : {}),
+    ...(attendant !== null ? { by: attendant } : {}),
   };
 }
 

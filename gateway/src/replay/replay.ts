@@ -33,7 +33,7 @@ export async function runReplay(
   sinks: ReplaySinks,
 ): Promise<ReplayResult> {
   const clock = new FakeClock(0);
-  const pipeline = new Pipeline(new MemoryEventSink(), {
+  const pipeline = new Pipeline(new MemoryEventSink({ check: false }), {
     onProcessorError: (name, error) =>
       sinks.reject('processor', `${name} failed: ${(error as Error).message}`),
   });

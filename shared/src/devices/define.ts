@@ -10,10 +10,12 @@ import { epochMs, msgId } from './wire.js';
  * parser, the serial bridge, replay, health, the JSON Schemas and the protocol tables — is derived from it.
  */
 
-export type ConnectorSource = 'mqtt' | 'serial' | 'gpio' | 'opcua' | 'modbus' | 'replay' | 'internal';
+export const CONNECTOR_SOURCES = ['mqtt', 'serial', 'gpio', 'opcua', 'modbus', 'replay', 'internal'] as const;
+export type ConnectorSource = (typeof CONNECTOR_SOURCES)[number];
 
 /** `good`: as measured; `uncertain`: plausible but flagged (clock skew, device-reported motion…); `bad`: a known fault. */
-export type Quality = 'good' | 'uncertain' | 'bad';
+export const QUALITIES = ['good', 'uncertain', 'bad'] as const;
+export type Quality = (typeof QUALITIES)[number];
 
 export interface ReadingMeta {
   deviceId: string;

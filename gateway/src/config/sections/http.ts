@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The HTTP API, dashboard and WebSockets: listen address, access control, optional TLS (docs/security.md). */
+/** The HTTP API, dashboard and WebSockets: listen address and access control (docs/security.md). */
 export const httpSection = z.strictObject({
   host: z.string().default('0.0.0.0'),
   port: z.number().int().min(0).max(65535).default(8080),
@@ -36,16 +36,6 @@ export const httpSection = z.strictObject({
     .min(100)
     .default(100_000)
     .describe('Audit log rows kept in registry.db (older ones were forwarded to the cloud)'),
-  tls: z
-    .strictObject({
-      enabled: z.boolean().default(false),
-      cert_file: z
-        .string()
-        .optional()
-        .describe('PEM certificate; default: a self-signed one generated in data_dir'),
-      key_file: z.string().optional(),
-    })
-    .default({ enabled: false }),
 });
 
 export type HttpSection = z.output<typeof httpSection>;

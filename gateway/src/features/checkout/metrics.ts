@@ -102,11 +102,10 @@ export function checkoutMetrics(
   );
   scope.listen(ctx.live, 'events', (events) => {
     for (const e of events) {
-      const lane = String(e.data.lane ?? '');
-      if (e.type === 'lane.alert') alerts.labels(lane, String(e.data.reason)).inc();
-      else if (e.type === 'lane.item.verified') verified.labels(lane, String(e.data.by)).inc();
-      else if (e.type === 'lane.session.closed') sessions.labels(lane).inc();
-      else if (e.type === 'lane.maintenance') maintenance.labels(lane, String(e.data.reason)).inc();
+      if (e.type === 'lane.alert') alerts.labels(e.data.lane, e.data.reason).inc();
+      else if (e.type === 'lane.item.verified') verified.labels(e.data.lane, e.data.by).inc();
+      else if (e.type === 'lane.session.closed') sessions.labels(e.data.lane).inc();
+      else if (e.type === 'lane.maintenance') maintenance.labels(e.data.lane, e.data.reason).inc();
     }
   });
 }

@@ -7,6 +7,7 @@ import { ColdChainProcessor } from '../../processors/coldchain/coldchain-process
 import { HaccpStore } from '../../sinks/haccp/haccp-store.js';
 import type { GatewayContext } from '../context.js';
 import { FeatureScope } from '../scope.js';
+import { coldchainMetrics } from './metrics.js';
 import { buildReport } from './report.js';
 import { registerHaccpRoutes } from './routes.js';
 import { coldChainOptions } from './units.js';
@@ -29,6 +30,7 @@ export class ColdChainFeature implements Feature {
   private scope: FeatureScope | null = null;
   private openStore: HaccpStore | null = null;
   private routesRegistered = false;
+  private recordErrors: { inc(): void } | null = null;
 
   constructor(readonly ctx: GatewayContext) {
     this.log = ctx.logger.child({ mod: 'coldchain' });
@@ -48,6 +50,7 @@ export class ColdChainFeature implements Feature {
     scope.defer(() => {
       this.openStore = null;
     });
+    this.recordErrors = coldchainMetrics(this.ctx, scope, this.processor);
     scope.listen(this.ctx.live, 'events', (events) => this.handle(events));
     scope.defer(this.ctx.pipeline.add(this.processor));
     const retentionMs = this.ctx.config.coldchain.retention_days * DAY_MS;
@@ -76,7 +79,8 @@ export class ColdChainFeature implements Feature {
     try {
       store.record(events);
     } catch (err) {
-      // The events are durable in the outbox; the record misses them and `haccp verify` will not show it.
+      // The events are durable in the outbox (the cloud has them); the record misses them: counted and logged.
+      this.recordErrors?.inc();
       this.log.error({ err, events: events.length }, 'haccp record write failed');
       return;
     }

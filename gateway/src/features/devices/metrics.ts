@@ -50,8 +50,7 @@ export function deviceHealthMetrics(
   );
   scope.listen(ctx.live, 'events', (events) => {
     for (const e of events) {
-      if (e.type === 'device.health' && e.data.change === 'state')
-        transitions.inc({ to: String(e.data.state) });
+      if (e.type === 'device.health' && e.data.change === 'state') transitions.inc({ to: e.data.state });
     }
   });
 }

@@ -4,7 +4,6 @@ import type { Logger } from '../../../../shared/src/logger.js';
 import type { GpioPort } from '../../connectors/gpio/gpio-port.js';
 import { StoregateError } from '../../core/errors.js';
 import type { StoreEvent } from '../../core/events.js';
-import type { DayRecord, MinuteRecord } from '../../core/footfall-records.js';
 import type { Feature } from '../../ports/feature.js';
 import type { FootfallProcessor } from '../../processors/footfall/footfall-processor.js';
 import { assertTimeZone } from '../../processors/footfall/store-day.js';
@@ -95,12 +94,12 @@ export class FootfallFeature implements Feature {
     const derived: StoreEvent[] = [];
     for (const e of events) {
       if (e.type === 'footfall.minute') {
-        this.store.writeMinute(e.data as unknown as MinuteRecord);
+        this.store.writeMinute(e.data);
         this.saveState();
-      } else if (e.type === 'footfall.day') this.store.writeDay(e.data as unknown as DayRecord);
+      } else if (e.type === 'footfall.day') this.store.writeDay(e.data);
       else if (e.type === 'lane.session.closed' && e.data.paid === true && this.countsLaneSessions()) {
-        const id = (e.data.transaction_id as string | null) ?? (e.data.session as string | undefined);
-        derived.push(...this.countEvents(this.processor.recordTransactions(e.t, 1, id ?? undefined)));
+        const id = e.data.transaction_id ?? e.data.session;
+        derived.push(...this.countEvents(this.processor.recordTransactions(e.t, 1, id)));
       }
     }
     if (derived.length > 0) {

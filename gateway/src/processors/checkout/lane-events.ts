@@ -1,5 +1,5 @@
 import type { CatalogItem } from '../../core/catalog.js';
-import type { StoreEvent } from '../../core/events.js';
+import type { StoreEventOf } from '../../core/events.js';
 import {
   type AlertReason,
   type AttendantAction,
@@ -18,7 +18,7 @@ export function verifiedEvent(
   code: string,
   item: CatalogItem | undefined,
   how: { by: 'scale' | 'exempt' | 'attendant'; measured?: number; pending?: PendingItem },
-): StoreEvent {
+): StoreEventOf<'lane.item.verified'> {
   const e = how.pending?.expectation;
   return laneEvent(lane, 'lane.item.verified', t, {
     session,
@@ -44,7 +44,7 @@ export function alertEvent(
   delta: number,
   item: PendingItem | null,
   scaleGrams: number | null,
-): StoreEvent {
+): StoreEventOf<'lane.alert'> {
   const e = item?.expectation;
   return laneEvent(lane, 'lane.alert', t, {
     session,
@@ -66,7 +66,7 @@ export function clearedEvent(
   action: AttendantAction | 'shopper' | 'session_closed',
   note: string | null,
   attendant: string | null,
-): StoreEvent {
+): StoreEventOf<'lane.alert.cleared'> {
   return laneEvent(lane, 'lane.alert.cleared', t, {
     session,
     reason: alert.reason,
@@ -78,7 +78,11 @@ export function clearedEvent(
   });
 }
 
-export function maintenanceEvent(lane: string, t: number, finding: MaintenanceFinding): StoreEvent {
+export function maintenanceEvent(
+  lane: string,
+  t: number,
+  finding: MaintenanceFinding,
+): StoreEventOf<'lane.maintenance'> {
   return laneEvent(lane, 'lane.maintenance', t, {
     reason: finding.reason,
     bias_pct: Math.round(finding.biasPct * 100) / 100,

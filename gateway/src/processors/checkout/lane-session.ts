@@ -1,4 +1,4 @@
-import type { StoreEvent } from '../../core/events.js';
+import type { StoreEventOf } from '../../core/events.js';
 import { ALERT_REASONS, type AlertReason, laneEvent, round1, type SessionTotals } from './lane-types.js';
 
 export function newSession(lane: string, t: number): SessionTotals {
@@ -30,7 +30,7 @@ export function sessionClosedEvent(
   unverified: number,
   unresolvedAlert: AlertReason | null,
   idleTimeout = false,
-): StoreEvent {
+): StoreEventOf<'lane.session.closed'> {
   const alertCount = ALERT_REASONS.reduce((n, r) => n + s.alerts[r], 0);
   return laneEvent(lane, 'lane.session.closed', t, {
     session: s.id,

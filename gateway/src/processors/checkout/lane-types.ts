@@ -1,6 +1,6 @@
 import type { ScaleStatus } from '../../../../shared/src/readings.js';
 import type { CatalogItem, CatalogView } from '../../core/catalog.js';
-import type { StoreEvent } from '../../core/events.js';
+import type { StoreEventMap, StoreEventOf } from '../../core/events.js';
 import type { CatalogAccuracy } from './catalog-accuracy.js';
 import type { Expectation } from './expectation.js';
 import type { OnScale } from './lane-contents.js';
@@ -113,8 +113,16 @@ export interface LaneState {
   updated_at: number;
 }
 
-export function laneEvent(lane: string, type: string, t: number, data: Record<string, unknown>): StoreEvent {
-  return { type, t, stream: `lane/${lane}`, dataClass: 'must_deliver', data: { lane, ...data } };
+export type LaneEventType = Extract<keyof StoreEventMap, `lane.${string}`>;
+
+export function laneEvent<K extends LaneEventType>(
+  lane: string,
+  type: K,
+  t: number,
+  data: Omit<StoreEventMap[K], 'lane'>,
+): StoreEventOf<K> {
+  const event = { type, t, stream: `lane/${lane}`, dataClass: 'must_deliver', data: { lane, ...data } };
+  return event as StoreEventOf<K>;
 }
 
 export function round1(grams: number): number {

@@ -164,15 +164,13 @@ export class FootfallProcessor implements Processor {
       if (o.kind === 'entry' || o.kind === 'exit') {
         out.push(...this.crossing(o.t, device, device, o.kind === 'entry' ? 'in' : 'out', 1, 'beam'));
       } else {
-        const type = o.kind === 'blocked' ? 'door.blocked' : 'door.unblocked';
-        const extra = o.kind === 'blocked' ? { since: o.since } : { blocked_ms: o.blockedMs };
-        out.push({
-          type,
-          t: o.t,
-          stream: `door/${device}`,
-          dataClass: 'must_deliver',
-          data: { device, door: device, beam: o.beam, ...extra },
-        });
+        const head = { t: o.t, stream: `door/${device}`, dataClass: 'must_deliver' as const };
+        const at = { device, door: device, beam: o.beam };
+        out.push(
+          o.kind === 'blocked'
+            ? { ...head, type: 'door.blocked', data: { ...at, since: o.since } }
+            : { ...head, type: 'door.unblocked', data: { ...at, blocked_ms: o.blockedMs } },
+        );
       }
     }
     return out;
@@ -215,7 +213,7 @@ export class FootfallProcessor implements Processor {
     door: string,
     dir: 'in' | 'out',
     n: number,
-    source: string,
+    source: 'beam' | 'counter',
   ): StoreEvent[] {
     const out = this.aggregator.count(t, door, dir, n);
     out.push({

@@ -4,7 +4,7 @@ import {
   type ReadingType,
   readingTime,
 } from '../../../../shared/src/readings.js';
-import type { StoreEvent } from '../../core/events.js';
+import type { StoreEvent, StoreEventMap } from '../../core/events.js';
 import type { Processor } from '../../ports/pipeline.js';
 
 const HANDLED: readonly ReadingType[] = [...MUST_DELIVER_READINGS];
@@ -22,7 +22,7 @@ export class RawForwardProcessor implements Processor {
     const { deviceId } = reading;
     // Built key by key rather than with rest/spread: this runs once per must-deliver reading and the spreads,
     // plus converting every key's case, were a fifth of the ingest path's own CPU.
-    const data: Record<string, unknown> = {
+    const data: StoreEventMap['device.reading'] = {
       device: deviceId,
       reading: reading.type,
       device_time: reading.deviceTime,

@@ -1,6 +1,6 @@
 import type { DeviceKind } from '../../../../shared/src/device-contract.js';
 import type { Reading, ReadingType } from '../../../../shared/src/readings.js';
-import type { StoreEvent } from '../../core/events.js';
+import type { StoreEvent, StoreEventOf } from '../../core/events.js';
 import type { Processor } from '../../ports/pipeline.js';
 import { type HealthState, kindExpectations, kindOfReading } from './expectations.js';
 
@@ -115,7 +115,7 @@ export class DeviceHealthProcessor implements Processor {
     return [...this.devices.values()];
   }
 
-  private transition(d: DeviceHealth, to: 'online' | 'offline', t: number): StoreEvent {
+  private transition(d: DeviceHealth, to: 'online' | 'offline', t: number): StoreEventOf<'device.health'> {
     const previous = d.state;
     d.state = to;
     // The first sighting after start is news for nobody; a device that never came back after start is an alarm.
@@ -127,8 +127,8 @@ export class DeviceHealthProcessor implements Processor {
     d: DeviceHealth,
     t: number,
     dataClass: StoreEvent['dataClass'],
-    extra: Record<string, unknown>,
-  ): StoreEvent {
+    change: { change: 'state'; previous: HealthState } | { change: 'firmware'; previous_firmware: string },
+  ): StoreEventOf<'device.health'> {
     return {
       type: 'device.health',
       t,
@@ -138,7 +138,7 @@ export class DeviceHealthProcessor implements Processor {
         device: d.id,
         kind: d.kind,
         state: d.state,
-        ...extra,
+        ...change,
         last_seen: d.lastSeenAt,
         offline_after_ms: d.offlineAfterMs,
         firmware: d.firmware,

@@ -1,4 +1,4 @@
-import type { StoreEvent } from '../../core/events.js';
+import type { StoreEvent, StoreEventOf } from '../../core/events.js';
 import { splitSteps } from './classify.js';
 import type { ExplainedRun, ExplainedSegment } from './explain.js';
 import type { FacingState } from './facing-state.js';
@@ -12,6 +12,9 @@ import type { StockTransition } from './stock.js';
 export const CONFIDENT = 0.9;
 /** Learning needs more: only clear, single explanations teach a facing its weight. */
 export const LEARN_SHARE = 0.95;
+
+/** What one interaction of a hand with the shelf becomes. */
+export type InteractionEvent = StoreEventOf<'shelf.pick' | 'shelf.put' | 'shelf.change' | 'shelf.misplaced'>;
 
 export interface EventHost {
   plate(key: string): PlateState;
@@ -94,19 +97,19 @@ function reassign(
 export function runEvents(
   run: ExplainedRun,
   host: EventHost,
-): { events: StoreEvent[]; touched: Set<FacingState> } {
+): { events: InteractionEvent[]; touched: Set<FacingState> } {
   const touched = new Set<FacingState>();
   for (const seg of run.segments) for (const k of seg.segment.keys) touched.add(host.plate(k).facing);
   const real = run.segments.filter((s) => s.option.kind !== 'nothing');
   if (real.length === 0) return { events: [], touched };
   if (run.partitionShare < CONFIDENT) return { events: [ambiguousRun(run, real, host)], touched };
-  const events: StoreEvent[] = [];
+  const events: InteractionEvent[] = [];
   for (const seg of real) events.push(...segmentEvents(seg, run.partitionShare, host, touched));
   return { events, touched };
 }
 
 /** How the run splits into interactions is itself unclear: one event for all of it, with the candidates. */
-function ambiguousRun(run: ExplainedRun, real: ExplainedSegment[], host: EventHost): StoreEvent {
+function ambiguousRun(run: ExplainedRun, real: ExplainedSegment[], host: EventHost): InteractionEvent {
   const main = [...real].sort((a, b) => Math.abs(b.segment.delta) - Math.abs(a.segment.delta))[0]!;
   const total = run.segments.reduce((a, s) => a + s.segment.delta, 0);
   const candidates = [{ segments: run.segments, share: run.partitionShare }, ...run.alternatives]
@@ -142,7 +145,7 @@ function segmentEvents(
   partitionShare: number,
   host: EventHost,
   touched: Set<FacingState>,
-): StoreEvent[] {
+): InteractionEvent[] {
   const o = seg.option;
   const confidence = r3(partitionShare * seg.share);
   const delta = seg.segment.delta;

@@ -321,8 +321,9 @@ export class ShelfProcessor implements Processor {
       const { events, touched } = runEvents(run, host);
       const transitions = [...touched].map((f) => ({ f, tr: f.recount(t) }));
       for (const e of events) {
+        const facing = e.type === 'shelf.misplaced' ? undefined : e.data.facing;
         const f =
-          this.facingStates.find((x) => x.spec.id === e.data.facing) ??
+          this.facingStates.find((x) => x.spec.id === facing) ??
           this.plates.get(`${e.data.device}#${e.data.channel}`)?.facing;
         if (f && e.type !== 'shelf.misplaced') e.data.stock = f.stock.count;
         this.plates.get(`${e.data.device}#${e.data.channel}`)!.lastEventAt = Math.round(t);

@@ -1,5 +1,5 @@
 import type { ColdAckData, ColdAlarmData, ColdDayData } from '../../core/coldchain-events.js';
-import type { StoreEvent } from '../../core/events.js';
+import type { EventEnvelope } from '../../core/events.js';
 import { openDatabase, type SqliteDatabase } from '../../registry/db.js';
 import { type ChainProblem, type ChainRow, genesisHash, recordHash, verifyChain } from './hash-chain.js';
 
@@ -49,7 +49,7 @@ export class HaccpStore {
   }
 
   /** Append the cold-chain events of a durable batch (others are ignored); one transaction. */
-  record(events: readonly StoreEvent[]): number {
+  record(events: readonly EventEnvelope[]): number {
     const rows = events.filter((e) => RECORDED[e.type] !== undefined);
     if (rows.length === 0) return 0;
     const head = this.db.prepare('SELECT seq, hash FROM heads WHERE unit = ?');

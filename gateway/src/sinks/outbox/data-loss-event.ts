@@ -1,4 +1,4 @@
-import type { StoreEvent } from '../../core/events.js';
+import type { StoreEventMap, StoreEventOf } from '../../core/events.js';
 import { DATA_LOSS_TYPE, OUTBOX_STREAM } from './internal-events.js';
 import type { OutboxLoss } from './outbox-recovery.js';
 
@@ -11,9 +11,13 @@ const ENVELOPE_BYTES = 512;
  * (if it could be read). Whatever of the old epoch the cloud has not received up to those seqs was lost.
  * Per-stream detail is left out (and `streams_truncated` set) if it would not fit in one event.
  */
-export function dataLossEvent(loss: OutboxLoss, t: number, maxEventBytes: number): StoreEvent {
+export function dataLossEvent(
+  loss: OutboxLoss,
+  t: number,
+  maxEventBytes: number,
+): StoreEventOf<'gateway.data_loss'> {
   const last = loss.lastKnown;
-  const data: Record<string, unknown> = {
+  const data: StoreEventMap['gateway.data_loss'] = {
     reason: loss.reason,
     detail: loss.detail,
     epoch: loss.epoch,
@@ -35,7 +39,7 @@ export function dataLossEvent(loss: OutboxLoss, t: number, maxEventBytes: number
   if (JSON.stringify(data).length > maxEventBytes - ENVELOPE_BYTES) {
     data.streams_truncated = true;
     if (loss.queued) data.queued = { ...loss.queued, streams: {} };
-    if (last) data.last_known = { ...(data.last_known as object), streams: {} };
+    if (data.last_known) data.last_known = { ...data.last_known, streams: {} };
   }
   return { type: DATA_LOSS_TYPE, t, stream: OUTBOX_STREAM, dataClass: 'must_deliver', data };
 }

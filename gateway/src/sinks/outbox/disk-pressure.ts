@@ -1,6 +1,6 @@
 import type { Clock } from '../../../../shared/src/clock.js';
 import type { Logger } from '../../../../shared/src/logger.js';
-import type { StoreEvent } from '../../core/events.js';
+import type { EventEnvelope } from '../../core/events.js';
 import type { DiskGuard } from './disk-guard.js';
 import {
   type DiskFigures,
@@ -25,7 +25,7 @@ export interface DiskPressureOptions {
   clock: Clock;
   logger?: Logger | undefined;
   /** An event about the state change, to be stored in-band (it bypasses the floor: it is tiny). */
-  emit(event: StoreEvent): void;
+  emit(event: EventEnvelope): void;
   /** The state changed: persist it (`refusing_since`), so `storegate doctor` can tell. */
   persist(refusingSince: number | null): void;
   /** Make a tiny write (a persisted value) to learn whether writing works again. */
@@ -85,7 +85,7 @@ export class DiskPressure {
   }
 
   /** Appends refused for lack of space, counted for the recovery event and the summary line. */
-  count(events: readonly StoreEvent[]): void {
+  count(events: readonly EventEnvelope[]): void {
     for (const e of events) {
       this.refused[e.dataClass]++;
       this.refused.by_type[e.type] = (this.refused.by_type[e.type] ?? 0) + 1;

@@ -1,4 +1,4 @@
-import type { StoreEvent } from '../../core/events.js';
+import type { StoreEventMap, StoreEventOf } from '../../core/events.js';
 
 /**
  * Events the outbox writes about itself, in-band with the data, so the cloud learns of a refusal, a loss or
@@ -7,9 +7,9 @@ import type { StoreEvent } from '../../core/events.js';
 export const OUTBOX_STREAM = 'gateway/outbox';
 export const CLOCK_STREAM = 'gateway/clock';
 
-export const DISK_FULL_TYPE = 'gateway.disk_full';
-export const DATA_LOSS_TYPE = 'gateway.data_loss';
-export const CLOCK_STEP_TYPE = 'clock.step';
+export const DISK_FULL_TYPE = 'gateway.disk_full' as const;
+export const DATA_LOSS_TYPE = 'gateway.data_loss' as const;
+export const CLOCK_STEP_TYPE = 'clock.step' as const;
 
 export interface RefusedCounts {
   must_deliver: number;
@@ -25,7 +25,13 @@ export interface DiskFigures {
 }
 
 /** The outbox started refusing appends: devices are not acknowledged and keep their readings. */
-export function diskRefusingEvent(t: number, cause: string, disk: DiskFigures): StoreEvent {
+export type DiskFullCause = Extract<StoreEventMap['gateway.disk_full'], { state: 'refusing' }>['cause'];
+
+export function diskRefusingEvent(
+  t: number,
+  cause: DiskFullCause,
+  disk: DiskFigures,
+): StoreEventOf<'gateway.disk_full'> {
   return {
     type: DISK_FULL_TYPE,
     t,
@@ -41,7 +47,7 @@ export function diskRecoveredEvent(
   since: number,
   refused: RefusedCounts,
   disk: DiskFigures,
-): StoreEvent {
+): StoreEventOf<'gateway.disk_full'> {
   return {
     type: DISK_FULL_TYPE,
     t,
@@ -58,7 +64,7 @@ export interface ClockStep {
   actual: number;
 }
 
-export function clockStepEvent(step: ClockStep): StoreEvent {
+export function clockStepEvent(step: ClockStep): StoreEventOf<'clock.step'> {
   const delta = step.actual - step.expected;
   return {
     type: CLOCK_STEP_TYPE,

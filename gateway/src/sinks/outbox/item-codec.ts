@@ -1,4 +1,4 @@
-import type { StoreEvent } from '../../core/events.js';
+import type { EventEnvelope } from '../../core/events.js';
 import { type OutboxRow, ROW_OVERHEAD_BYTES } from './outbox-storage.js';
 
 /**
@@ -6,14 +6,14 @@ import { type OutboxRow, ROW_OVERHEAD_BYTES } from './outbox-storage.js';
  * store's epoch after the id. Built by concatenation because `data` is already serialized once for size
  * accounting, and this runs for every event on the hot path.
  */
-export function encodeItem(id: string, seq: number, event: StoreEvent, dataJson: string): string {
+export function encodeItem(id: string, seq: number, event: EventEnvelope, dataJson: string): string {
   return `{"id":"${id}","seq":${seq},"stream":${JSON.stringify(event.stream)},"type":${JSON.stringify(
     event.type,
   )},"t":${event.t},"class":"${event.dataClass}","data":${dataJson}}`;
 }
 
 /** Null if the event can be stored; otherwise what is wrong with it (it is then refused, never stored). */
-export function validateEvent(event: StoreEvent): string | null {
+export function validateEvent(event: EventEnvelope): string | null {
   if (event === null || typeof event !== 'object') return 'event is not an object';
   if (typeof event.type !== 'string' || event.type.length === 0 || event.type.length > 128) {
     return 'type must be a non-empty string of at most 128 characters';
@@ -40,12 +40,12 @@ export function withEpoch(item: string, epoch: number): string {
 }
 
 export type EncodedBatch =
-  | { ok: true; encoded: Array<{ event: StoreEvent; dataJson: string }>; bytes: number }
+  | { ok: true; encoded: Array<{ event: EventEnvelope; dataJson: string }>; bytes: number }
   | { ok: false; reason: 'invalid' | 'oversize'; why: string };
 
 /** Validate and serialise a batch once; the first bad event refuses the whole batch. `bytes` is accounted size. */
-export function encodeBatch(events: readonly StoreEvent[], maxEventBytes: number): EncodedBatch {
-  const encoded: Array<{ event: StoreEvent; dataJson: string }> = [];
+export function encodeBatch(events: readonly EventEnvelope[], maxEventBytes: number): EncodedBatch {
+  const encoded: Array<{ event: EventEnvelope; dataJson: string }> = [];
   let total = 0;
   for (const event of events) {
     const problem = validateEvent(event);
@@ -70,7 +70,7 @@ export function newRow(
   ord: number,
   id: string,
   seq: number,
-  event: StoreEvent,
+  event: EventEnvelope,
   dataJson: string,
   now: number,
 ): OutboxRow {

@@ -2,7 +2,7 @@ import { uuidv7 } from 'uuidv7';
 import type { Clock } from '../../../../shared/src/clock.js';
 import type { Logger } from '../../../../shared/src/logger.js';
 import { StoregateError } from '../../core/errors.js';
-import type { StoreEvent } from '../../core/events.js';
+import type { EventEnvelope } from '../../core/events.js';
 import type { Feature } from '../../ports/feature.js';
 import type { EventSink } from '../../ports/pipeline.js';
 import { ClockWatch } from './clock-watch.js';
@@ -67,7 +67,7 @@ export class Outbox implements EventSink, Feature {
   private waiters: Waiter[] = [];
   private deletes: number[] = [];
   /** Events the outbox writes about itself; kept until a commit holds them (they have no caller to tell). */
-  private internal: StoreEvent[] = [];
+  private internal: EventEnvelope[] = [];
   private meta = new Map<string, string | null>();
   private readonly unflushedAcks = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
@@ -134,7 +134,7 @@ export class Outbox implements EventSink, Feature {
     this.close();
   }
 
-  append(events: readonly StoreEvent[]): Promise<void> {
+  append(events: readonly EventEnvelope[]): Promise<void> {
     if (this.closed) return Promise.reject(new StoregateError('SG_NOT_READY', 'outbox is closed'));
     if (events.length === 0) return Promise.resolve();
     const batch = encodeBatch(events, this.options.maxEventBytes);
@@ -158,13 +158,13 @@ export class Outbox implements EventSink, Feature {
     return this.guard.admit(bytes);
   }
 
-  private toRow(event: StoreEvent, dataJson: string): OutboxRow {
+  private toRow(event: EventEnvelope, dataJson: string): OutboxRow {
     const seq = this.state.nextSeq(event.stream);
     return newRow(this.state.nextOrd(), event.id ?? uuidv7(), seq, event, dataJson, this.options.clock.now());
   }
 
   /** Store an event about the outbox itself: past the floor (it is tiny), retried until a commit holds it. */
-  appendInternal(event: StoreEvent): void {
+  appendInternal(event: EventEnvelope): void {
     if (this.closed) return;
     this.internal.push(event);
     this.schedule();

@@ -6,9 +6,10 @@ const MANUAL =
 /**
  * Carel ir33 family (ir33+ VCC manual; other ir33 variants and MPXpro have their own tables, not shipped). Carel lists
  * each variable with its "ModBus®" index: analogue (A) and integer (I) variables are holding registers,
- * digital (D) variables are coils. Analogue values travel in tenths (°C × 10). The index is used as the
+ * digital (D) variables are coils. That analogue values travel in tenths (°C × 10) is assumed (Carel states it
+ * for other controllers; the ir33+ table we read does not say). The index is used as the
  * protocol address as printed; whether a given firmware counts from 0 or 1 is to be checked on site
- * (docs/modbus.md, "Addresses").
+ * (docs/modbus.md, "Register maps"). Line settings are not in the table we read: set them from the controller.
  */
 export const carelIr33: ColdModel = {
   id: 'carel-ir33',
@@ -16,7 +17,6 @@ export const carelIr33: ColdModel = {
   family: 'ir33 / ir33+',
   summary: 'Carel ir33+ case controller: probe 1, compressor/defrost relays, door, probe and HI/LO alarms',
   manual: MANUAL,
-  line: { baud: 19_200, parity: 'none', stopBits: 2 },
   reading: 'cold.sample',
   fields: {
     tempC: {
@@ -26,7 +26,7 @@ export const carelIr33: ColdModel = {
       scale: 0.1,
       unit: '°C',
       evidence: 'manual',
-      ref: `${MANUAL}: s_pr1 "Probe 1 reading", A 4`,
+      ref: `${MANUAL}: s_pr1 "Probe 1 reading", A 4 (scale 0.1 assumed)`,
     },
     compressorOn: {
       fn: 1,

@@ -6,7 +6,7 @@ const MANUAL =
 /**
  * Danfoss AK-CC55 Compact (084B4081). Danfoss lists parameters by PNU; values are 16-bit registers with the
  * scale in the table (0.1 for temperatures). Modbus protocol address = PNU − 1 is Danfoss' usual convention
- * for AK-CC controllers but is not stated in the list itself: assumed. Line default 8E1, speed auto-detected.
+ * for AK-CC controllers but is not stated in the list itself: assumed. Line default 8E1, speed auto-detected (so no `line` here).
  */
 export const danfossAkcc55: ColdModel = {
   id: 'danfoss-ak-cc55',
@@ -14,7 +14,6 @@ export const danfossAkcc55: ColdModel = {
   family: 'AK-CC55 Compact',
   summary: 'Danfoss AK-CC55 Compact case controller: thermostat air temperature, control state, sum alarm',
   manual: MANUAL,
-  line: { baud: 19_200, parity: 'even', stopBits: 1 },
   reading: 'cold.sample',
   fields: {
     tempC: {

@@ -16,6 +16,7 @@ export const dixellXr: ColdModel = {
   summary: 'Dixell XR case controller: thermostat probe Pb1, relay and alarm status word',
   manual:
     'Dixell XR60CX user manual (parameter list); Emerson/Dixell publish no Modbus register map for the XR series',
+  // WebHMI's Dixell notes: fixed 9600 8N1, recommended answer timeout 500 ms
   line: { baud: 9_600, parity: 'none', stopBits: 1 },
   reading: 'cold.sample',
   fields: {
