@@ -67,7 +67,13 @@ async function main() {
       data_dir: dir,
       log: { level: 'error' },
       http: { host: '127.0.0.1', port: 0 },
-      broker: { host: '127.0.0.1', port: 0 },
+      // The whole fleet connects from 127.0.0.1: the per-address caps are for a store LAN, not for this bench.
+      broker: {
+        host: '127.0.0.1',
+        port: 0,
+        limits: { max_connections_per_address: 1_000 },
+        auth_throttle: { max_failures: 10_000 },
+      },
       cloud: { url: cloud.url },
       checkout: {
         lanes: Array.from({ length: LANES }, (_, i) => ({
@@ -92,11 +98,9 @@ async function main() {
   await gateway.start();
   const broker = gateway.features.find((f): f is BrokerFeature => f.name === 'broker')!;
   const url = `mqtt://127.0.0.1:${broker.port()}`;
-  const kinds = Object.entries(
-    plan.reduce<Record<string, number>>((m, d) => ({ ...m, [d.kind]: (m[d.kind] ?? 0) + 1 }), {}),
-  )
-    .map(([k, n]) => `${n} ${k}`)
-    .join(', ');
+  const perKind = new Map<string, number>();
+  for (const d of plan) perKind.set(d.kind, (perKind.get(d.kind) ?? 0) + 1);
+  const kinds = [...perKind].map(([k, n]) => `${n} ${k}`).join(', ');
   console.log(
     `soak: ${DEVICES} devices (${kinds}), ${LANES} lanes (${posLess.length} without a POS), ${SECONDS} s, warm-up ${WARMUP} s`,
   );
@@ -150,6 +154,13 @@ async function main() {
   if (backlog)
     console.log(
       `outbox backlog at the end: ${backlog.must_deliver.count} must-deliver, ${backlog.telemetry.count} telemetry`,
+    );
+  const memory = await gateway.context.metrics
+    .getSingleMetric('storegate_device_resend_memory_entries')
+    ?.get();
+  if (memory)
+    console.log(
+      `resend memory at the end: ${memory.values.map((v) => `${v.labels.key} ${v.value}`).join(', ')} entries (bounded: 64 packet ids per client, 128 msg_ids per device, 5 min)`,
     );
   console.log(
     `after warm-up (${after.length} samples, ${((after.at(-1)!.min - after[0]!.min) * 60).toFixed(0)} s):`,
