@@ -28,6 +28,7 @@ import { shelfDeviceCommands } from './features/shelves/wiring.js';
 import { PipelineTicker } from './features/ticker/feature.js';
 import { registerCoreRoutes } from './http/core-routes.js';
 import { createHttpServer } from './http/server.js';
+import { loadHttpTls } from './http/tls.js';
 import type { DeviceRegistry } from './ports/device-registry.js';
 import { DeviceStats } from './ports/device-stats.js';
 import type { Feature } from './ports/feature.js';
@@ -72,7 +73,16 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
   const logger = deps.logger ?? createLogger({ level: config.log.level });
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'storegate_process_' });
-  const http = createHttpServer(logger);
+  const tls = config.http.tls
+    ? await loadHttpTls(config.http.tls, config.dataDir, clock, config.http.allowed_hosts)
+    : undefined;
+  if (tls) {
+    logger.info(
+      { cert: tls.certFile, fingerprint_sha256: tls.fingerprint256, generated: tls.generated },
+      'http tls: pin this certificate fingerprint in clients',
+    );
+  }
+  const http = createHttpServer(logger, tls);
   const live = new EventEmitter<{ events: [readonly StoreEvent[]] }>();
   live.setMaxListeners(100);
   // Before any route: every route registered later is behind the auth hook.

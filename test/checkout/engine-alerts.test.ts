@@ -10,6 +10,8 @@ describe('checkout lane: alerts', () => {
     l.place(0, 352);
     l.place(352, 352 + 500); // an unscanned item
     l.wait(2_000);
+    expect(l.alerts()).toEqual([]); // held: a resting hand would be lifted again
+    l.wait(11_000); // no scan or POS event since: it outlasts bag_timeout_ms
     expect(l.alerts()).toEqual(['unexpected_item']);
     expect(l.processor.state('lane-1')?.alert?.reason).toBe('unexpected_item');
     l.place(852, 352);
@@ -22,7 +24,7 @@ describe('checkout lane: alerts', () => {
     l.stable(0);
     l.pos('basket-open');
     l.place(0, 352); // heavier than any own bag
-    l.wait(2_000);
+    l.wait(13_000); // held until the shopper moves on, or bag_timeout_ms
     expect(l.alerts()).toEqual(['unexpected_item']);
     l.scan(CHIPS); // chips (160 g) do not explain 352 g
     expect(l.processor.state('lane-1')?.alert?.reason).toBe('unexpected_item');
@@ -78,7 +80,7 @@ describe('checkout lane: alerts', () => {
     l.scan(CHIPS);
     l.place(352, 512);
     l.place(512, 160); // cola taken out of the bag
-    l.wait(2_000);
+    l.wait(13_000); // held (a bag lifted to rearrange comes back) until the next event or bag_timeout_ms
     expect(l.alerts()).toEqual(['item_removed']);
     expect(l.events.at(-1)?.data).toMatchObject({ delta_grams: -352 });
     l.place(160, 511);
@@ -97,5 +99,59 @@ describe('checkout lane: alerts', () => {
     expect(verified.at(-1)?.data).toMatchObject({ by: 'attendant', measured_grams: 230 });
     expect(l.learner.get(`0${CHIPS}`)).toBeUndefined();
     expect(l.attendant('clear').error).toMatch(/no open alert/);
+  });
+
+  it('a hand resting on the bags longer than confirm_ms is no alarm: the level returns before the shopper moves on', () => {
+    const l = lane();
+    l.stable(0);
+    l.scan(COLA);
+    l.place(0, 352);
+    l.place(352, 352 + 180); // a hand rests on the bag
+    l.wait(3_000);
+    l.place(352 + 180, 352); // and is lifted
+    l.scan(CHIPS);
+    l.place(352, 512);
+    l.wait(2_000);
+    expect(l.alerts()).toEqual([]);
+  });
+
+  it('a held unexplained gain is decided at the next scan, before the new item could explain it', () => {
+    const l = lane();
+    l.stable(0);
+    l.scan(COLA);
+    l.place(0, 352);
+    l.place(352, 352 + 160); // unscanned chips
+    l.wait(2_000);
+    expect(l.alerts()).toEqual([]);
+    l.scan(CHIPS); // the shopper moves on: the weight was put down unscanned
+    expect(l.alerts()).toEqual(['unexpected_item']);
+  });
+
+  it('a removal held when the shopper goes to pay is decided as shopping, not waved through', () => {
+    const l = lane();
+    l.stable(0);
+    l.scan(COLA);
+    l.place(0, 352);
+    l.scan(CHIPS);
+    l.place(352, 512);
+    l.place(512, 160); // cola taken out again
+    l.wait(2_000);
+    l.pos('payment-start');
+    expect(l.alerts()).toEqual(['item_removed']);
+  });
+
+  it('each own bag before the first scan may weigh up to bag_max_grams, not all of them together', () => {
+    const l = lane();
+    l.stable(0);
+    l.pos('basket-open');
+    l.place(0, 200);
+    l.place(200, 400); // a second bag: 400 g together, over bag_max_grams (250)
+    l.wait(13_000);
+    l.scan(COLA);
+    l.place(400, 752);
+    l.wait(2_000);
+    expect(l.alerts()).toEqual([]);
+    l.pos('basket-close');
+    expect(l.events.find((e) => e.type === 'lane.session.closed')?.data).toMatchObject({ bag_grams: 400 });
   });
 });

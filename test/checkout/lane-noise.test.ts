@@ -52,7 +52,7 @@ describe('lane noise floor', () => {
     l.wait(3_000);
     expect(l.alerts()).toEqual([]);
     l.place(346, 0); // the cola (and the rest) leaves
-    l.wait(3_000);
+    l.wait(13_000); // held until the next event or bag_timeout_ms
     expect(l.alerts()).toEqual(['item_removed']);
   });
 

@@ -184,7 +184,7 @@ describe('storegate device (built CLI) against a running gateway', () => {
   it('gives clear usage errors with stable codes and exit statuses', async () => {
     const unknownKind = await runCli(config, ['device', 'add', 'x1', '--kind', 'toaster']);
     expect(unknownKind.code).toBe(1);
-    expect(unknownKind.stderr).toContain('error [SG_BAD_ARGUMENT]: unknown device kind "toaster"');
+    expect(unknownKind.stderr).toContain('error [SG_BAD_ARGUMENT] unknown device kind "toaster"');
     expect(unknownKind.stderr).toContain('valid kinds: shelf, door, camera, scanner, scale, pos, plant');
 
     await runCli(config, ['device', 'add', 'dup-1', '--kind', 'scale']);
@@ -199,7 +199,7 @@ describe('storegate device (built CLI) against a running gateway', () => {
     ]) {
       const res = await runCli(config, ['device', ...args]);
       expect(res.code).toBe(1);
-      expect(res.stderr).toContain('error [SG_DEVICE_UNKNOWN]: no device ghost');
+      expect(res.stderr).toContain('error [SG_DEVICE_UNKNOWN] no device ghost');
     }
     const badLabel = await runCli(config, ['device', 'add', 'x2', '--kind', 'pos', '--label', 'novalue']);
     expect(badLabel.stderr).toContain('error [SG_BAD_ARGUMENT]');

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configReferenceMarkdown } from '../../gateway/src/config/config-docs.js';
+import { errorsReferenceMarkdown } from '../../gateway/src/config/error-docs.js';
 import { eventsReferenceMarkdown } from '../../gateway/src/config/event-docs.js';
 import { exportedSchemas } from '../../gateway/src/config/schemas.js';
 
@@ -27,5 +28,9 @@ describe('generated docs are current with the zod schemas', () => {
 
   it('docs/events.md equals the generated reference', () => {
     expect(readFileSync(resolve(docs, 'events.md'), 'utf8'), regenerate).toBe(eventsReferenceMarkdown());
+  });
+
+  it('docs/errors.md equals the generated reference', () => {
+    expect(readFileSync(resolve(docs, 'errors.md'), 'utf8'), regenerate).toBe(errorsReferenceMarkdown());
   });
 });

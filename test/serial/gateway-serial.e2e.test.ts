@@ -120,7 +120,7 @@ describe('gateway with a serial shelf controller (built CLI, real PTY)', () => {
     const busy = await run(['firmware', 'flash', 'shelf-e2e', image, '--image-version', '1.1.0']);
     expect(busy.code).toBe(1);
     expect(busy.stderr).toMatch(
-      /error \[SG_IO\]: cannot open .*\n.*hint: if the gateway or storegate-bridge holds this port/,
+      /error \[SG_IO\] cannot open .* — if the gateway or storegate-bridge holds this port/,
     );
 
     await new Promise<void>((r) => {

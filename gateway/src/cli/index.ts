@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { exitCodeFor, StoregateError } from '../core/errors.js';
+import { exitCodeFor, formatError, StoregateError } from '../core/errors.js';
 import { registerAccessCommands } from './commands/access.js';
 import { registerCalibrateCommand } from './commands/calibrate.js';
 import { registerCatalogCommand } from './commands/catalog.js';
@@ -17,7 +17,7 @@ import { registerStartCommand } from './commands/start.js';
 
 /**
  * The `storegate` command. Each subcommand lives in ./commands/<name>.ts and exports a register function;
- * errors with a stable code print as `error [CODE]: message` plus a hint, and exit 1 (usage errors exit 2;
+ * errors with a stable code print as `error [CODE] message — hint` (core/errors.ts), and exit 1 (usage errors exit 2;
  * SG_REGISTRY_CORRUPT exits 65, see core/errors.ts).
  */
 export function buildProgram(): Command {
@@ -53,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof StoregateError) {
-      process.stderr.write(`error [${err.code}]: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+      process.stderr.write(`${formatError(err)}\n`);
       return exitCodeFor(err.code);
     }
     process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);

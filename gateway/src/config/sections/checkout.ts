@@ -28,7 +28,11 @@ export const verificationSchema = z.strictObject({
   default_tolerance_pct: z.number().min(0).max(50).default(3).describe('Tolerance floor as % of item weight'),
   min_weighable_grams: z.number().min(0).default(8).describe('Lighter items are weight-exempt'),
   noise_grams: z.number().min(0).default(4).describe('Stable changes this small are scale noise'),
-  bag_max_grams: z.number().min(0).default(250).describe('Own bag allowance before the first item'),
+  bag_max_grams: z
+    .number()
+    .min(0)
+    .default(250)
+    .describe('Each own bag put down before the first item may weigh up to this'),
   bag_timeout_ms: z.number().int().min(1000).default(12_000).describe('Scan → item must be bagged within'),
   confirm_ms: z
     .number()
@@ -36,7 +40,7 @@ export const verificationSchema = z.strictObject({
     .min(0)
     .default(1_200)
     .describe(
-      'An unexplained stable weight must persist this long before an alert (leaning, a resting hand)',
+      'An unexplained stable weight must persist this long before an alert; a drop, or a gain with nothing pending, also needs a scan/POS event after it began or bag_timeout_ms (leaning, a resting hand)',
     ),
   motion_grace_ms: z
     .number()

@@ -1,5 +1,23 @@
 import { z } from 'zod';
 
+export const httpTlsSection = z
+  .strictObject({
+    cert_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('PEM certificate; omit both files for a self-signed one'),
+    key_file: z.string().min(1).optional().describe('PEM private key of cert_file'),
+  })
+  .refine((t) => (t.cert_file === undefined) === (t.key_file === undefined), {
+    message: 'give both cert_file and key_file, or neither (a self-signed certificate in data_dir/tls)',
+  })
+  .describe(
+    'Serve HTTPS instead of HTTP. With no files a self-signed certificate is generated once in data_dir/tls and its SHA-256 fingerprint logged for pinning (docs/security.md)',
+  );
+
+export type HttpTlsSection = z.output<typeof httpTlsSection>;
+
 /** The HTTP API, dashboard and WebSockets: listen address and access control (docs/security.md). */
 export const httpSection = z.strictObject({
   host: z.string().default('0.0.0.0'),
@@ -10,6 +28,7 @@ export const httpSection = z.strictObject({
     .describe(
       'Host names the gateway answers to besides IP literals, localhost and this machine\'s hostname (DNS rebinding guard); "*.example.com" matches subdomains',
     ),
+  tls: httpTlsSection.optional(),
   metrics_public: z
     .boolean()
     .default(false)

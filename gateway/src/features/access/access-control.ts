@@ -64,8 +64,8 @@ export function openAccessControl(deps: {
     audit,
     clock,
     config: config.http,
-    // Plain HTTP for now (docs/security.md): a Secure cookie would never be sent back.
-    secure: false,
+    // Over plain HTTP a Secure cookie would never be sent back (docs/security.md).
+    secure: config.http.tls !== undefined,
   });
   registerAuditRoutes(deps.http, audit);
   return { store, audit, close: () => db.close() };

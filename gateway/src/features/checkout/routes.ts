@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { StoregateError } from '../../core/errors.js';
 import type { StoreEvent } from '../../core/events.js';
 import { actorName } from '../../core/identity.js';
 import { wsRoute } from '../../http/auth/ws.js';
@@ -29,8 +30,8 @@ export interface LanesApi {
   ): Promise<{ events: StoreEvent[]; error: string | null }>;
 }
 
-function notFound(id: string) {
-  return { error: { code: 'SG_LANE_UNKNOWN', message: `no lane ${id}; see GET /api/lanes` } };
+function notFound(id: string): StoregateError {
+  return new StoregateError('SG_LANE_UNKNOWN', `no lane ${id}`);
 }
 
 /**
@@ -43,30 +44,29 @@ export function registerLaneRoutes(http: FastifyInstance, lanes: LanesApi): void
     lanes: lanes.processor.states().map((s) => ({ ...s, devices: lanes.directory.devices(s.lane) })),
   }));
 
-  http.get<{ Params: { id: string } }>('/api/lanes/:id', async (req, reply) => {
+  http.get<{ Params: { id: string } }>('/api/lanes/:id', async (req, _reply) => {
     const state = lanes.processor.state(req.params.id);
-    if (!state) return reply.code(404).send(notFound(req.params.id));
+    if (!state) throw notFound(req.params.id);
     return { ...state, devices: lanes.directory.devices(state.lane) };
   });
 
   http.post<{ Params: { id: string } }>(
     '/api/lanes/:id/attendant',
     { config: { role: 'attendant' } },
-    async (req, reply) => {
-      if (!lanes.processor.state(req.params.id)) return reply.code(404).send(notFound(req.params.id));
+    async (req, _reply) => {
+      if (!lanes.processor.state(req.params.id)) throw notFound(req.params.id);
       const body = attendantBody.safeParse(req.body ?? {});
       if (!body.success) {
         const message = body.error.issues
           .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
           .join('; ');
-        return reply.code(400).send({ error: { code: 'SG_BAD_ARGUMENT', message } });
+        throw new StoregateError('SG_BAD_ARGUMENT', message);
       }
       const { action, note } = body.data;
       // Who acted is the caller's login or token, never a field of the request.
       const by = actorName(req.identity!);
       const result = await lanes.attendant(req.params.id, action, note ?? null, by);
-      if (result.error)
-        return reply.code(409).send({ error: { code: 'SG_NOT_READY', message: result.error } });
+      if (result.error) throw new StoregateError('SG_CONFLICT', result.error);
       return { lane: req.params.id, action, events: result.events.map((e) => ({ type: e.type, ...e.data })) };
     },
   );

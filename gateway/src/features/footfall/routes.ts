@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { StoregateError } from '../../core/errors.js';
 import { conversionRate } from '../../core/footfall-records.js';
 import type { FootfallProcessor } from '../../processors/footfall/footfall-processor.js';
@@ -24,14 +24,6 @@ function parseStep(raw: string | undefined): number {
   return /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
 }
 
-function fail(reply: FastifyReply, err: unknown) {
-  if (err instanceof StoregateError) {
-    const status = err.code === 'SG_BAD_ARGUMENT' ? 400 : err.code === 'SG_NOT_READY' ? 503 : 500;
-    return reply.code(status).send({ error: { code: err.code, message: err.message } });
-  }
-  throw err;
-}
-
 /** What the footfall routes need from the running feature. */
 export interface FootfallApi {
   readonly ctx: GatewayContext;
@@ -48,7 +40,7 @@ export interface FootfallApi {
 export function registerFootfallRoutes(http: FastifyInstance, footfall: FootfallApi): void {
   const { ctx } = footfall;
 
-  http.get('/api/footfall', async (req, reply) => {
+  http.get('/api/footfall', async (req) => {
     const q = req.query as Record<string, string | undefined>;
     const now = ctx.clock.now();
     const query: FootfallQuery = {
@@ -60,53 +52,42 @@ export function registerFootfallRoutes(http: FastifyInstance, footfall: Footfall
       stepMs: parseStep(q.step),
       ...(q.door ? { door: q.door } : {}),
     };
-    try {
-      const problem = checkQuery(query);
-      if (problem) throw new StoregateError('SG_BAD_ARGUMENT', problem);
-      const buckets = await footfall.store.query(query);
-      const totals = buckets.reduce(
-        (acc, b) => ({
-          in: acc.in + b.in,
-          out: acc.out + b.out,
-          transactions: acc.transactions + b.transactions,
-        }),
-        { in: 0, out: 0, transactions: 0 },
-      );
-      return {
-        store: ctx.config.store.id,
-        source: footfall.store.kind,
-        from: query.from,
-        to: query.to,
-        step_ms: query.stepMs,
-        door: query.door ?? null,
-        totals: { ...totals, conversion: conversionRate(totals.transactions, totals.in) },
-        buckets,
-      };
-    } catch (err) {
-      return fail(reply, err);
-    }
+    const problem = checkQuery(query);
+    if (problem) throw new StoregateError('SG_BAD_ARGUMENT', problem);
+    const buckets = await footfall.store.query(query);
+    const totals = buckets.reduce(
+      (acc, b) => ({
+        in: acc.in + b.in,
+        out: acc.out + b.out,
+        transactions: acc.transactions + b.transactions,
+      }),
+      { in: 0, out: 0, transactions: 0 },
+    );
+    return {
+      store: ctx.config.store.id,
+      source: footfall.store.kind,
+      from: query.from,
+      to: query.to,
+      step_ms: query.stepMs,
+      door: query.door ?? null,
+      totals: { ...totals, conversion: conversionRate(totals.transactions, totals.in) },
+      buckets,
+    };
   });
 
-  http.get('/api/footfall/days', async (req, reply) => {
+  http.get('/api/footfall/days', async (req) => {
     const q = req.query as Record<string, string | undefined>;
     const now = ctx.clock.now();
     const from = parseTime(q.from, now - 31 * 86_400_000);
     const to = parseTime(q.to, now);
-    try {
-      if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from) {
-        throw new StoregateError(
-          'SG_BAD_ARGUMENT',
-          'from and to must be epoch ms or ISO dates, to after from',
-        );
-      }
-      return {
-        store: ctx.config.store.id,
-        source: footfall.store.kind,
-        days: await footfall.store.days(from, to),
-      };
-    } catch (err) {
-      return fail(reply, err);
+    if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from) {
+      throw new StoregateError('SG_BAD_ARGUMENT', 'from and to must be epoch ms or ISO dates, to after from');
     }
+    return {
+      store: ctx.config.store.id,
+      source: footfall.store.kind,
+      days: await footfall.store.days(from, to),
+    };
   });
 
   http.get('/api/occupancy', async () => ({

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Clock, sleep } from '../../../../shared/src/clock.js';
 import { calibrationFromWire, calibrationToWire } from '../../core/calibration.js';
 import { StoregateError } from '../../core/errors.js';
@@ -10,22 +10,12 @@ import type { ShelvesStore } from '../../registry/planogram-store.js';
 import type { ShelfDeviceCommands } from './device-commands.js';
 
 const MAX_SAMPLE_MS = 30_000;
-const STATUS: Partial<Record<string, number>> = {
+const _STATUS: Partial<Record<string, number>> = {
   SG_BAD_ARGUMENT: 400,
   SG_DEVICE_UNKNOWN: 404,
   SG_NOT_READY: 503,
   SG_IO: 502,
 };
-
-function fail(reply: FastifyReply, err: unknown) {
-  if (err instanceof StoregateError) {
-    const status = STATUS[err.code] ?? 500;
-    return reply
-      .code(status)
-      .send({ error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } });
-  }
-  throw err;
-}
 
 function channelParam(raw: string): number {
   const n = Number(raw);
@@ -81,49 +71,37 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
     })),
   }));
 
-  http.put('/api/planogram', INSTALLER, async (req, reply) => {
-    try {
-      const v = shelves.store.replace(req.body, who(req), 'replaced via API', clock.now());
-      shelves.reload();
-      return { version: v.version, plates: v.plates.length };
-    } catch (err) {
-      return fail(reply, err);
-    }
+  http.put('/api/planogram', INSTALLER, async (req) => {
+    const v = shelves.store.replace(req.body, who(req), 'replaced via API', clock.now());
+    shelves.reload();
+    return { version: v.version, plates: v.plates.length };
   });
 
   http.put<{ Params: { device: string; channel: string } }>(
     '/api/planogram/plates/:device/:channel',
     INSTALLER,
-    async (req, reply) => {
-      try {
-        const channel = channelParam(req.params.channel);
-        const body = { ...(req.body as object), device: req.params.device, channel };
-        const parsed = plateSchema.safeParse(body);
-        if (!parsed.success) {
-          const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-          throw new StoregateError('SG_BAD_ARGUMENT', `invalid plate: ${msg}`);
-        }
-        const v = shelves.store.setPlate(parsed.data, who(req), clock.now());
-        shelves.reload();
-        return { version: v.version };
-      } catch (err) {
-        return fail(reply, err);
+    async (req) => {
+      const channel = channelParam(req.params.channel);
+      const body = { ...(req.body as object), device: req.params.device, channel };
+      const parsed = plateSchema.safeParse(body);
+      if (!parsed.success) {
+        const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+        throw new StoregateError('SG_BAD_ARGUMENT', `invalid plate: ${msg}`);
       }
+      const v = shelves.store.setPlate(parsed.data, who(req), clock.now());
+      shelves.reload();
+      return { version: v.version };
     },
   );
 
   http.delete<{ Params: { device: string; channel: string } }>(
     '/api/planogram/plates/:device/:channel',
     INSTALLER,
-    async (req, reply) => {
-      try {
-        const channel = channelParam(req.params.channel);
-        const v = shelves.store.removePlate(req.params.device, channel, who(req), clock.now());
-        shelves.reload();
-        return { version: v.version };
-      } catch (err) {
-        return fail(reply, err);
-      }
+    async (req) => {
+      const channel = channelParam(req.params.channel);
+      const v = shelves.store.removePlate(req.params.device, channel, who(req), clock.now());
+      shelves.reload();
+      return { version: v.version };
     },
   );
 
@@ -134,22 +112,18 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
   http.put<{ Params: { device: string; channel: string } }>(
     '/api/calibrations/:device/:channel',
     INSTALLER,
-    async (req, reply) => {
-      try {
-        const channel = channelParam(req.params.channel);
-        const record = calibrationFromWire({
-          ...(req.body as object),
-          device: req.params.device,
-          channel,
-          // The changer is the authenticated identity, whatever the body says.
-          installer: who(req),
-        });
-        shelves.store.saveCalibration(record, clock.now());
-        shelves.reload();
-        return { saved: true };
-      } catch (err) {
-        return fail(reply, err);
-      }
+    async (req) => {
+      const channel = channelParam(req.params.channel);
+      const record = calibrationFromWire({
+        ...(req.body as object),
+        device: req.params.device,
+        channel,
+        // The changer is the authenticated identity, whatever the body says.
+        installer: who(req),
+      });
+      shelves.store.saveCalibration(record, clock.now());
+      shelves.reload();
+      return { saved: true };
     },
   );
 
@@ -157,28 +131,24 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
   http.get<{ Params: { device: string; channel: string }; Querystring: { ms?: string } }>(
     '/api/shelves/:device/:channel/samples',
     INSTALLER,
-    async (req, reply) => {
-      try {
-        const channel = channelParam(req.params.channel);
-        const ms = Math.min(MAX_SAMPLE_MS, Math.max(100, Number(req.query.ms ?? 2000) || 2000));
-        if (!shelves.processor.hasPlate(req.params.device, channel)) {
-          throw new StoregateError(
-            'SG_DEVICE_UNKNOWN',
-            `${req.params.device} channel ${channel} is not in the planogram`,
-          );
-        }
-        const samples: number[] = [];
-        let hz: number | null = null;
-        const untap = shelves.processor.tap(req.params.device, channel, (grams, _t, rate) => {
-          samples.push(...grams);
-          if (rate) hz = rate;
-        });
-        await sleep(clock, ms);
-        untap();
-        return { device: req.params.device, channel, ms, hz, samples };
-      } catch (err) {
-        return fail(reply, err);
+    async (req) => {
+      const channel = channelParam(req.params.channel);
+      const ms = Math.min(MAX_SAMPLE_MS, Math.max(100, Number(req.query.ms ?? 2000) || 2000));
+      if (!shelves.processor.hasPlate(req.params.device, channel)) {
+        throw new StoregateError(
+          'SG_DEVICE_UNKNOWN',
+          `${req.params.device} channel ${channel} is not in the planogram`,
+        );
       }
+      const samples: number[] = [];
+      let hz: number | null = null;
+      const untap = shelves.processor.tap(req.params.device, channel, (grams, _t, rate) => {
+        samples.push(...grams);
+        if (rate) hz = rate;
+      });
+      await sleep(clock, ms);
+      untap();
+      return { device: req.params.device, channel, ms, hz, samples };
     },
   );
 
@@ -186,31 +156,27 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
   http.post<{ Params: { device: string; channel: string; command: string }; Body: { known_grams?: number } }>(
     '/api/shelves/:device/:channel/:command',
     INSTALLER,
-    async (req, reply) => {
-      try {
-        const { device, command } = req.params;
-        const channel = channelParam(req.params.channel);
-        const commands = shelves.deviceCommands;
-        if (!commands)
-          throw new StoregateError('SG_NOT_READY', 'no command transport to shelf devices is configured');
-        if (command === 'tare') {
-          await commands.tare(device, channel);
-          shelves.processor.resetPlate(device, channel);
-          return { ok: true };
-        }
-        if (command === 'calibrate') {
-          const known = req.body?.known_grams;
-          if (typeof known !== 'number' || !(known > 0)) {
-            throw new StoregateError('SG_BAD_ARGUMENT', 'known_grams (the weight on the plate) is required');
-          }
-          const result = await commands.calibrate(device, channel, known);
-          shelves.processor.resetPlate(device, channel);
-          return { ok: true, counts_per_gram: result.countsPerGram };
-        }
-        throw new StoregateError('SG_BAD_ARGUMENT', `unknown shelf command "${command}" (tare, calibrate)`);
-      } catch (err) {
-        return fail(reply, err);
+    async (req) => {
+      const { device, command } = req.params;
+      const channel = channelParam(req.params.channel);
+      const commands = shelves.deviceCommands;
+      if (!commands)
+        throw new StoregateError('SG_NOT_READY', 'no command transport to shelf devices is configured');
+      if (command === 'tare') {
+        await commands.tare(device, channel);
+        shelves.processor.resetPlate(device, channel);
+        return { ok: true };
       }
+      if (command === 'calibrate') {
+        const known = req.body?.known_grams;
+        if (typeof known !== 'number' || !(known > 0)) {
+          throw new StoregateError('SG_BAD_ARGUMENT', 'known_grams (the weight on the plate) is required');
+        }
+        const result = await commands.calibrate(device, channel, known);
+        shelves.processor.resetPlate(device, channel);
+        return { ok: true, counts_per_gram: result.countsPerGram };
+      }
+      throw new StoregateError('SG_BAD_ARGUMENT', `unknown shelf command "${command}" (tare, calibrate)`);
     },
   );
 }

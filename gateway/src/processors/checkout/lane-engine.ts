@@ -50,6 +50,10 @@ export class LaneEngine {
   /** The item verified last and what it was expected to weigh, for the rest of an item put down in stages. */
   private lastVerified: { thing: OnScale; mean: number | null; tolerance: number; at: number } | null = null;
   private firstScanAt: number | null = null;
+  /** Last scan or POS event: the shopper moved on, so a weight still held is no transient. */
+  private lastEventAt = Number.NEGATIVE_INFINITY;
+  /** When payment-start came: bags may leave from then on. */
+  private payingAt = Number.POSITIVE_INFINITY;
   /** The scale's own noise, learned from its stable readings: the floor of every decision. */
   readonly noise: ScaleNoise;
   /** Verified items and own bags on the scale, so a drop can be matched to what left. */
@@ -84,6 +88,7 @@ export class LaneEngine {
     if (!this.session) out.push(...this.open(t));
     const s = this.session!;
     this.activityAt = t;
+    this.lastEventAt = t;
     const key = gtinKey(code);
     const item = this.deps.catalog.get(code);
     const { verification: v, learning } = this.deps;
@@ -101,6 +106,7 @@ export class LaneEngine {
     this.firstScanAt ??= t;
     s.scanned++;
     if (item?.ageRestricted) s.ageRestricted++;
+    out.push(...this.heldBeforeScan(t));
     if (expectation.kind === 'exempt') {
       s.exempt++;
       this.exemptSlack += expectation.slackGrams + this.floor;
@@ -151,6 +157,7 @@ export class LaneEngine {
   pos(event: PosEventName, t: number, transactionId?: string): StoreEvent[] {
     const out: StoreEvent[] = [];
     this.activityAt = t;
+    this.lastEventAt = t;
     if (event === 'basket-open') {
       if (this.session?.phase === 'paid') out.push(...this.close(t));
       if (!this.session) out.push(...this.open(t));
@@ -161,7 +168,10 @@ export class LaneEngine {
     const s = this.session!;
     if (transactionId) s.transactionId = transactionId;
     if (event === 'payment-start') {
+      // A weight held since before the shopper went to pay is decided as shopping, not waved through as paying.
+      out.push(...this.evaluate(t));
       s.phase = 'paying';
+      this.payingAt = t;
       // Paying with scanned items not bagged yet: give them a short last chance, not the full timeout.
       for (const p of this.pending)
         p.deadline = Math.min(p.deadline, t + 3 * this.deps.verification.confirm_ms);
@@ -226,6 +236,7 @@ export class LaneEngine {
     this.exemptSlack = 0;
     this.unexplained = null;
     this.firstScanAt = null;
+    this.payingAt = Number.POSITIVE_INFINITY;
     this.lastVerified = null;
     this.contents.clear();
     this.baseline = this.stable ? this.scaleGrams : null;
@@ -316,7 +327,7 @@ export class LaneEngine {
       const beforeFirstScan =
         s.scanned === 0 ||
         (this.firstScanAt !== null && (this.atBaselineAt === null || this.atBaselineAt < this.firstScanAt));
-      if (beforeFirstScan && s.bagGrams + delta <= v.bag_max_grams) {
+      if (beforeFirstScan && delta <= v.bag_max_grams) {
         s.bagGrams += delta;
         this.contents.add({ what: 'bag', code: null, grams: delta, tolerance: floor });
         this.baseline = grams;
@@ -335,13 +346,18 @@ export class LaneEngine {
     let removed: OnScale[] | null = null;
     if (delta < 0) {
       // Paying: the items are in the transaction; bags may leave while the card is processed.
-      if (s.phase === 'paying') return [];
+      if (s.phase === 'paying' && (this.unexplained?.since ?? t) >= this.payingAt) return [];
       removed = this.contents.match(-delta, floor);
       if (!removed && -delta < this.contents.unmatchedLimit(floor)) return this.absorb(grams, t);
     }
     if (!this.unexplained) this.unexplained = { grams, since: t };
     const waited = t - this.unexplained.since;
     if (waited < v.confirm_ms) return [];
+    // A hand resting, a lean or a bag lifted to rearrange returns to the level before it: a held drop, or a gain
+    // with nothing pending (a gain against a pending scan is weighed now), is a change only once the shopper moved on (a scan or POS event after it began) or it outlasted the time a
+    // shopper has to bag an item.
+    const transientLike = delta < 0 || this.pending.length === 0;
+    if (transientLike && this.lastEventAt <= this.unexplained.since && waited < v.bag_timeout_ms) return [];
     // Less than what is still pending: maybe an item put down in stages or slowly; its bagging time decides.
     if (delta > 0 && this.couldBePartial(delta) && t < this.pending[0]!.deadline) return [];
     const reason: AlertReason =
@@ -375,6 +391,19 @@ export class LaneEngine {
       this.unexplained = null;
     }
     return [];
+  }
+
+  /**
+   * The shopper scans the next item while an unexplained gain still stands on the scale with nothing pending:
+   * whatever it is, it was put down unscanned (a hand rest or lean would have been lifted to scan). Decided now,
+   * before the new item could be taken to explain it.
+   */
+  private heldBeforeScan(t: number): StoreEvent[] {
+    if (this.alert || this.pending.length > 0 || !this.stable || !this.unexplained) return [];
+    if (this.baseline === null || this.scaleGrams === null) return [];
+    const delta = this.scaleGrams - this.baseline;
+    if (delta <= this.floor) return [];
+    return this.raise('unexpected_item', t, delta, null);
   }
 
   /** The gain is below the sum of the pending items' weights: a part of them may still be in the hand. */
