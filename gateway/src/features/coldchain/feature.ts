@@ -5,6 +5,7 @@ import type { StoreEvent } from '../../core/events.js';
 import type { Feature } from '../../ports/feature.js';
 import { ColdChainProcessor } from '../../processors/coldchain/coldchain-processor.js';
 import { HaccpStore } from '../../sinks/haccp/haccp-store.js';
+import { InfluxHaccpWriter } from '../../sinks/influx/influx-haccp-writer.js';
 import type { GatewayContext } from '../context.js';
 import { FeatureScope } from '../scope.js';
 import { coldchainMetrics } from './metrics.js';
@@ -31,6 +32,8 @@ export class ColdChainFeature implements Feature {
   private openStore: HaccpStore | null = null;
   private routesRegistered = false;
   private recordErrors: { inc(): void } | null = null;
+  /** The InfluxDB copy of the record, when the store has InfluxDB (footfall.influx). */
+  private influxCopy: InfluxHaccpWriter | null = null;
 
   constructor(readonly ctx: GatewayContext) {
     this.log = ctx.logger.child({ mod: 'coldchain' });
@@ -50,6 +53,22 @@ export class ColdChainFeature implements Feature {
     scope.defer(() => {
       this.openStore = null;
     });
+    const influx = this.ctx.config.footfall.influx;
+    if (influx) {
+      const copy = scope.own(
+        new InfluxHaccpWriter(influx, {
+          dataDir: this.ctx.config.dataDir,
+          clock: this.ctx.clock,
+          logger: this.log,
+          retentionDays: this.ctx.config.coldchain.retention_days,
+        }),
+      );
+      copy.start();
+      this.influxCopy = copy;
+      scope.defer(() => {
+        this.influxCopy = null;
+      });
+    }
     this.recordErrors = coldchainMetrics(this.ctx, scope, this.processor);
     scope.listen(this.ctx.live, 'events', (events) => this.handle(events));
     scope.defer(this.ctx.pipeline.add(this.processor));
@@ -84,6 +103,7 @@ export class ColdChainFeature implements Feature {
       this.log.error({ err, events: events.length }, 'haccp record write failed');
       return;
     }
+    this.influxCopy?.record(events);
     for (const e of events) {
       if (e.type !== 'coldchain.day') continue;
       const report = buildReport(store, String(e.data.day), this.ctx.clock.now());
