@@ -59,6 +59,7 @@ function slope(points: { min: number; mib: number }[]): number {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'sg-soak-'));
   const cloud = await startMosquitto({ persistence: false });
+  disposeCloud = () => cloud.dispose();
   const plan = fleetPlan(DEVICES, LANES);
   const posLess = Array.from({ length: Math.ceil(LANES / 4) }, (_, i) => `lane-${LANES - i}`);
   const config = parseConfig(
@@ -179,7 +180,11 @@ async function main() {
   process.exit(0);
 }
 
-main().catch((err) => {
+/** Set once the cloud broker runs: a failing run must not leave it behind. */
+let disposeCloud: () => Promise<void> = async () => {};
+
+main().catch(async (err) => {
+  await disposeCloud().catch(() => undefined);
   console.error(err);
   process.exit(1);
 });
