@@ -6,6 +6,7 @@ import type { InfluxConfig } from '../../config/sections/footfall.js';
 import { eventsOf, type StoreEvent } from '../../core/events.js';
 import { PointDiskBuffer, type StoredPoint } from './disk-buffer.js';
 import { createInfluxClient } from './influx-footfall-store.js';
+import { ensureRetentionPolicy } from './influx-schema.js';
 import { InfluxPointWriter } from './point-writer.js';
 
 /** HACCP samples and alarms live in their own policy: kept as long as the SQLite record, not 30 days. */
@@ -60,13 +61,8 @@ export class InfluxHaccpWriter {
     this.buffer.close();
   }
 
-  private async ensureSchema(duration: string): Promise<void> {
-    const db = this.cfg.database;
-    if (!(await this.influx.getDatabaseNames()).includes(db)) await this.influx.createDatabase(db);
-    const existing = (await this.influx.showRetentionPolicies(db)).some((rp) => rp.name === RP_HACCP);
-    const options = { database: db, duration, replication: 1, isDefault: false };
-    if (existing) await this.influx.alterRetentionPolicy(RP_HACCP, options);
-    else await this.influx.createRetentionPolicy(RP_HACCP, options);
+  private ensureSchema(duration: string): Promise<void> {
+    return ensureRetentionPolicy(this.influx, this.cfg.database, RP_HACCP, duration, false);
   }
 }
 

@@ -18,19 +18,25 @@ import { CQ_RESAMPLE, hourlyRollups, RP_HOURLY, RP_MINUTES } from './rollup-back
  */
 export { RP_HOURLY, RP_MINUTES };
 
+/** Creates the database if needed and the policy, or brings an existing one to this duration. */
+export async function ensureRetentionPolicy(
+  influx: InfluxDB,
+  db: string,
+  name: string,
+  duration: string,
+  isDefault: boolean,
+): Promise<void> {
+  if (!(await influx.getDatabaseNames()).includes(db)) await influx.createDatabase(db);
+  const exists = (await influx.showRetentionPolicies(db)).some((rp) => rp.name === name);
+  const options = { database: db, duration, replication: 1, isDefault };
+  if (exists) await influx.alterRetentionPolicy(name, options);
+  else await influx.createRetentionPolicy(name, options);
+}
+
 export async function ensureInfluxSchema(influx: InfluxDB, cfg: InfluxConfig): Promise<void> {
   const db = cfg.database;
-  const names = await influx.getDatabaseNames();
-  if (!names.includes(db)) await influx.createDatabase(db);
-  const existing = new Map((await influx.showRetentionPolicies(db)).map((rp) => [rp.name, rp]));
-  for (const [name, duration, isDefault] of [
-    [RP_MINUTES, cfg.retention, true],
-    [RP_HOURLY, cfg.rollup_retention, false],
-  ] as const) {
-    const options = { database: db, duration, replication: 1, isDefault };
-    if (existing.has(name)) await influx.alterRetentionPolicy(name, options);
-    else await influx.createRetentionPolicy(name, options);
-  }
+  await ensureRetentionPolicy(influx, db, RP_MINUTES, cfg.retention, true);
+  await ensureRetentionPolicy(influx, db, RP_HOURLY, cfg.rollup_retention, false);
   const cqs = new Map((await influx.showContinousQueries(db)).map((cq) => [cq.name, cq.query]));
   for (const r of hourlyRollups(db)) {
     const current = cqs.get(r.name);
