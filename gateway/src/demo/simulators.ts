@@ -60,7 +60,9 @@ export async function startSimulators(
       };
       const first = sim.init(ctx, Date.now());
       let state = first.state;
-      publish(first);
+      // Published on CONNACK, not before: a QoS 0 message queued while a first CONNECT is refused (the
+      // gateway still provisioning) is dropped, and a slow kind (env: one sample a minute) then stays silent.
+      client.once('connect', () => publish(first));
       timers.push(
         setInterval(() => {
           const step = sim.step(state, Date.now(), ctx);

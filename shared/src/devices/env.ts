@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { coldSample } from './cold.js';
 import { defineKind, topic } from './define.js';
-import type { Simulator } from './simulate.js';
+import type { SimContext, SimStep, Simulator } from './simulate.js';
 import { gaussian, hashString } from './simulate.js';
 import { flag, label } from './wire.js';
 
@@ -64,40 +64,58 @@ const envSimulator: Simulator<EnvSimState> = {
   everyMs: 60_000,
   init: (ctx, now) => {
     const battery = 60 + (hashString(ctx.device.id) % 40);
+    const state = { tempC: 3, doorOpenUntil: 0, battery, batterySentAt: now };
+    // A battery sensor reports a first sample when it wakes, not a minute later.
+    const first = envSample(state, now, ctx);
     return {
-      state: { tempC: 3, doorOpenUntil: 0, battery, batterySentAt: now },
-      publish: [{ suffix: 'status', payload: { t: now, battery_pct: battery }, qos: 0 }],
+      state: first.state,
+      publish: [{ suffix: 'status', payload: { t: now, battery_pct: battery }, qos: 0 }, ...first.publish],
     };
   },
-  step(state, now, { random, device }) {
-    const opened = state.doorOpenUntil <= now && random() < 0.15;
-    const doorOpenUntil = opened ? now + 10_000 + random() * 30_000 : state.doorOpenUntil;
-    const target = doorOpenUntil > now ? 5 : 3;
-    const tempC = state.tempC + (target - state.tempC) * 0.4 + gaussian(random) * 0.1;
-    const battery = Math.max(0, state.battery - 0.001);
-    const unit = device.location.fixture ?? device.id;
+  step(state, now, ctx) {
     const sendBattery = now - state.batterySentAt >= 3_600_000;
+    const next = envSample(state, now, ctx);
     return {
-      state: { tempC, doorOpenUntil, battery, batterySentAt: sendBattery ? now : state.batterySentAt },
+      state: { ...next.state, batterySentAt: sendBattery ? now : state.batterySentAt },
       publish: [
         ...(sendBattery
-          ? [{ suffix: 'status', payload: { t: now, battery_pct: Math.round(battery) }, qos: 0 as const }]
+          ? [
+              {
+                suffix: 'status',
+                payload: { t: now, battery_pct: Math.round(next.state.battery) },
+                qos: 0 as const,
+              },
+            ]
           : []),
-        {
-          suffix: 'env',
-          payload: {
-            t: now,
-            unit,
-            temp_c: Math.round(tempC * 10) / 10,
-            humidity_pct: Math.round(70 + gaussian(random) * 3),
-            door_open: doorOpenUntil > now,
-          },
-          qos: 0,
-        },
+        ...next.publish,
       ],
     };
   },
 };
+
+function envSample(state: EnvSimState, now: number, { random, device }: SimContext): SimStep<EnvSimState> {
+  const opened = state.doorOpenUntil <= now && random() < 0.15;
+  const doorOpenUntil = opened ? now + 10_000 + random() * 30_000 : state.doorOpenUntil;
+  const target = doorOpenUntil > now ? 5 : 3;
+  const tempC = state.tempC + (target - state.tempC) * 0.4 + gaussian(random) * 0.1;
+  const battery = Math.max(0, state.battery - 0.001);
+  return {
+    state: { ...state, tempC, doorOpenUntil, battery },
+    publish: [
+      {
+        suffix: 'env',
+        payload: {
+          t: now,
+          unit: device.location.fixture ?? device.id,
+          temp_c: Math.round(tempC * 10) / 10,
+          humidity_pct: Math.round(70 + gaussian(random) * 3),
+          door_open: doorOpenUntil > now,
+        },
+        qos: 0,
+      },
+    ],
+  };
+}
 
 export const envKind = defineKind({
   kind: 'env',
