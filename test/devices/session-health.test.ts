@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway, type Gateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
-import type { StoreEvent } from '../../gateway/src/core/events.js';
+import type { StoreEvent, StoreEventOf } from '../../gateway/src/core/events.js';
 import type { ServedLaneState } from '../../gateway/src/features/checkout/lane-health.js';
 import type { DeviceView } from '../../gateway/src/features/devices/routes.js';
 import { authedFetch, seedToken } from '../support/auth.js';
@@ -54,7 +54,10 @@ const device = async (id: string) =>
   (await (await api(`${httpBase}/api/devices/${id}`)).json()) as DeviceView;
 const lane = async () => (await (await api(`${httpBase}/api/lanes/lane-1`)).json()) as ServedLaneState;
 const healthOf = (id: string) =>
-  events.filter((e) => e.type === 'device.health' && e.data.device === id && e.data.change === 'state');
+  events.filter(
+    (e): e is StoreEventOf<'device.health'> =>
+      e.type === 'device.health' && e.data.device === id && e.data.change === 'state',
+  );
 
 beforeAll(async () => {
   const config = parseConfig(
