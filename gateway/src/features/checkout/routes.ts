@@ -7,9 +7,10 @@ import type { StoreEvent } from '../../core/events.js';
 import { actorName } from '../../core/identity.js';
 import { wsRoute } from '../../http/auth/ws.js';
 import type { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
-import type { AttendantAction, LaneState } from '../../processors/checkout/lane-types.js';
+import type { AttendantAction } from '../../processors/checkout/lane-types.js';
 import type { ApplyResult, CatalogStore } from '../../registry/catalog-store.js';
 import type { ConfiguredLaneDirectory } from '../../registry/lanes.js';
+import type { ServedLaneState } from './lane-health.js';
 
 const attendantBody = z.strictObject({
   action: z.enum(['clear', 'override']),
@@ -21,7 +22,9 @@ export interface LanesApi {
   readonly processor: CheckoutProcessor;
   readonly directory: ConfiguredLaneDirectory;
   readonly catalog: CatalogStore;
-  readonly states: EventEmitter<{ state: [LaneState] }>;
+  readonly states: EventEmitter<{ state: [ServedLaneState] }>;
+  laneState(lane: string): ServedLaneState | undefined;
+  laneStates(): ServedLaneState[];
   attendant(
     lane: string,
     action: AttendantAction,
@@ -43,11 +46,11 @@ function notFound(id: string): StoregateError {
  */
 export function registerLaneRoutes(http: FastifyInstance, lanes: LanesApi): void {
   http.get('/api/lanes', async () => ({
-    lanes: lanes.processor.states().map((s) => ({ ...s, devices: lanes.directory.devices(s.lane) })),
+    lanes: lanes.laneStates().map((s) => ({ ...s, devices: lanes.directory.devices(s.lane) })),
   }));
 
   http.get<{ Params: { id: string } }>('/api/lanes/:id', async (req, _reply) => {
-    const state = lanes.processor.state(req.params.id);
+    const state = lanes.laneState(req.params.id);
     if (!state) throw notFound(req.params.id);
     return { ...state, devices: lanes.directory.devices(state.lane) };
   });
@@ -104,12 +107,12 @@ export function registerLaneRoutes(http: FastifyInstance, lanes: LanesApi): void
   http.register(async (scope) => {
     scope.get<{ Params: { id: string } }>('/api/lanes/:id/ws', wsRoute('viewer'), (socket, req) => {
       const id = req.params.id;
-      const current = lanes.processor.state(id);
+      const current = lanes.laneState(id);
       if (!current) {
         socket.close(4404, `no lane ${id}`);
         return;
       }
-      const send = (state: LaneState) => {
+      const send = (state: ServedLaneState) => {
         if (state.lane === id && socket.readyState === socket.OPEN) socket.send(JSON.stringify(state));
       };
       send(current);

@@ -48,6 +48,15 @@ export class DeviceHealthFeature implements Feature {
     }
     this.refreshDirectory();
     this.sampleRates(this.ctx.clock.now());
+    scope.defer(
+      this.ctx.deviceStats.onConnection((id, connected) => {
+        const events = this.processor.connection(id, connected, this.ctx.clock.now());
+        if (events.length === 0) return;
+        this.ctx.pipeline.emit(events).catch((err: unknown) => {
+          this.log.error({ err, device: id }, 'device health event not stored');
+        });
+      }),
+    );
     // A busy or broken registry file must not stop health tracking; the next round retries.
     scope.every(
       this.ctx.clock,
