@@ -96,7 +96,9 @@ describe('dashboard in headless Chromium', () => {
     await expect.poll(() => deviceRow.textContent(), { timeout: 10_000 }).toContain('online');
     expect(await page.textContent('#health')).toBe('live');
     // The vendored chart library (no internet needed) drew the footfall chart; its totals agree with the cards.
-    await expect.poll(() => page.locator('#chart-footfall .uplot canvas').count(), { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(() => page.locator('#chart-footfall .uplot canvas').count(), { timeout: 10_000 })
+      .toBe(1);
     await expect
       .poll(() => page.textContent('#footfall-summary'), { timeout: 10_000 })
       .toContain(`Today: ${occupancy.in} entries`);
