@@ -30,7 +30,7 @@ export async function runGateway(configPath?: string, config?: LoadedConfig): Pr
     problems: () => gateway.problems(),
   });
   supervision.startWatchdog();
-  installLoopBlockHook(process.env, notifier, logger);
+  installLoopBlockHook(process.env, { notifier, logger, clock });
   const removePidFile = writePidFile(cfg.dataDir);
   let stopping = false;
   const exit = (code: number) => {
