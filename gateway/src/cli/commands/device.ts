@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { systemClock } from '../../../../shared/src/clock.js';
 import type { DeviceKind } from '../../../../shared/src/device-contract.js';
 import { StoregateError } from '../../core/errors.js';
 import type { DeviceLocation } from '../../ports/device-registry.js';
@@ -15,6 +16,7 @@ import {
   table,
 } from '../output.js';
 import { deviceJson, printCredentials } from './device-credentials-output.js';
+import { registerDeviceImportCommand } from './device-import.js';
 
 interface AddOptions extends DeviceLocation {
   kind: string;
@@ -51,7 +53,7 @@ function onlineFromDatabase(
   checkIntervalMs: number,
   missed: number,
 ) {
-  return isOnline(kind, lastSeenAt, Date.now(), missed, checkIntervalMs + 1_000);
+  return isOnline(kind, lastSeenAt, systemClock().now(), missed, checkIntervalMs + 1_000);
 }
 
 export function registerDeviceCommand(program: Command): void {
@@ -108,7 +110,7 @@ export function registerDeviceCommand(program: Command): void {
         printLine('No devices yet. Add one with: storegate device add <id> --kind <kind>');
         return;
       }
-      const now = Date.now();
+      const now = systemClock().now();
       const rows = withState.map(({ d, online }) => [
         d.id,
         d.kind,
@@ -138,7 +140,7 @@ export function registerDeviceCommand(program: Command): void {
         printJson({ ...deviceJson(d), online, offline_after_ms: offlineAfterMs(d.kind, missed) });
         return;
       }
-      const now = Date.now();
+      const now = systemClock().now();
       printLine(
         fields(
           [
@@ -194,6 +196,8 @@ export function registerDeviceCommand(program: Command): void {
         ...(opts.brokerUrl ? { brokerUrl: opts.brokerUrl } : {}),
       });
     });
+
+  registerDeviceImportCommand(device);
 }
 
 function unknownDevice(id: string): StoregateError {
