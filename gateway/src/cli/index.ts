@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, formatError, StoregateError } from '../core/errors.js';
 import { registerAccessCommands } from './commands/access.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { registerCalibrateCommand } from './commands/calibrate.js';
 import { registerCatalogCommand } from './commands/catalog.js';
 import { registerDeviceCommand } from './commands/device.js';
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
   registerFirmwareCommand(program);
   registerAccessCommands(program);
   registerHaccpCommand(program);
+  registerBackupCommands(program);
   return program;
 }
 
