@@ -5,6 +5,7 @@ import { deviceJson } from '../../cli/commands/device-credentials-output.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { errorBody, StoregateError } from '../../core/errors.js';
 import type { DeviceRegistry } from '../../ports/device-registry.js';
+import { kindExpectations } from '../../processors/health/expectations.js';
 import { LOCATION_KEYS } from '../../registry/db-device-rows.js';
 import { importDevicesCsv } from './device-import.js';
 import { type ProvisionedDevice, provisionDevice, qrPngDataUrl } from './provisioning.js';
@@ -42,15 +43,21 @@ async function credentialsJson(p: ProvisionedDevice) {
 export interface InstallerDeviceDeps {
   registry: Pick<DeviceRegistry, 'add' | 'get' | 'remove'>;
   config: LoadedConfig;
+  /** The registry changed: health re-reads it now instead of at its next round. */
+  changed(): void;
 }
 
 /**
  * The installer's device operations (role installer), on the code paths of `storegate device add / import /
- * remove`: `POST /api/devices` → the secret (once) with its QR code, `POST /api/devices/import` (JSON
+ * remove`: `GET /api/device-kinds` (viewer), `POST /api/devices` → the secret (once) with its QR code, `POST /api/devices/import` (JSON
  * `{csv}` or a `text/csv` body; all or nothing, 400 with `error.lines` listing every bad line), and
  * `DELETE /api/devices/:id` (its connections are refused from then on).
  */
 export function registerInstallerDeviceRoutes(http: FastifyInstance, deps: InstallerDeviceDeps): void {
+  http.get('/api/device-kinds', async () => ({
+    kinds: deviceKinds.map((kind) => ({ kind, note: kindExpectations[kind].note })),
+  }));
+
   http.post('/api/devices', INSTALLER, async (req, reply) => {
     const body = parseBody(addBody, req.body);
     const provisioned = provisionDevice(
@@ -59,6 +66,7 @@ export function registerInstallerDeviceRoutes(http: FastifyInstance, deps: Insta
       { id: body.id, kind: body.kind, location: body.location ?? {}, labels: body.labels ?? {} },
       body.broker_url,
     );
+    deps.changed();
     return reply.code(201).send(await credentialsJson(provisioned));
   });
 
@@ -80,6 +88,7 @@ export function registerInstallerDeviceRoutes(http: FastifyInstance, deps: Insta
         const out = errorBody(err);
         return reply.code(400).send({ error: { ...out.error, lines: result.errors } });
       }
+      deps.changed();
       const devices = await Promise.all(result.devices.map(credentialsJson));
       return reply.code(201).send({ imported: devices.length, devices });
     });
@@ -92,6 +101,7 @@ export function registerInstallerDeviceRoutes(http: FastifyInstance, deps: Insta
         hint: 'only registered devices can be removed',
       });
     }
+    deps.changed();
     return { removed: id };
   });
 }

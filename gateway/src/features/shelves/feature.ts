@@ -11,6 +11,7 @@ import { registerCalibrationRoutes } from './calibration-routes.js';
 import { CalibrationSessions } from './calibration-sessions.js';
 import type { ShelfDeviceCommands } from './device-commands.js';
 import { shelfMetrics } from './metrics.js';
+import { PickTally } from './pick-tally.js';
 import { seedPlanogramFromConfig } from './planogram-seed.js';
 import { registerShelfRoutes } from './routes.js';
 import { shelfProcessor } from './wiring.js';
@@ -39,6 +40,8 @@ export class ShelfFeature implements Feature {
   private loadedVersion = 0;
   private routesRegistered = false;
   private readonly unknownPlateLog;
+  /** Picks per plate per hour since start, for the dashboard's heatmap (GET /api/shelves/picks). */
+  picks: PickTally | null = null;
   private readonly calibrations: CalibrationSessions;
 
   constructor(
@@ -78,6 +81,9 @@ export class ShelfFeature implements Feature {
     seedPlanogramFromConfig(this.ctx.config, store, this.ctx.clock.now(), this.log);
     this.current = this.build();
     const metrics = shelfMetrics(this.ctx.metrics, scope, () => this.processor);
+    const picks = new PickTally(this.ctx.clock.now());
+    this.picks = picks;
+    scope.listen(this.ctx.live, 'events', (events) => picks.add(events));
     scope.defer(
       this.ctx.pipeline.add({
         name: 'shelf',
