@@ -8,7 +8,7 @@ import { actorName } from '../../core/identity.js';
 import { wsRoute } from '../../http/auth/ws.js';
 import type { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
 import type { AttendantAction } from '../../processors/checkout/lane-types.js';
-import type { CatalogStore } from '../../registry/catalog-store.js';
+import type { ApplyResult, CatalogStore } from '../../registry/catalog-store.js';
 import type { ConfiguredLaneDirectory } from '../../registry/lanes.js';
 import type { ServedLaneState } from './lane-health.js';
 
@@ -31,6 +31,8 @@ export interface LanesApi {
     note: string | null,
     by: string | null,
   ): Promise<{ events: StoreEvent[]; error: string | null }>;
+  /** The same apply as `storegate catalog import` (CatalogStore.apply) plus resetting relearned weights. */
+  applyCatalog(json: unknown, source: string): ApplyResult;
 }
 
 function notFound(id: string): StoregateError {
@@ -40,7 +42,7 @@ function notFound(id: string): StoregateError {
 /**
  * Lane displays and attendants: `GET /api/lanes`, `GET /api/lanes/:id`, `POST /api/lanes/:id/attendant`
  * ({action: clear|override, note}; role attendant, recorded as the authenticated identity), `GET /api/lanes/:id/ws` (current state, then every change),
- * `GET /api/checkout/catalog` (version in use).
+ * `GET /api/checkout/catalog` (version in use), `POST /api/checkout/catalog` (import; role installer).
  */
 export function registerLaneRoutes(http: FastifyInstance, lanes: LanesApi): void {
   http.get('/api/lanes', async () => ({
@@ -80,6 +82,25 @@ export function registerLaneRoutes(http: FastifyInstance, lanes: LanesApi): void
       ? { version: v.version, source: v.source, applied_at: v.appliedAt, items: v.itemCount }
       : { version: null, items: 0 };
   });
+
+  // `storegate catalog import` over HTTP for the installer web: atomic, a rejected document changes nothing.
+  http.post(
+    '/api/checkout/catalog',
+    { config: { role: 'installer' }, bodyLimit: 16 * 1024 * 1024 },
+    async (req) => {
+      if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
+        throw new StoregateError('SG_PAYLOAD_REJECTED', 'send the catalog JSON document as the request body');
+      }
+      const r = lanes.applyCatalog(req.body, `api:${actorName(req.identity!)}`);
+      return {
+        applied: r.applied,
+        version: r.version,
+        items: r.items,
+        relearn: r.relearn.length,
+        message: r.message,
+      };
+    },
+  );
 
   // The plugin must load before the WebSocket route is added, hence the nested registration.
   http.register(websocket);

@@ -4,6 +4,7 @@ import { DeviceHealthProcessor } from '../../processors/health/device-health-pro
 import { PublishRates } from '../../processors/health/publish-rates.js';
 import type { GatewayContext } from '../context.js';
 import { FeatureScope } from '../scope.js';
+import { registerInstallerDeviceRoutes } from './installer-routes.js';
 import { deviceHealthMetrics } from './metrics.js';
 import { registerDeviceRoutes } from './routes.js';
 
@@ -42,6 +43,7 @@ export class DeviceHealthFeature implements Feature {
         stats: this.ctx.deviceStats,
         rates: this.rates,
       });
+      registerInstallerDeviceRoutes(this.ctx.http, { registry: this.ctx.registry, config: this.ctx.config });
       this.routesRegistered = true;
     }
     this.refreshDirectory();

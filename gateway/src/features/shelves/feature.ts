@@ -7,8 +7,11 @@ import type { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
 import { ShelvesStore } from '../../registry/planogram-store.js';
 import type { GatewayContext } from '../context.js';
 import { FeatureScope } from '../scope.js';
+import { registerCalibrationRoutes } from './calibration-routes.js';
+import { CalibrationSessions } from './calibration-sessions.js';
 import type { ShelfDeviceCommands } from './device-commands.js';
 import { shelfMetrics } from './metrics.js';
+import { PickTally } from './pick-tally.js';
 import { seedPlanogramFromConfig } from './planogram-seed.js';
 import { registerShelfRoutes } from './routes.js';
 import { shelfProcessor } from './wiring.js';
@@ -37,6 +40,9 @@ export class ShelfFeature implements Feature {
   private loadedVersion = 0;
   private routesRegistered = false;
   private readonly unknownPlateLog;
+  /** Picks per plate per hour since start, for the dashboard's heatmap (GET /api/shelves/picks). */
+  picks: PickTally | null = null;
+  private readonly calibrations: CalibrationSessions;
 
   constructor(
     private readonly ctx: GatewayContext,
@@ -45,6 +51,7 @@ export class ShelfFeature implements Feature {
     this.log = ctx.logger.child({ mod: 'shelves' });
     this.deviceCommands = deps.deviceCommands ?? null;
     this.unknownPlateLog = createLogThrottle({ now: () => ctx.clock.now() });
+    this.calibrations = new CalibrationSessions(this, ctx.clock);
   }
 
   get store(): ShelvesStore {
@@ -70,9 +77,13 @@ export class ShelfFeature implements Feature {
       this.openStore = null;
       this.current = null;
     });
+    scope.defer(() => this.calibrations.cancelAll());
     seedPlanogramFromConfig(this.ctx.config, store, this.ctx.clock.now(), this.log);
     this.current = this.build();
     const metrics = shelfMetrics(this.ctx.metrics, scope, () => this.processor);
+    const picks = new PickTally(this.ctx.clock.now());
+    this.picks = picks;
+    scope.listen(this.ctx.live, 'events', (events) => picks.add(events));
     scope.defer(
       this.ctx.pipeline.add({
         name: 'shelf',
@@ -83,6 +94,7 @@ export class ShelfFeature implements Feature {
     );
     if (!this.routesRegistered) {
       registerShelfRoutes(this.ctx.http, this, this.ctx.clock);
+      registerCalibrationRoutes(this.ctx.http, this, this.calibrations, this.ctx.clock);
       this.routesRegistered = true;
     }
     scope.every(this.ctx.clock, RELOAD_CHECK_MS, () => this.reloadIfChanged(), 'shelf planogram reload');

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type Clock, sleep } from '../../../../shared/src/clock.js';
+import type { Clock } from '../../../../shared/src/clock.js';
 import { calibrationFromWire, calibrationToWire } from '../../core/calibration.js';
 import { StoregateError } from '../../core/errors.js';
 import { planogramToWire } from '../../core/facings.js';
@@ -8,6 +8,8 @@ import { plateSchema } from '../../core/planogram.js';
 import type { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
 import type { ShelvesStore } from '../../registry/planogram-store.js';
 import type { ShelfDeviceCommands } from './device-commands.js';
+import type { PickTally } from './pick-tally.js';
+import { collectSamples } from './sample-window.js';
 
 const MAX_SAMPLE_MS = 30_000;
 const _STATUS: Partial<Record<string, number>> = {
@@ -37,6 +39,7 @@ export interface ShelvesApi {
   readonly processor: ShelfProcessor;
   readonly planogramVersion: number;
   readonly deviceCommands: ShelfDeviceCommands | null;
+  readonly picks: PickTally | null;
   reload(): void;
 }
 
@@ -50,6 +53,16 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
     plates: shelves.processor.stock(),
     facings: shelves.processor.facings(),
   }));
+
+  // Units picked/put back per plate over the last `hours` (≤ 24) since the gateway started: the pick heatmap.
+  http.get<{ Querystring: { hours?: string } }>('/api/shelves/picks', async (req) => {
+    const hours = Number(req.query.hours ?? 24);
+    if (!Number.isFinite(hours) || hours <= 0)
+      throw new StoregateError('SG_BAD_ARGUMENT', 'hours must be > 0');
+    const now = clock.now();
+    const window = shelves.picks?.window(now, hours) ?? { from: now, plates: [] };
+    return { from: window.from, to: now, plates: window.plates };
+  });
 
   http.get('/api/planogram', async () => {
     const v = shelves.store.current();
@@ -134,20 +147,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
     async (req) => {
       const channel = channelParam(req.params.channel);
       const ms = Math.min(MAX_SAMPLE_MS, Math.max(100, Number(req.query.ms ?? 2000) || 2000));
-      if (!shelves.processor.hasPlate(req.params.device, channel)) {
-        throw new StoregateError(
-          'SG_DEVICE_UNKNOWN',
-          `${req.params.device} channel ${channel} is not in the planogram`,
-        );
-      }
-      const samples: number[] = [];
-      let hz: number | null = null;
-      const untap = shelves.processor.tap(req.params.device, channel, (grams, _t, rate) => {
-        samples.push(...grams);
-        if (rate) hz = rate;
-      });
-      await sleep(clock, ms);
-      untap();
+      const { samples, hz } = await collectSamples(shelves, clock, req.params.device, channel, ms);
       return { device: req.params.device, channel, ms, hz, samples };
     },
   );
