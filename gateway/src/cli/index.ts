@@ -14,6 +14,7 @@ import { registerRecordCommand } from './commands/record.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerStartCommand } from './commands/start.js';
+import { registerUpgradeCommands } from './commands/upgrade.js';
 
 /**
  * The `storegate` command. Each subcommand lives in ./commands/<name>.ts and exports a register function;
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerFirmwareCommand(program);
   registerAccessCommands(program);
   registerHaccpCommand(program);
+  registerUpgradeCommands(program);
   return program;
 }
 

@@ -30,6 +30,7 @@ export interface ShelfFeatureDeps {
 export class ShelfFeature implements Feature {
   readonly name = 'shelves';
   readonly deviceCommands: ShelfDeviceCommands | null;
+  calibrationActivityAt = 0;
   private readonly log: Logger;
   private scope: FeatureScope | null = null;
   private openStore: ShelvesStore | null = null;
@@ -72,7 +73,12 @@ export class ShelfFeature implements Feature {
     });
     seedPlanogramFromConfig(this.ctx.config, store, this.ctx.clock.now(), this.log);
     this.current = this.build();
-    const metrics = shelfMetrics(this.ctx.metrics, scope, () => this.processor);
+    const metrics = shelfMetrics(
+      this.ctx.metrics,
+      scope,
+      () => this.processor,
+      () => this.calibrationActivityAt,
+    );
     scope.defer(
       this.ctx.pipeline.add({
         name: 'shelf',

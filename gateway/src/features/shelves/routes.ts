@@ -37,6 +37,8 @@ export interface ShelvesApi {
   readonly processor: ShelfProcessor;
   readonly planogramVersion: number;
   readonly deviceCommands: ShelfDeviceCommands | null;
+  /** Wall time of the last calibration step (sample window, tare, span): what `storegate upgrade` waits out. */
+  calibrationActivityAt: number;
   reload(): void;
 }
 
@@ -140,6 +142,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
           `${req.params.device} channel ${channel} is not in the planogram`,
         );
       }
+      shelves.calibrationActivityAt = clock.now();
       const samples: number[] = [];
       let hz: number | null = null;
       const untap = shelves.processor.tap(req.params.device, channel, (grams, _t, rate) => {
@@ -148,6 +151,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
       });
       await sleep(clock, ms);
       untap();
+      shelves.calibrationActivityAt = clock.now();
       return { device: req.params.device, channel, ms, hz, samples };
     },
   );
@@ -160,6 +164,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
       const { device, command } = req.params;
       const channel = channelParam(req.params.channel);
       const commands = shelves.deviceCommands;
+      shelves.calibrationActivityAt = clock.now();
       if (!commands)
         throw new StoregateError('SG_NOT_READY', 'no command transport to shelf devices is configured');
       if (command === 'tare') {
