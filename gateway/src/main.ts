@@ -1,6 +1,7 @@
 import { createLogger } from '../../shared/src/logger.js';
 import { buildGateway, type Gateway } from './app.js';
 import { type LoadedConfig, loadConfig } from './config/load.js';
+import { writePidFile } from './lifecycle/pid-file.js';
 
 /**
  * Process entry for `storegate start`: load config, build, start, and stop gracefully on SIGTERM/SIGINT
@@ -12,6 +13,7 @@ export async function runGateway(configPath?: string, config?: LoadedConfig): Pr
   const cfg = config ?? loadConfig(configPath);
   const logger = createLogger({ level: cfg.log.level });
   const gateway = await buildGateway(cfg, { logger });
+  const removePidFile = writePidFile(cfg.dataDir);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {
@@ -25,7 +27,10 @@ export async function runGateway(configPath?: string, config?: LoadedConfig): Pr
     }, cfg.shutdown_timeout_ms);
     timer.unref();
     gateway.stop(signal).then(
-      () => process.exit(0),
+      () => {
+        removePidFile();
+        process.exit(0);
+      },
       (err) => {
         logger.error({ err }, 'shutdown failed');
         process.exit(1);
@@ -39,6 +44,7 @@ export async function runGateway(configPath?: string, config?: LoadedConfig): Pr
   } catch (err) {
     logger.fatal({ err }, 'storegate failed to start');
     await gateway.stop('start-failed').catch(() => {});
+    removePidFile();
     throw err;
   }
   return gateway;

@@ -1,6 +1,7 @@
 import type { StoreEvent } from '../../gateway/src/core/events.js';
 import { parsePlanogram } from '../../gateway/src/core/planogram.js';
 import { ShelfProcessor } from '../../gateway/src/processors/shelf/shelf-processor.js';
+import { Confusion } from './shelf-sweep-confusion.js';
 import { drawParams } from './shelf-sweep-params.js';
 import { type ClassCount, f1Of, scoreSweep } from './shelf-sweep-score.js';
 import { generateSweep, type SweepTrace } from './shelf-sweep-trace.js';
@@ -43,16 +44,42 @@ function worstDecile(xs: number[]): number {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-export function runSweep(seeds: number, firstSeed: number, minutes: number, verbose: boolean): boolean {
+/** `1-20`, `101-140`, `3,7,9` or a mix: the seeds of a sweep. */
+export function parseSeeds(spec: string): number[] {
+  return spec.split(',').flatMap((part) => {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
+    if (!m) throw new Error(`bad --seeds part "${part}" (want e.g. 1-20,101-140)`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
+  });
+}
+
+export interface SweepOptions {
+  seeds: readonly number[];
+  minutes: number;
+  verbose: boolean;
+  /** Print, per class, which event was expected and what was emitted instead. */
+  confusion: boolean;
+}
+
+export function runSweep({ seeds, minutes, verbose, confusion }: SweepOptions): {
+  ok: boolean;
+  mean: number;
+  worst: number;
+} {
   console.log(
-    `\nsweep: ${seeds} runs × ${minutes} min, every generator parameter drawn per run (seeds ${firstSeed}…); uncalibrated plates`,
+    `\nsweep: ${seeds.length} runs × ${minutes} min, every generator parameter drawn per run (seeds ${seeds[0]}…${seeds.at(-1)}); uncalibrated plates`,
   );
+  const confused = new Confusion();
   const f1s: number[] = [];
   const perClass = new Map<string, { f1: number[]; total: ClassCount }>();
-  for (let k = 0; k < seeds; k++) {
-    const params = drawParams(firstSeed + k, minutes);
+  for (const seed of seeds) {
+    const params = drawParams(seed, minutes);
     const trace = generateSweep(params);
-    const score = scoreSweep(trace, detect(trace));
+    const events = detect(trace);
+    const score = scoreSweep(trace, events);
+    if (confusion) confused.add(seed, trace, score, events);
     f1s.push(score.f1);
     for (const [tag, c] of score.byClass) {
       const e = perClass.get(tag) ?? { f1: [], total: { tp: 0, fp: 0, fn: 0 } };
@@ -85,9 +112,10 @@ export function runSweep(seeds: number, firstSeed: number, minutes: number, verb
       `${tag.padEnd(15)} ${String(t.tp + t.fn).padStart(6)} ${String(t.tp).padStart(4)} ${String(t.fp).padStart(4)} ${String(t.fn).padStart(4)}   ${pct(m).padStart(7)}   ${pct(worstDecile(e.f1)).padStart(7)}`,
     );
   }
+  if (confusion) confused.print();
   const ok = mean >= 0.97 && worst >= 0.93;
   console.log(
     `sweep F1: mean ${pct(mean)}, worst decile ${pct(worst)} (per run min ${pct(Math.min(...f1s))}); target mean >= 97%, worst decile >= 93%: ${ok ? 'ok' : 'MISS'}`,
   );
-  return ok;
+  return { ok, mean, worst };
 }

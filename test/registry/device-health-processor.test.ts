@@ -74,6 +74,7 @@ describe('DeviceHealthProcessor', () => {
           state: 'offline',
           change: 'state',
           previous: 'online',
+          cause: 'silence',
           last_seen: T0,
           offline_after_ms: 3_000,
           firmware: null,
@@ -89,6 +90,28 @@ describe('DeviceHealthProcessor', () => {
       dataClass: 'must_deliver',
       data: { state: 'online', previous: 'offline' },
     });
+  });
+
+  it('a closed session is offline at once; ticks keep it offline until the device is heard again', () => {
+    const clock = new FakeClock(T0);
+    const p = new DeviceHealthProcessor({ offlineAfterMissed: 3, startedAt: clock.now() });
+    p.setDirectory([{ id: 'scale-1', kind: 'scale', lastSeenAt: null, firmware: null }]);
+    p.process(shelf('scale-1', clock.now()));
+    clock.advance(1_000);
+    const closed = p.connection('scale-1', false, clock.now());
+    expect(closed).toEqual([
+      expect.objectContaining({
+        t: T0 + 1_000,
+        dataClass: 'must_deliver',
+        data: expect.objectContaining({ state: 'offline', previous: 'online', cause: 'session_closed' }),
+      }),
+    ]);
+    expect(p.connection('scale-1', false, clock.now())).toEqual([]); // once
+    clock.advance(1_000);
+    expect(p.tick(clock.now())).toEqual([]); // last-seen is recent, the closed session still wins
+    expect(p.connection('scale-1', true, clock.now())).toEqual([]); // connected alone is not heard from
+    expect(p.tick(clock.now())[0]?.data).toMatchObject({ state: 'online', cause: 'heard' });
+    expect(p.connection('ghost', false, clock.now())).toEqual([]); // never heard of: nothing to report
   });
 
   it('gives never-seen devices one window after start, then raises an offline alarm', () => {

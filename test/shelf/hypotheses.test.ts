@@ -95,6 +95,66 @@ describe('hypothesis rules', () => {
   });
 });
 
+describe('where an item lies', () => {
+  it('an item lying mostly on its own facing and overhanging a near-equal neighbour is its own SKU', () => {
+    const plates = parsePlanogram({
+      plates: [
+        { device: 's', channel: 0, sku: 'bbq', unit_grams: 105.5, capacity: 20 },
+        { device: 's', channel: 1, sku: 'onion', unit_grams: 103.6, capacity: 20 },
+      ],
+    });
+    // A bbq bag that weighs 103.6 g (the onion SKU's weight), 70 % of it on the bbq plate.
+    const a = new PlateScript(1055, 0.8, 40).hold(3000).step(-72.5, 200).hold(6000);
+    const b = new PlateScript(1036, 0.8, 41).hold(3000).step(-31.1, 200).hold(6000);
+    const events = picksPuts(run(new ShelfProcessor({ plates }), a.readings('s', 0), b.readings('s', 1)));
+    expect(events.map((e) => [e.type, e.data.channel, e.data.sku, e.data.qty])).toEqual([
+      ['shelf.pick', 0, 'bbq', 1],
+    ]);
+  });
+
+  it('a pick is never explained by a facing none of whose plates changed', () => {
+    const plates = parsePlanogram({
+      plates: [
+        { device: 's', channel: 0, sku: 'chips-53', unit_grams: 53, capacity: 40 },
+        { device: 's', channel: 1, sku: 'nuts-105', unit_grams: 105, capacity: 20 },
+      ],
+    });
+    // 106 g off the chips plate: two bags of chips (a quantity the prior finds less likely than one) — not one
+    // bag of nuts from the plate next to it, which did not move.
+    const a = new PlateScript(2120, 0.8, 42).hold(3000).step(-106, 200).hold(6000);
+    const b = new PlateScript(2100, 0.8, 43).hold(9000);
+    const events = picksPuts(run(new ShelfProcessor({ plates }), a.readings('s', 0), b.readings('s', 1)));
+    expect(events.map((e) => [e.type, e.data.channel, e.data.sku, e.data.qty])).toEqual([
+      ['shelf.pick', 0, 'chips-53', 2],
+    ]);
+    expect(events[0]!.data.ambiguous).toBeUndefined();
+  });
+
+  it('a wrong-plate return is the SKU picked moments ago on this shelf, not one picked long ago elsewhere', () => {
+    const plates = parsePlanogram({
+      plates: [
+        { device: 'a', channel: 0, sku: 'pasta-500', unit_grams: 500, capacity: 12 },
+        { device: 'a', channel: 1, sku: 'chips-330', unit_grams: 330, capacity: 12 },
+        { device: 'b', channel: 0, sku: 'rice-503', unit_grams: 503, capacity: 12 },
+      ],
+    });
+    // The pasta bag really weighs 503 g: by weight alone it is the rice picked 100 s earlier on shelf b.
+    const rice = new PlateScript(5030, 0.8, 44).hold(3000).step(-503).hold(120_000);
+    const pasta = new PlateScript(5030, 0.8, 45).hold(100_000).step(-503).hold(23_000);
+    const chips = new PlateScript(3300, 0.8, 46).hold(106_000).step(503, 250).hold(17_000);
+    const events = run(
+      new ShelfProcessor({ plates }),
+      rice.readings('b', 0),
+      pasta.readings('a', 0),
+      chips.readings('a', 1),
+    );
+    const misplaced = ofType(events, 'shelf.misplaced');
+    expect(misplaced.map((e) => [e.data.channel, e.data.sku, e.data.plate_sku])).toEqual([
+      [1, 'pasta-500', 'chips-330'],
+    ]);
+  });
+});
+
 describe('learned unit weight', () => {
   it('moves toward the real mean of the units and resists an outlier', () => {
     const w = new UnitWeight(100, 2);

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { Backoff } from '../../../shared/src/backoff.js';
 import type { Clock, TimerHandle } from '../../../shared/src/clock.js';
 import type { Logger } from '../../../shared/src/logger.js';
 import type { DeviceIdentity, DriverReading, SerialDriver } from '../drivers/driver.js';
@@ -49,10 +50,10 @@ export class PortSupervisor extends EventEmitter<SupervisorEvents> {
   identity: DeviceIdentity | null = null;
   reconnects = 0;
   private link: SerialLink | null = null;
-  private retryTimer: TimerHandle | null = null;
   private watchdog: TimerHandle | null = null;
   private presenceTimer: TimerHandle | null = null;
-  private failures = 0;
+  /** Failures since the device was last online for more than 5 s: 250 ms doubling to 10 s by default. */
+  private readonly backoff: Backoff;
   private onlineSince = 0;
   private generation = 0;
 
@@ -61,6 +62,10 @@ export class PortSupervisor extends EventEmitter<SupervisorEvents> {
     private readonly deps: SupervisorDeps,
   ) {
     super();
+    this.backoff = new Backoff(deps.clock, {
+      initialMs: opts.backoffInitialMs ?? 250,
+      maxMs: opts.backoffMaxMs ?? 10_000,
+    });
   }
 
   start(): void {
@@ -72,8 +77,7 @@ export class PortSupervisor extends EventEmitter<SupervisorEvents> {
   async stop(): Promise<void> {
     this.generation++;
     this.setState('stopped', 'stopped');
-    if (this.retryTimer) this.deps.clock.clearTimeout(this.retryTimer);
-    this.retryTimer = null;
+    this.backoff.cancel();
     await this.teardown();
   }
 
@@ -122,20 +126,16 @@ export class PortSupervisor extends EventEmitter<SupervisorEvents> {
     if (gen !== this.generation) return;
     this.generation++;
     const wasOnline = this.state === 'online';
-    if (wasOnline && this.deps.clock.now() - this.onlineSince > 5_000) this.failures = 0;
+    if (wasOnline && this.deps.clock.now() - this.onlineSince > 5_000) this.backoff.reset();
     await this.teardown();
-    const initial = this.opts.backoffInitialMs ?? 250;
-    const delay = Math.min(this.opts.backoffMaxMs ?? 10_000, initial * 2 ** Math.min(this.failures, 16));
-    this.failures++;
-    this.setState('offline', reason);
-    const log = { device: this.opts.id, reason, retryInMs: delay };
-    if (wasOnline || this.failures === 1) this.deps.logger.warn(log, 'serial device offline');
-    else this.deps.logger.debug(log, 'serial device still offline');
-    this.retryTimer = this.deps.clock.setTimeout(() => {
-      this.retryTimer = null;
+    const delay = this.backoff.schedule(() => {
       this.reconnects++;
       void this.attempt();
-    }, delay);
+    });
+    this.setState('offline', reason);
+    const log = { device: this.opts.id, reason, retryInMs: delay };
+    if (wasOnline || this.backoff.attempts === 1) this.deps.logger.warn(log, 'serial device offline');
+    else this.deps.logger.debug(log, 'serial device still offline');
   }
 
   private armPresenceCheck(gen: number, path: string): void {

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, formatError, StoregateError } from '../core/errors.js';
 import { registerAccessCommands } from './commands/access.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { registerCalibrateCommand } from './commands/calibrate.js';
 import { registerCatalogCommand } from './commands/catalog.js';
 import { registerDeviceCommand } from './commands/device.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerAccessCommands(program);
   registerHaccpCommand(program);
   registerUpgradeCommands(program);
+  registerBackupCommands(program);
   return program;
 }
 

@@ -72,6 +72,21 @@ export const ERRORS = {
     meaning: 'the new release did not come up healthy in time; the previous release was started again',
     hint: 'journalctl -u storegate shows why the new release failed',
   },
+  SG_BACKUP_INVALID: {
+    status: 422,
+    meaning: 'a backup file is not one, was changed or damaged (GCM tag, sha256 or integrity_check failed)',
+    hint: 'nothing was restored; use another copy of the backup',
+  },
+  SG_BACKUP_PASSPHRASE: {
+    status: 401,
+    meaning: 'the passphrase is not the one the backup was made with',
+    hint: 'nothing was restored; --passphrase-file or SG_BACKUP_PASSPHRASE',
+  },
+  SG_GATEWAY_RUNNING: {
+    status: 409,
+    meaning: 'the command must not run while a gateway uses this data_dir',
+    hint: 'sudo systemctl stop storegate',
+  },
   SG_INTERNAL: { status: 500, meaning: 'an unexpected error; the gateway log has the details' },
 } as const satisfies Record<string, { status: number; meaning: string; hint?: string }>;
 

@@ -9,8 +9,12 @@ export interface DeviceCounters {
   connected: boolean;
 }
 
+export type ConnectionListener = (id: string, connected: boolean) => void;
+
+/** Guarantee: connection listeners run synchronously, once per actual change of a device's connected state. */
 export class DeviceStats {
   private readonly byDevice = new Map<string, DeviceCounters>();
+  private readonly listeners = new Set<ConnectionListener>();
 
   private entry(id: string): DeviceCounters {
     let e = this.byDevice.get(id);
@@ -33,7 +37,16 @@ export class DeviceStats {
   }
 
   connection(id: string, connected: boolean): void {
-    this.entry(id).connected = connected;
+    const e = this.entry(id);
+    if (e.connected === connected) return;
+    e.connected = connected;
+    for (const listener of this.listeners) listener(id, connected);
+  }
+
+  /** Calls `listener` on every connect/disconnect; returns the unsubscribe. */
+  onConnection(listener: ConnectionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get(id: string): Readonly<DeviceCounters> | undefined {

@@ -50,13 +50,21 @@ async function measure(
   return samples;
 }
 
+/** A typo asks again (up to a few times) instead of throwing away the steps already measured. */
+const MAX_WEIGHT_ATTEMPTS = 5;
+
 async function weight(prompter: Prompter, given: number | undefined, question: string, optional: boolean) {
   if (given !== undefined) return given;
-  const answer = (await prompter.ask(question)).trim();
-  if (answer === '' && optional) return undefined;
-  const g = Number(answer);
-  if (!(g > 0)) throw new StoregateError('SG_BAD_ARGUMENT', `a weight in grams is needed, got "${answer}"`);
-  return g;
+  for (let attempt = 1; ; attempt++) {
+    const answer = (await prompter.ask(question)).trim();
+    if (answer === '' && optional) return undefined;
+    const g = Number(answer.replace(/\s*g$/i, ''));
+    if (g > 0 && Number.isFinite(g)) return g;
+    if (attempt >= MAX_WEIGHT_ATTEMPTS) {
+      throw new StoregateError('SG_BAD_ARGUMENT', `a weight in grams is needed, got "${answer}"`);
+    }
+    prompter.say(`  "${answer}" is not a weight in grams (for example 500); try again`);
+  }
 }
 
 /**

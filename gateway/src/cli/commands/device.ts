@@ -15,6 +15,7 @@ import {
   table,
 } from '../output.js';
 import { deviceJson, printCredentials } from './device-credentials-output.js';
+import { registerDeviceImportCommand } from './device-import.js';
 
 interface AddOptions extends DeviceLocation {
   kind: string;
@@ -194,6 +195,8 @@ export function registerDeviceCommand(program: Command): void {
         ...(opts.brokerUrl ? { brokerUrl: opts.brokerUrl } : {}),
       });
     });
+
+  registerDeviceImportCommand(device);
 }
 
 function unknownDevice(id: string): StoregateError {

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerHandle } from '../../../../shared/src/clock.js';
+import { Backoff } from '../../../../shared/src/backoff.js';
+import type { Clock } from '../../../../shared/src/clock.js';
 import { createModbusClient, type ModbusClient } from './client.js';
 import type { ModbusTransport, TransportEvents } from './transport.js';
 
@@ -15,16 +16,16 @@ export interface TcpTransportOptions {
 export class TcpTransport extends EventEmitter<TransportEvents> implements ModbusTransport {
   readonly kind = 'tcp';
   private current: ModbusClient | null = null;
-  private retry: TimerHandle | null = null;
-  private failures = 0;
+  private readonly backoff: Backoff;
   private running = false;
   private generation = 0;
 
   constructor(
     private readonly opts: TcpTransportOptions,
-    private readonly clock: Clock,
+    clock: Clock,
   ) {
     super();
+    this.backoff = new Backoff(clock, { initialMs: opts.backoffInitialMs, maxMs: opts.backoffMaxMs });
   }
 
   client(): ModbusClient | null {
@@ -49,7 +50,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Modbu
       return;
     }
     if (gen !== this.generation || !this.running) return void client.close(() => {});
-    this.failures = 0;
+    this.backoff.reset();
     this.current = client;
     client.on('close', () => this.lost(gen, client, 'connection closed'));
     client.on('error', (err: unknown) =>
@@ -67,24 +68,15 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Modbu
 
   private scheduleRetry(reason: string): void {
     if (!this.running) return;
-    const delay = Math.min(
-      this.opts.backoffMaxMs,
-      this.opts.backoffInitialMs * 2 ** Math.min(this.failures, 16),
-    );
-    this.failures++;
+    this.backoff.schedule(() => void this.connect());
     // one 'down' per outage: the first failed attempt after being up (or at start)
-    if (this.failures === 1) this.emit('state', false, reason);
-    this.retry = this.clock.setTimeout(() => {
-      this.retry = null;
-      void this.connect();
-    }, delay);
+    if (this.backoff.attempts === 1) this.emit('state', false, reason);
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.generation++;
-    if (this.retry) this.clock.clearTimeout(this.retry);
-    this.retry = null;
+    this.backoff.cancel();
     const client = this.current;
     this.current = null;
     if (client) await new Promise<void>((resolve) => client.close(() => resolve()));

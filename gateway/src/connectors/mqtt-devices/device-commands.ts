@@ -1,52 +1,61 @@
 import type { z } from 'zod';
-import type { Clock, TimerHandle } from '../../../../shared/src/clock.js';
+import type { Clock } from '../../../../shared/src/clock.js';
 import { deviceCommandResponse, topics } from '../../../../shared/src/device-contract.js';
 import { firstIssue, pathOf } from '../../../../shared/src/devices/codec.js';
 import type { CommandSpec } from '../../../../shared/src/devices/define.js';
+import { WaitCancelledError, Waitress } from '../../../../shared/src/waitress.js';
 import { StoregateError } from '../../core/errors.js';
 
 type Publish = (topic: string, payload: string, options: { qos: 0 | 1 }) => Promise<void>;
 
-interface Pending {
+/** What settles one request: the device's answer, or the failure to send it. */
+interface Answer {
+  id: string;
   deviceId: string;
-  resolve(data: unknown): void;
-  reject(err: Error): void;
-  timer: TimerHandle;
+  outcome: { ok: true; data: unknown } | { ok: false; error: StoregateError };
 }
 
 /**
  * Commands to MQTT devices: `{id, name, args}` on `devices/{id}/cmd`, answered by `{id, status, data|error}` on
- * `devices/{id}/cmd-response`. One matcher with a timeout per request, all cancelled on stop — like the serial
- * waitress, so a device that never answers cannot leak timers or hang a caller.
+ * `devices/{id}/cmd-response`. Requests are matched to answers through the shared Waitress (a timeout per
+ * request, all cancelled on stop), so a device that never answers cannot leak timers or hang a caller.
  */
 export class MqttDeviceCommands {
-  private readonly pending = new Map<string, Pending>();
+  private readonly waitress: Waitress<Answer, { id: string; deviceId: string; name: string }>;
   private nextId = 1;
 
   constructor(
     private readonly publish: Publish,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.waitress = new Waitress(
+      clock,
+      (answer, m) => answer.id === m.id && answer.deviceId === m.deviceId,
+      (m, ms) => `${m.deviceId} did not answer ${m.name} within ${ms} ms`,
+    );
+  }
 
-  command(
+  async command(
     deviceId: string,
     name: string,
     args: Record<string, unknown>,
     timeoutMs = 5_000,
   ): Promise<unknown> {
     const id = `gw-${this.clock.now().toString(36)}-${this.nextId++}`;
-    return new Promise((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => {
-        this.pending.delete(id);
-        reject(new StoregateError('SG_IO', `${deviceId} did not answer ${name} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, { deviceId, resolve, reject, timer });
-      this.publish(topics.command(deviceId), JSON.stringify({ id, name, args }), { qos: 1 }).catch((err) => {
-        this.settle(id)?.reject(
-          new StoregateError('SG_IO', `cannot send ${name} to ${deviceId}`, { cause: err }),
-        );
-      });
+    const answer = this.waitress.waitFor({ id, deviceId, name }, timeoutMs);
+    this.publish(topics.command(deviceId), JSON.stringify({ id, name, args }), { qos: 1 }).catch((err) => {
+      const error = new StoregateError('SG_IO', `cannot send ${name} to ${deviceId}`, { cause: err });
+      this.waitress.resolve({ id, deviceId, outcome: { ok: false, error } });
     });
+    let settled: Answer;
+    try {
+      settled = await answer;
+    } catch (err) {
+      if (err instanceof WaitCancelledError) throw new StoregateError('SG_NOT_READY', err.message);
+      throw new StoregateError('SG_IO', (err as Error).message);
+    }
+    if (!settled.outcome.ok) throw settled.outcome.error;
+    return settled.outcome.data;
   }
 
   /**
@@ -62,29 +71,26 @@ export class MqttDeviceCommands {
     }
     const response = deviceCommandResponse.safeParse(parsed);
     if (!response.success) return 'schema';
-    const pending = this.pending.get(response.data.id);
-    if (!pending || pending.deviceId !== deviceId) return null;
-    const { status, data, error } = response.data;
-    const settled = this.settle(response.data.id)!;
-    if (status === 'ok') settled.resolve(data ?? null);
-    else
-      settled.reject(
-        new StoregateError('SG_IO', `${deviceId}: ${error?.code ?? 'error'}: ${error?.message ?? ''}`),
-      );
+    const { id, status, data, error } = response.data;
+    this.waitress.resolve({
+      id,
+      deviceId,
+      outcome:
+        status === 'ok'
+          ? { ok: true, data: data ?? null }
+          : {
+              ok: false,
+              error: new StoregateError(
+                'SG_IO',
+                `${deviceId}: ${error?.code ?? 'error'}: ${error?.message ?? ''}`,
+              ),
+            },
+    });
     return null;
   }
 
   cancelAll(reason = 'gateway stopping'): void {
-    for (const id of [...this.pending.keys()])
-      this.settle(id)?.reject(new StoregateError('SG_NOT_READY', reason));
-  }
-
-  private settle(id: string): Pending | undefined {
-    const p = this.pending.get(id);
-    if (!p) return undefined;
-    this.pending.delete(id);
-    this.clock.clearTimeout(p.timer);
-    return p;
+    this.waitress.cancelAll(reason);
   }
 }
 

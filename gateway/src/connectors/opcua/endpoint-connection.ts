@@ -1,4 +1,5 @@
 import type { ClientSession, ClientSubscription, DataValue, OPCUAClient } from 'node-opcua';
+import { Backoff } from '../../../../shared/src/backoff.js';
 import type { TimerHandle } from '../../../../shared/src/clock.js';
 import type { OpcuaPointConfig } from '../../config/sections/opcua.js';
 import { watchClient } from './client-events.js';
@@ -8,7 +9,6 @@ import { type MonitorResult, monitorPoints } from './monitored-points.js';
 import { createOpcuaClient, settle, userIdentity, within } from './opcua-client.js';
 import type { RebuildReason } from './opcua-metrics.js';
 import { RequestRateLimit } from './request-rate.js';
-import { exponentialBackoff, type RetryBackoff } from './retry-backoff.js';
 import {
   type BuildContext,
   createSubscription,
@@ -47,11 +47,10 @@ export class OpcuaEndpointConnection {
   /** Start of the current recovery attempt (bounded); null while connected or waiting out a backoff. */
   private attemptSince: number | null = null;
   private queue: Promise<void> = Promise.resolve();
-  private retryTimer: TimerHandle | null = null;
   private superviseTimer: TimerHandle | null = null;
   private pointRetryTimer: TimerHandle | null = null;
   private readonly closing = new Set<Promise<boolean>>();
-  private readonly backoff: RetryBackoff;
+  private readonly backoff: Backoff;
   private readonly rate: RequestRateLimit;
   private accepted = 0;
   private lastHeard = 0;
@@ -62,7 +61,10 @@ export class OpcuaEndpointConnection {
 
   constructor(private readonly o: EndpointOptions) {
     const { reconnect, max_requests_per_s } = o.settings;
-    this.backoff = o.backoff ?? exponentialBackoff(reconnect.initial_delay_ms, reconnect.max_delay_ms);
+    this.backoff = new Backoff(o.clock, {
+      initialMs: reconnect.initial_delay_ms,
+      maxMs: reconnect.max_delay_ms,
+    });
     this.rate = new RequestRateLimit(max_requests_per_s, () => o.clock.now());
     this.stateSince = o.clock.now();
   }
@@ -105,7 +107,7 @@ export class OpcuaEndpointConnection {
     this.o.events.rebuilt(reason);
     this.setState(this.everConnected ? 'reconnecting' : 'connecting');
     this.attemptSince = null;
-    this.schedule(() => this.connectFresh(), this.backoff.next());
+    this.schedule(() => this.connectFresh());
   }
 
   private discardClient(): void {
@@ -127,12 +129,9 @@ export class OpcuaEndpointConnection {
     void closing.then(() => this.closing.delete(closing));
   }
 
-  private schedule(step: () => Promise<void>, delayMs: number): void {
-    if (this.retryTimer) this.o.clock.clearTimeout(this.retryTimer);
-    this.retryTimer = this.o.clock.setTimeout(() => {
-      this.retryTimer = null;
-      this.enqueue(step);
-    }, delayMs);
+  /** The next step after the backoff delay, replacing one still waiting. */
+  private schedule(step: () => Promise<void>): void {
+    this.backoff.schedule(() => this.enqueue(step));
   }
 
   /** Work runs one step at a time; a step that throws is reported and never blocks the next. */
@@ -244,7 +243,7 @@ export class OpcuaEndpointConnection {
       subscription.on('terminated', () => {
         if (this.subscription !== subscription || this.stopping) return;
         this.setState('reconnecting');
-        this.schedule(() => this.build('subscription terminated'), this.backoff.next());
+        this.schedule(() => this.build('subscription terminated'));
       });
       const results = await monitorPoints(
         subscription,
@@ -298,7 +297,7 @@ export class OpcuaEndpointConnection {
       if (this.session !== session || this.stopping) return;
       this.session = null;
       this.setState('reconnecting');
-      this.schedule(() => this.build('session closed'), this.backoff.next());
+      this.schedule(() => this.build('session closed'));
     });
     return session;
   }
@@ -374,7 +373,8 @@ export class OpcuaEndpointConnection {
   /** Close subscription, session and client; bounded by `stop_timeout_ms` whatever the server does. */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const timer of [this.retryTimer, this.superviseTimer, this.pointRetryTimer]) {
+    this.backoff.cancel();
+    for (const timer of [this.superviseTimer, this.pointRetryTimer]) {
       if (timer) this.o.clock.clearTimeout(timer);
     }
     const timeout = this.o.settings.stop_timeout_ms;

@@ -5,7 +5,6 @@ import type { OpcuaEndpointConfig, OpcuaPointConfig, OpcuaSection } from '../../
 import type { PlantSample } from './data-value.js';
 import type { ClientSettings } from './opcua-client.js';
 import type { OpcuaErrorKind, RebuildReason } from './opcua-metrics.js';
-import type { RetryBackoff } from './retry-backoff.js';
 
 export type EndpointState = 'connecting' | 'connected' | 'reconnecting' | 'stopped';
 
@@ -29,6 +28,4 @@ export interface EndpointOptions {
   clock: Clock;
   logger: Logger;
   events: EndpointEvents;
-  /** Delay before each new attempt; the default doubles from reconnect.initial_delay_ms to max_delay_ms. */
-  backoff?: RetryBackoff;
 }

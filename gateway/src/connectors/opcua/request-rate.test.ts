@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../../shared/src/clock.js';
 import { RequestRateLimit } from './request-rate.js';
-import { exponentialBackoff } from './retry-backoff.js';
 
 describe('RequestRateLimit', () => {
   it('allows maxPerSecond requests within a second and flags the next one', () => {
@@ -35,14 +34,5 @@ describe('RequestRateLimit', () => {
     expect(limit.record()).toBe(false);
     expect(limit.record()).toBe(false);
     expect(limit.record()).toBe(true);
-  });
-});
-
-describe('exponentialBackoff', () => {
-  it('doubles up to the cap and starts over after reset', () => {
-    const b = exponentialBackoff(100, 500);
-    expect([b.next(), b.next(), b.next(), b.next(), b.next()]).toEqual([100, 200, 400, 500, 500]);
-    b.reset();
-    expect(b.next()).toBe(100);
   });
 });

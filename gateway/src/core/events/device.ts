@@ -17,7 +17,17 @@ const health = {
 export const deviceEvents = {
   'device.health': z
     .discriminatedUnion('change', [
-      z.strictObject({ ...health, change: z.literal('state'), previous: healthState }),
+      z.strictObject({
+        ...health,
+        change: z.literal('state'),
+        previous: healthState,
+        cause: z
+          .enum(['silence', 'session_closed', 'heard'])
+          .optional()
+          .describe(
+            'silence: nothing heard within offline_after_ms; session_closed: its MQTT session or port closed (offline at once); heard: a reading arrived',
+          ),
+      }),
       z.strictObject({ ...health, change: z.literal('firmware'), previous_firmware: z.string() }),
     ])
     .describe(

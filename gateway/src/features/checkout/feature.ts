@@ -12,6 +12,7 @@ import { ConfiguredLaneDirectory } from '../../registry/lanes.js';
 import { cloudCommands } from '../../sinks/uplink/commands.js';
 import type { GatewayContext } from '../context.js';
 import { FeatureScope } from '../scope.js';
+import { LaneHealthOverlay, type ServedLaneState } from './lane-health.js';
 import type { LaneStatePublisher } from './lane-state-publisher.js';
 import { BrokerLaneStatePublisher, type InternalPublish } from './lane-state-publisher.js';
 import { registerLearnedRoutes } from './learned-routes.js';
@@ -39,13 +40,14 @@ interface Running {
  */
 export class CheckoutFeature implements Feature {
   readonly name = 'checkout';
-  /** `state` fires with every lane state change (WebSocket subscribers). */
-  readonly states = new EventEmitter<{ state: [LaneState] }>();
+  /** `state` fires with every lane state change, device health included (WebSocket subscribers). */
+  readonly states = new EventEmitter<{ state: [ServedLaneState] }>();
   private readonly publisher: LaneStatePublisher | null;
   private readonly log: Logger;
   private scope: FeatureScope | null = null;
   private running: Running | null = null;
   private routesRegistered = false;
+  private readonly deviceHealth = new LaneHealthOverlay((id) => this.laneOf(id));
 
   constructor(
     private readonly ctx: GatewayContext,
@@ -65,6 +67,16 @@ export class CheckoutFeature implements Feature {
   private get live(): Running {
     if (!this.running) throw new StoregateError('SG_NOT_READY', 'the checkout feature is not running');
     return this.running;
+  }
+
+  /** A lane's state as displays see it (device health included), or undefined for an unknown lane. */
+  laneState(lane: string): ServedLaneState | undefined {
+    const state = this.processor.state(lane);
+    return state && this.deviceHealth.serve(state);
+  }
+
+  laneStates(): ServedLaneState[] {
+    return this.processor.states().map((s) => this.deviceHealth.serve(s));
   }
 
   get catalog(): CatalogStore {
@@ -140,10 +152,7 @@ export class CheckoutFeature implements Feature {
             'lane reading names another lane than its device is assigned to; rejected',
           );
       },
-      onStateChange: (state) => {
-        this.publisher?.publish(state);
-        this.states.emit('state', state);
-      },
+      onStateChange: (state) => this.changed(state),
     });
     this.running = { catalog, learner, directory, processor };
     // Registered before the store is closed on release, so the last learned weights are saved first.
@@ -166,7 +175,13 @@ export class CheckoutFeature implements Feature {
         return { version: r.version, items: r.items, relearn: r.relearn.length };
       }),
     );
-    for (const state of processor.states()) this.publisher?.publish(state);
+    scope.listen(this.ctx.live, 'events', (events) => {
+      for (const lane of this.deviceHealth.apply(events)) {
+        const state = processor.state(lane);
+        if (state) this.changed(state);
+      }
+    });
+    for (const state of this.laneStates()) this.publisher?.publish(state);
     const v = catalog.version();
     this.log.info(
       { lanes: directory.lanes(), catalog_version: v?.version ?? null, items: v?.itemCount ?? 0 },
@@ -177,6 +192,12 @@ export class CheckoutFeature implements Feature {
   async stop(): Promise<void> {
     await this.scope?.release();
     this.scope = null;
+  }
+
+  private changed(state: LaneState): void {
+    const served = this.deviceHealth.serve(state);
+    this.publisher?.publish(served);
+    this.states.emit('state', served);
   }
 
   /** Save learned weights; pick up a catalog imported by the CLI meanwhile. */

@@ -7,9 +7,10 @@ import type { StoreEvent } from '../../core/events.js';
 import { actorName } from '../../core/identity.js';
 import { wsRoute } from '../../http/auth/ws.js';
 import type { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
-import type { AttendantAction, LaneState } from '../../processors/checkout/lane-types.js';
-import type { CatalogStore } from '../../registry/catalog-store.js';
+import type { AttendantAction } from '../../processors/checkout/lane-types.js';
+import type { ApplyResult, CatalogStore } from '../../registry/catalog-store.js';
 import type { ConfiguredLaneDirectory } from '../../registry/lanes.js';
+import type { ServedLaneState } from './lane-health.js';
 
 const attendantBody = z.strictObject({
   action: z.enum(['clear', 'override']),
@@ -21,13 +22,17 @@ export interface LanesApi {
   readonly processor: CheckoutProcessor;
   readonly directory: ConfiguredLaneDirectory;
   readonly catalog: CatalogStore;
-  readonly states: EventEmitter<{ state: [LaneState] }>;
+  readonly states: EventEmitter<{ state: [ServedLaneState] }>;
+  laneState(lane: string): ServedLaneState | undefined;
+  laneStates(): ServedLaneState[];
   attendant(
     lane: string,
     action: AttendantAction,
     note: string | null,
     by: string | null,
   ): Promise<{ events: StoreEvent[]; error: string | null }>;
+  /** The same apply as `storegate catalog import` (CatalogStore.apply) plus resetting relearned weights. */
+  applyCatalog(json: unknown, source: string): ApplyResult;
 }
 
 function notFound(id: string): StoregateError {
@@ -37,15 +42,15 @@ function notFound(id: string): StoregateError {
 /**
  * Lane displays and attendants: `GET /api/lanes`, `GET /api/lanes/:id`, `POST /api/lanes/:id/attendant`
  * ({action: clear|override, note}; role attendant, recorded as the authenticated identity), `GET /api/lanes/:id/ws` (current state, then every change),
- * `GET /api/checkout/catalog` (version in use).
+ * `GET /api/checkout/catalog` (version in use), `POST /api/checkout/catalog` (import; role installer).
  */
 export function registerLaneRoutes(http: FastifyInstance, lanes: LanesApi): void {
   http.get('/api/lanes', async () => ({
-    lanes: lanes.processor.states().map((s) => ({ ...s, devices: lanes.directory.devices(s.lane) })),
+    lanes: lanes.laneStates().map((s) => ({ ...s, devices: lanes.directory.devices(s.lane) })),
   }));
 
   http.get<{ Params: { id: string } }>('/api/lanes/:id', async (req, _reply) => {
-    const state = lanes.processor.state(req.params.id);
+    const state = lanes.laneState(req.params.id);
     if (!state) throw notFound(req.params.id);
     return { ...state, devices: lanes.directory.devices(state.lane) };
   });
@@ -78,17 +83,36 @@ export function registerLaneRoutes(http: FastifyInstance, lanes: LanesApi): void
       : { version: null, items: 0 };
   });
 
+  // `storegate catalog import` over HTTP for the installer web: atomic, a rejected document changes nothing.
+  http.post(
+    '/api/checkout/catalog',
+    { config: { role: 'installer' }, bodyLimit: 16 * 1024 * 1024 },
+    async (req) => {
+      if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
+        throw new StoregateError('SG_PAYLOAD_REJECTED', 'send the catalog JSON document as the request body');
+      }
+      const r = lanes.applyCatalog(req.body, `api:${actorName(req.identity!)}`);
+      return {
+        applied: r.applied,
+        version: r.version,
+        items: r.items,
+        relearn: r.relearn.length,
+        message: r.message,
+      };
+    },
+  );
+
   // The plugin must load before the WebSocket route is added, hence the nested registration.
   http.register(websocket);
   http.register(async (scope) => {
     scope.get<{ Params: { id: string } }>('/api/lanes/:id/ws', wsRoute('viewer'), (socket, req) => {
       const id = req.params.id;
-      const current = lanes.processor.state(id);
+      const current = lanes.laneState(id);
       if (!current) {
         socket.close(4404, `no lane ${id}`);
         return;
       }
-      const send = (state: LaneState) => {
+      const send = (state: ServedLaneState) => {
         if (state.lane === id && socket.readyState === socket.OPEN) socket.send(JSON.stringify(state));
       };
       send(current);

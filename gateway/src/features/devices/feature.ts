@@ -4,6 +4,7 @@ import { DeviceHealthProcessor } from '../../processors/health/device-health-pro
 import { PublishRates } from '../../processors/health/publish-rates.js';
 import type { GatewayContext } from '../context.js';
 import { FeatureScope } from '../scope.js';
+import { registerInstallerDeviceRoutes } from './installer-routes.js';
 import { deviceHealthMetrics } from './metrics.js';
 import { registerDeviceRoutes } from './routes.js';
 
@@ -42,10 +43,20 @@ export class DeviceHealthFeature implements Feature {
         stats: this.ctx.deviceStats,
         rates: this.rates,
       });
+      registerInstallerDeviceRoutes(this.ctx.http, { registry: this.ctx.registry, config: this.ctx.config });
       this.routesRegistered = true;
     }
     this.refreshDirectory();
     this.sampleRates(this.ctx.clock.now());
+    scope.defer(
+      this.ctx.deviceStats.onConnection((id, connected) => {
+        const events = this.processor.connection(id, connected, this.ctx.clock.now());
+        if (events.length === 0) return;
+        this.ctx.pipeline.emit(events).catch((err: unknown) => {
+          this.log.error({ err, device: id }, 'device health event not stored');
+        });
+      }),
+    );
     // A busy or broken registry file must not stop health tracking; the next round retries.
     scope.every(
       this.ctx.clock,

@@ -7,6 +7,8 @@ import type { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
 import { ShelvesStore } from '../../registry/planogram-store.js';
 import type { GatewayContext } from '../context.js';
 import { FeatureScope } from '../scope.js';
+import { registerCalibrationRoutes } from './calibration-routes.js';
+import { CalibrationSessions } from './calibration-sessions.js';
 import type { ShelfDeviceCommands } from './device-commands.js';
 import { shelfMetrics } from './metrics.js';
 import { seedPlanogramFromConfig } from './planogram-seed.js';
@@ -38,6 +40,7 @@ export class ShelfFeature implements Feature {
   private loadedVersion = 0;
   private routesRegistered = false;
   private readonly unknownPlateLog;
+  private readonly calibrations: CalibrationSessions;
 
   constructor(
     private readonly ctx: GatewayContext,
@@ -46,6 +49,7 @@ export class ShelfFeature implements Feature {
     this.log = ctx.logger.child({ mod: 'shelves' });
     this.deviceCommands = deps.deviceCommands ?? null;
     this.unknownPlateLog = createLogThrottle({ now: () => ctx.clock.now() });
+    this.calibrations = new CalibrationSessions(this, ctx.clock);
   }
 
   get store(): ShelvesStore {
@@ -71,6 +75,7 @@ export class ShelfFeature implements Feature {
       this.openStore = null;
       this.current = null;
     });
+    scope.defer(() => this.calibrations.cancelAll());
     seedPlanogramFromConfig(this.ctx.config, store, this.ctx.clock.now(), this.log);
     this.current = this.build();
     const metrics = shelfMetrics(
@@ -89,6 +94,7 @@ export class ShelfFeature implements Feature {
     );
     if (!this.routesRegistered) {
       registerShelfRoutes(this.ctx.http, this, this.ctx.clock);
+      registerCalibrationRoutes(this.ctx.http, this, this.calibrations, this.ctx.clock);
       this.routesRegistered = true;
     }
     scope.every(this.ctx.clock, RELOAD_CHECK_MS, () => this.reloadIfChanged(), 'shelf planogram reload');

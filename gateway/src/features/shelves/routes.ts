@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type Clock, sleep } from '../../../../shared/src/clock.js';
+import type { Clock } from '../../../../shared/src/clock.js';
 import { calibrationFromWire, calibrationToWire } from '../../core/calibration.js';
 import { StoregateError } from '../../core/errors.js';
 import { planogramToWire } from '../../core/facings.js';
@@ -8,6 +8,7 @@ import { plateSchema } from '../../core/planogram.js';
 import type { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
 import type { ShelvesStore } from '../../registry/planogram-store.js';
 import type { ShelfDeviceCommands } from './device-commands.js';
+import { collectSamples } from './sample-window.js';
 
 const MAX_SAMPLE_MS = 30_000;
 const _STATUS: Partial<Record<string, number>> = {
@@ -136,21 +137,8 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
     async (req) => {
       const channel = channelParam(req.params.channel);
       const ms = Math.min(MAX_SAMPLE_MS, Math.max(100, Number(req.query.ms ?? 2000) || 2000));
-      if (!shelves.processor.hasPlate(req.params.device, channel)) {
-        throw new StoregateError(
-          'SG_DEVICE_UNKNOWN',
-          `${req.params.device} channel ${channel} is not in the planogram`,
-        );
-      }
       shelves.calibrationActivityAt = clock.now();
-      const samples: number[] = [];
-      let hz: number | null = null;
-      const untap = shelves.processor.tap(req.params.device, channel, (grams, _t, rate) => {
-        samples.push(...grams);
-        if (rate) hz = rate;
-      });
-      await sleep(clock, ms);
-      untap();
+      const { samples, hz } = await collectSamples(shelves, clock, req.params.device, channel, ms);
       shelves.calibrationActivityAt = clock.now();
       return { device: req.params.device, channel, ms, hz, samples };
     },

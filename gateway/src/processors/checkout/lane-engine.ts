@@ -2,80 +2,29 @@ import type { PosEventName, ScaleStatus } from '../../../../shared/src/readings.
 import { gtinKey } from '../../core/catalog.js';
 import type { StoreEvent } from '../../core/events.js';
 import { expectationFor } from './expectation.js';
-import { LaneContents, type OnScale } from './lane-contents.js';
-import { alertEvent, clearedEvent, maintenanceEvent, verifiedEvent } from './lane-events.js';
-import { matchPending } from './lane-matching.js';
+import { LaneDecisions } from './lane-decisions.js';
+import { clearedEvent, maintenanceEvent, verifiedEvent } from './lane-events.js';
 import { newSession, sessionClosedEvent } from './lane-session.js';
 import { laneSnapshot } from './lane-snapshot.js';
-import type {
-  AlertReason,
-  AttendantAction,
-  LaneEngineDeps,
-  OpenAlert,
-  PendingItem,
-  SessionTotals,
-} from './lane-types.js';
-import { recordVerified } from './lane-verify.js';
-import { ScaleNoise } from './scale-noise.js';
+import type { AttendantAction } from './lane-types.js';
 
 /** A paid session with no basket-close (POS sends only `transaction`/`payment-success`) closes by itself. */
 const PAID_CLOSE_MS = 120_000;
-/** Share of a within-noise difference the accounted weight moves per stable reading (wander, creep). */
-const TRACK = 0.2;
 
 /**
  * One lane's verification state machine: idle → basket open → per item scan → the bagging scale gains the item's
  * weight once stable → verified, or an alert with a reason → attendant clear/override → payment → closed.
- * Pure: every input carries its time; outputs are events. `evaluate` runs on each input and on tick, so time
- * outs fire without a reading.
+ * Pure: every input carries its time; outputs are events. `evaluate` (lane-decisions.ts) runs on each input and
+ * on tick, so time outs fire without a reading; the bagging area's model is bagging-area.ts.
  */
-export class LaneEngine {
-  session: SessionTotals | null = null;
-  pending: PendingItem[] = [];
-  alert: OpenAlert | null = null;
-  /** Weight on the scale that is accounted for (own bag + verified items). */
-  baseline: number | null = null;
-  scaleGrams: number | null = null;
-  scaleStatus: ScaleStatus | null = null;
+export class LaneEngine extends LaneDecisions {
   /** Last reading time, or when the current over/under-capacity spell began. */
   scaleAt = 0;
-  /** Light exempt items on the scale: small unexplained gains up to this are theirs. */
-  private exemptSlack = 0;
-  private unexplained: { grams: number; since: number } | null = null;
   private paidAt = 0;
-  /** The last stable weight, while the scale has not moved beyond the floor since (creep following). */
-  private stillAt: number | null = null;
-  /** Last time the scale stood still at the accounted weight (a gain began after it). */
-  private atBaselineAt: number | null = null;
-  /** The item verified last and what it was expected to weigh, for the rest of an item put down in stages. */
-  private lastVerified: { thing: OnScale; mean: number | null; tolerance: number; at: number } | null = null;
-  private firstScanAt: number | null = null;
-  /** Last scan or POS event: the shopper moved on, so a weight still held is no transient. */
-  private lastEventAt = Number.NEGATIVE_INFINITY;
-  /** When payment-start came: bags may leave from then on. */
-  private payingAt = Number.POSITIVE_INFINITY;
-  /** The scale's own noise, learned from its stable readings: the floor of every decision. */
-  readonly noise: ScaleNoise;
-  /** Verified items and own bags on the scale, so a drop can be matched to what left. */
-  readonly contents = new LaneContents();
   /** Pending items dropped over the cap since start. */
   dropped = 0;
   /** Last scan, POS event or weight change: an idle open session closes by itself. */
   private activityAt = 0;
-  updatedAt = 0;
-
-  constructor(readonly deps: LaneEngineDeps) {
-    this.noise = new ScaleNoise(deps.verification.noise_grams);
-  }
-
-  /** Smallest stable change that is not noise on this lane's scale (g). */
-  get floor(): number {
-    return this.noise.floor();
-  }
-
-  get stable(): boolean {
-    return this.scaleStatus === 'stable' || this.scaleStatus === 'zero';
-  }
 
   snapshot() {
     return laneSnapshot(this);
@@ -109,9 +58,7 @@ export class LaneEngine {
     out.push(...this.heldBeforeScan(t));
     if (expectation.kind === 'exempt') {
       s.exempt++;
-      this.exemptSlack += expectation.slackGrams + this.floor;
-      // Its weight is not verified, but taking it away again is a drop that can match it.
-      this.contents.add({ what: 'item', code, grams: expectation.slackGrams, tolerance: this.floor });
+      this.area.addExempt(code, expectation.slackGrams, this.floor);
       out.push(verifiedEvent(this.deps.lane, this.session!.id, t, code, item, { by: 'exempt' }));
     } else {
       const deadline = t + v.bag_timeout_ms;
@@ -130,13 +77,8 @@ export class LaneEngine {
   scale(grams: number, status: ScaleStatus, t: number): StoreEvent[] {
     this.scaleGrams = status === 'zero' ? 0 : grams;
     const isStable = status === 'stable' || status === 'zero';
-    // A motion flag whose weight stays within the floor of the last stable one is the scale's own noise
-    // tripping its stable window, not a load moving: stillness lasts through it.
-    if (this.stillAt !== null && Math.abs(this.scaleGrams - this.stillAt) > this.floor) this.stillAt = null;
-    if (isStable) {
-      if (this.stillAt !== null) this.followCreep(this.stillAt, this.scaleGrams);
-      this.stillAt = this.scaleGrams;
-    }
+    const follow = this.area.baseline !== null && !this.alert && this.session?.phase === 'shopping';
+    this.area.observe(this.scaleGrams, isStable, this.floor, follow);
     this.noise.observe(this.scaleGrams, isStable);
     if (!isStable || this.baseline === null || Math.abs(this.scaleGrams - this.baseline) > this.floor)
       this.activityAt = t;
@@ -202,7 +144,7 @@ export class LaneEngine {
         s.verified++;
         s.measuredGrams += delta;
         // An override is a person's word, not a weighing: it never teaches the item's weight (issue 12 item 4).
-        this.contents.add({ what: 'item', code: alert.item.code, grams: delta, tolerance: this.floor });
+        this.area.contents.add({ what: 'item', code: alert.item.code, grams: delta, tolerance: this.floor });
         out.push(
           verifiedEvent(this.deps.lane, this.session!.id, t, alert.item.code, alert.item.item, {
             by: 'attendant',
@@ -211,8 +153,8 @@ export class LaneEngine {
         );
       } else s.acceptedByAttendant++;
     }
-    if (alert.reason === 'item_removed' && alert.removed) this.contents.remove(alert.removed);
-    if (grams !== null) this.baseline = grams;
+    if (alert.reason === 'item_removed' && alert.removed) this.area.contents.remove(alert.removed);
+    if (grams !== null) this.area.baseline = grams;
     this.unexplained = null;
     if (action === 'override') s.overrides++;
     else s.clears++;
@@ -233,13 +175,10 @@ export class LaneEngine {
     this.session = newSession(this.deps.lane, t);
     this.activityAt = t;
     this.pending = [];
-    this.exemptSlack = 0;
     this.unexplained = null;
     this.firstScanAt = null;
     this.payingAt = Number.POSITIVE_INFINITY;
-    this.lastVerified = null;
-    this.contents.clear();
-    this.baseline = this.stable ? this.scaleGrams : null;
+    this.area.open(this.stable ? this.scaleGrams : null);
     return [];
   }
 
@@ -256,200 +195,7 @@ export class LaneEngine {
     this.pending = [];
     this.alert = null;
     this.unexplained = null;
-    this.contents.clear();
+    this.area.close();
     return out;
-  }
-
-  /**
-   * Still since the last stable reading, yet the step takes the weight off the accounted one by more than
-   * noise: the load crept (a load cell under a heavy bag, plastic settling). Nothing is put down or taken away
-   * without the scale seeing motion, so the accounted weight moves with the step.
-   */
-  private followCreep(prev: number, grams: number): void {
-    if (this.baseline === null || this.alert || this.session?.phase !== 'shopping') return;
-    const floor = this.floor;
-    const step = grams - prev;
-    if (
-      Math.abs(step) <= floor &&
-      Math.abs(prev - this.baseline) <= floor &&
-      Math.abs(grams - this.baseline) > floor
-    )
-      this.baseline += step;
-  }
-
-  /** Decide what the current (stable) weight means, and fire due timeouts. */
-  private evaluate(t: number): StoreEvent[] {
-    this.updatedAt = t;
-    const s = this.session;
-    if (!s || s.phase === 'paid') {
-      // Idle or paid: bags are put down and taken away freely; the baseline follows the scale.
-      if (this.stable) this.baseline = this.scaleGrams;
-      return [];
-    }
-    if (this.scaleStatus === 'over' || this.scaleStatus === 'under') return []; // nothing is measurable
-    const out: StoreEvent[] = [];
-    const floor = this.floor;
-    if (this.stable && this.scaleGrams !== null) {
-      const grams = this.scaleGrams;
-      if (this.baseline === null) this.baseline = grams;
-      let delta = grams - this.baseline;
-      if (Math.abs(delta) > floor && this.alert?.reason !== 'weight_mismatch') {
-        const match = matchPending(this.pending, delta, floor, this.exemptSlack);
-        if (match) {
-          out.push(...this.verifyMatch(match.items, match.expectedGrams, delta, t));
-          this.baseline = grams;
-          delta = 0;
-        }
-      }
-      if (Math.abs(delta) <= floor) {
-        this.unexplained = null;
-        this.atBaselineAt = t;
-        // The accounted weight follows slow wander and load-cell creep, so they never add up to a "change".
-        if (!this.alert) this.baseline += TRACK * delta;
-        if (this.alert && this.alert.reason !== 'weight_mismatch' && !this.pendingHas(this.alert.item)) {
-          out.push(clearedEvent(this.deps.lane, this.session!.id, t, this.alert, 'shopper', null, null));
-          this.alert = null;
-        }
-      } else if (!this.alert) {
-        out.push(...this.unexplainedWeight(delta, grams, t));
-      }
-    }
-    if (!this.alert) out.push(...this.overdue(t));
-    return out;
-  }
-
-  private unexplainedWeight(delta: number, grams: number, t: number): StoreEvent[] {
-    const s = this.session!;
-    const v = this.deps.verification;
-    const floor = this.floor;
-    if (delta > 0) {
-      // Own bags before the first item; a bag whose weight began to land before the first scan counts too.
-      const beforeFirstScan =
-        s.scanned === 0 ||
-        (this.firstScanAt !== null && (this.atBaselineAt === null || this.atBaselineAt < this.firstScanAt));
-      if (beforeFirstScan && delta <= v.bag_max_grams) {
-        s.bagGrams += delta;
-        this.contents.add({ what: 'bag', code: null, grams: delta, tolerance: floor });
-        this.baseline = grams;
-        return [];
-      }
-      if (delta <= this.exemptSlack) {
-        this.exemptSlack -= delta;
-        this.baseline = grams;
-        return [];
-      }
-      if (this.restOfLast(delta, t)) {
-        this.baseline = grams;
-        return [];
-      }
-    }
-    let removed: OnScale[] | null = null;
-    if (delta < 0) {
-      // Paying: the items are in the transaction; bags may leave while the card is processed.
-      if (s.phase === 'paying' && (this.unexplained?.since ?? t) >= this.payingAt) return [];
-      removed = this.contents.match(-delta, floor);
-      if (!removed && -delta < this.contents.unmatchedLimit(floor)) return this.absorb(grams, t);
-    }
-    if (!this.unexplained) this.unexplained = { grams, since: t };
-    const waited = t - this.unexplained.since;
-    if (waited < v.confirm_ms) return [];
-    // A hand resting, a lean or a bag lifted to rearrange returns to the level before it: a held drop, or a gain
-    // with nothing pending (a gain against a pending scan is weighed now), is a change only once the shopper moved on (a scan or POS event after it began) or it outlasted the time a
-    // shopper has to bag an item.
-    const transientLike = delta < 0 || this.pending.length === 0;
-    if (transientLike && this.lastEventAt <= this.unexplained.since && waited < v.bag_timeout_ms) return [];
-    // Less than what is still pending: maybe an item put down in stages or slowly; its bagging time decides.
-    if (delta > 0 && this.couldBePartial(delta) && t < this.pending[0]!.deadline) return [];
-    const reason: AlertReason =
-      delta < 0 ? 'item_removed' : this.pending.length > 0 ? 'weight_mismatch' : 'unexpected_item';
-    return this.raise(reason, t, delta, reason === 'weight_mismatch' ? this.pending[0]! : null, removed);
-  }
-
-  /**
-   * The hand let go of the rest of the item verified last (it was put down in stages): the gain belongs to it
-   * when the sum fits its expectation better and within tolerance (never for an open-weight item: anything fits).
-   */
-  private restOfLast(delta: number, t: number): boolean {
-    const last = this.lastVerified;
-    if (!last || this.unexplained) return false;
-    const fits =
-      last.mean !== null &&
-      Math.abs(last.thing.grams + delta - last.mean) < Math.abs(last.thing.grams - last.mean) &&
-      Math.abs(last.thing.grams + delta - last.mean) <= last.tolerance &&
-      t - last.at <= this.deps.verification.bag_timeout_ms;
-    if (!fits) return false;
-    last.thing.grams += delta;
-    this.session!.measuredGrams += delta;
-    return true;
-  }
-
-  /** A drop that matches nothing on the scale: once it has held, the accounted weight follows it. */
-  private absorb(grams: number, t: number): StoreEvent[] {
-    if (!this.unexplained) this.unexplained = { grams, since: t };
-    else if (t - this.unexplained.since >= this.deps.verification.confirm_ms) {
-      this.baseline = grams;
-      this.unexplained = null;
-    }
-    return [];
-  }
-
-  /**
-   * The shopper scans the next item while an unexplained gain still stands on the scale with nothing pending:
-   * whatever it is, it was put down unscanned (a hand rest or lean would have been lifted to scan). Decided now,
-   * before the new item could be taken to explain it.
-   */
-  private heldBeforeScan(t: number): StoreEvent[] {
-    if (this.alert || this.pending.length > 0 || !this.stable || !this.unexplained) return [];
-    if (this.baseline === null || this.scaleGrams === null) return [];
-    const delta = this.scaleGrams - this.baseline;
-    if (delta <= this.floor) return [];
-    return this.raise('unexpected_item', t, delta, null);
-  }
-
-  /** The gain is below the sum of the pending items' weights: a part of them may still be in the hand. */
-  private couldBePartial(delta: number): boolean {
-    let pendingGrams = 0;
-    for (const p of this.pending) {
-      const e = p.expectation;
-      pendingGrams += e.kind === 'weighed' ? e.mean - e.tolerance : e.kind === 'any' ? e.maxGrams : 0;
-    }
-    return delta < pendingGrams;
-  }
-
-  private overdue(t: number): StoreEvent[] {
-    const grace = this.stable && !this.unexplained ? 0 : this.deps.verification.motion_grace_ms;
-    const late = this.pending.find((p) => !p.alerted && t >= p.deadline + grace);
-    if (!late) return [];
-    late.alerted = true;
-    return this.raise('item_not_bagged', t, 0, late);
-  }
-
-  private raise(
-    reason: AlertReason,
-    t: number,
-    delta: number,
-    item: PendingItem | null,
-    removed: OnScale[] | null = null,
-  ): StoreEvent[] {
-    this.alert = { reason, raisedAt: t, deltaGrams: delta, item, removed };
-    this.session!.alerts[reason]++;
-    return [alertEvent(this.deps.lane, this.session!.id, t, reason, delta, item, this.scaleGrams)];
-  }
-
-  private verifyMatch(items: PendingItem[], expectedGrams: number, delta: number, t: number): StoreEvent[] {
-    this.pending = this.pending.filter((p) => !items.includes(p));
-    this.lastVerified = null;
-    return recordVerified(this.deps, this.session!, items, expectedGrams, delta, t, (thing) => {
-      const onScale = { ...thing, tolerance: Math.max(thing.tolerance, this.floor) };
-      this.contents.add(onScale);
-      if (items.length !== 1) return;
-      const e = items[0]!.expectation;
-      const mean = e.kind === 'weighed' ? e.mean : null;
-      this.lastVerified = { thing: onScale, mean, tolerance: onScale.tolerance, at: t };
-    });
-  }
-
-  private pendingHas(item: PendingItem | null): boolean {
-    return item !== null && this.pending.includes(item);
   }
 }

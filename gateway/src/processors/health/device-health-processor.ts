@@ -16,7 +16,12 @@ export interface DeviceHealth {
   uptimeS: number | null;
   rssiDbm: number | null;
   batteryPct: number | null;
+  /** The transport said its session closed (MQTT disconnect, port gone) and nothing was heard since. */
+  sessionClosed: boolean;
 }
+
+/** Why a device changed state: silence past its window, its session closing, or a reading arriving. */
+export type HealthCause = 'silence' | 'session_closed' | 'heard';
 
 export interface DeviceHealthOptions {
   offlineAfterMissed: number;
@@ -71,6 +76,7 @@ export class DeviceHealthProcessor implements Processor {
       this.setKind(d, impliedKind);
     }
     d.lastSeenAt = Math.max(d.lastSeenAt ?? reading.receivedAt, reading.receivedAt);
+    d.sessionClosed = false;
     const events: StoreEvent[] = [];
     if (reading.type === 'device.status') {
       if (reading.firmware !== undefined && reading.firmware !== d.firmware) {
@@ -90,18 +96,33 @@ export class DeviceHealthProcessor implements Processor {
       if (reading.batteryPct !== undefined) d.batteryPct = reading.batteryPct;
     }
     // Coming back is reported at once, not at the next tick.
-    if (d.state !== 'online') events.push(this.transition(d, 'online', reading.receivedAt));
+    if (d.state !== 'online') events.push(this.transition(d, 'online', reading.receivedAt, 'heard'));
     return events;
+  }
+
+  /**
+   * The transport's word on a device's session. Closed wins over last-seen: the device is offline at once
+   * instead of after its silence window (issue 15.4). Open only clears that; readings bring it back online.
+   */
+  connection(id: string, connected: boolean, now: number): StoreEvent[] {
+    const d = this.devices.get(id);
+    if (!d) return [];
+    if (connected) {
+      d.sessionClosed = false;
+      return [];
+    }
+    d.sessionClosed = true;
+    return d.state === 'offline' ? [] : [this.transition(d, 'offline', now, 'session_closed')];
   }
 
   tick(now: number): StoreEvent[] {
     const events: StoreEvent[] = [];
     for (const d of this.devices.values()) {
       const reference = Math.max(d.lastSeenAt ?? this.options.startedAt, this.options.startedAt);
-      const online = d.lastSeenAt !== null && now - d.lastSeenAt <= d.offlineAfterMs;
-      if (online && d.state !== 'online') events.push(this.transition(d, 'online', now));
+      const online = !d.sessionClosed && d.lastSeenAt !== null && now - d.lastSeenAt <= d.offlineAfterMs;
+      if (online && d.state !== 'online') events.push(this.transition(d, 'online', now, 'heard'));
       else if (!online && d.state !== 'offline' && now - reference > d.offlineAfterMs) {
-        events.push(this.transition(d, 'offline', now));
+        events.push(this.transition(d, 'offline', now, 'silence'));
       }
     }
     return events;
@@ -115,19 +136,26 @@ export class DeviceHealthProcessor implements Processor {
     return [...this.devices.values()];
   }
 
-  private transition(d: DeviceHealth, to: 'online' | 'offline', t: number): StoreEventOf<'device.health'> {
+  private transition(
+    d: DeviceHealth,
+    to: 'online' | 'offline',
+    t: number,
+    cause: HealthCause,
+  ): StoreEventOf<'device.health'> {
     const previous = d.state;
     d.state = to;
     // The first sighting after start is news for nobody; a device that never came back after start is an alarm.
     const dataClass = previous === 'unknown' && to === 'online' ? 'telemetry' : 'must_deliver';
-    return this.event(d, t, dataClass, { change: 'state', previous });
+    return this.event(d, t, dataClass, { change: 'state', previous, cause });
   }
 
   private event(
     d: DeviceHealth,
     t: number,
     dataClass: StoreEvent['dataClass'],
-    change: { change: 'state'; previous: HealthState } | { change: 'firmware'; previous_firmware: string },
+    change:
+      | { change: 'state'; previous: HealthState; cause: HealthCause }
+      | { change: 'firmware'; previous_firmware: string },
   ): StoreEventOf<'device.health'> {
     return {
       type: 'device.health',
@@ -170,6 +198,7 @@ export class DeviceHealthProcessor implements Processor {
       uptimeS: null,
       rssiDbm: null,
       batteryPct: null,
+      sessionClosed: false,
     };
   }
 }

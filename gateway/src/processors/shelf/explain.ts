@@ -80,17 +80,18 @@ function explainRun(
     if (hit) return hit;
     const keys = run.slice(i, j + 1);
     const changes = keys.flatMap((k) => byKey.get(k)!);
+    const perPlate = keys.map((k) => byKey.get(k)!.reduce((a, c) => a + c.delta, 0));
     const seg: Segment = {
       keys,
       delta: changes.reduce((a, c) => a + c.delta, 0),
       sigmaDelta: Math.hypot(...changes.map((c) => c.sigmaDelta)),
       floorGrams: Math.hypot(...keys.map((k) => Math.max(...byKey.get(k)!.map((c) => c.threshold)))),
+      ...(keys.length > 1 ? { parts: keys.map((key, n) => ({ key, delta: perPlate[n]! })) } : {}),
     };
     const options = segmentOptions(seg, host, t);
     const s = shares(options);
     // One object over several plates puts the same sign on each, and any split of its weight between them is
     // as likely as another: density 1/|Δ| per extra plate. Opposite changes are two things, not one.
-    const perPlate = keys.map((k) => byKey.get(k)!.reduce((a, c) => a + c.delta, 0));
     const opposed = perPlate.some(
       (d) => Math.sign(d) !== Math.sign(seg.delta) && Math.abs(d) > seg.floorGrams,
     );

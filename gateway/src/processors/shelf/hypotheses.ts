@@ -15,8 +15,15 @@ import type { FacingState } from './facing-state.js';
  *   faraway SKU certain.
  */
 export const LOCATION_PRIOR = { own: 1, neighbour: 0.03, shelf: 0.01, elsewhere: 0.002 } as const;
-/** A put of a SKU picked recently elsewhere (a return to the wrong plate) is at least this likely. */
+/**
+ * A put of a SKU picked moments ago elsewhere (a return to the wrong plate) is at least this likely. A shopper
+ * who changes their mind does so at the shelf, within about RECENT_TAU_MS: each pick of the SKU still held
+ * counts by exp(−age/τ), down to RECENT_FLOOR of the prior up to `misplaced_memory_ms`; one carried to another
+ * shelf is as much less likely as a put elsewhere is against one on the same shelf.
+ */
 export const RECENT_PICK_PRIOR = 0.05;
+export const RECENT_TAU_MS = 60_000;
+export const RECENT_FLOOR = 0.1;
 /** Picking a misplaced item that was recorded on this plate. */
 export const FOREIGN_PRIOR = 0.5;
 export const QTY_RATIO = 0.25;
@@ -41,6 +48,25 @@ export interface Segment {
   sigmaDelta: number;
   /** Grams below which this segment's change is indistinguishable from noise (its plates' thresholds). */
   floorGrams: number;
+  /** Each plate's part of `delta` (summed over its changes); absent for a one-plate segment. */
+  parts?: readonly { key: string; delta: number }[];
+}
+
+/**
+ * An item rests mostly on its own facing (it was put there; one lying more on the next facing would have been
+ * put there): of the facings a segment spans, one holding less than half of the change (by more than twice the
+ * measurement's sigma of that share) while another holds more is only a neighbour of the item.
+ */
+function minority(seg: Segment, f: FacingState, facings: readonly FacingState[]): boolean {
+  if (!seg.parts || seg.parts.length < 2 || seg.delta === 0) return false;
+  const byFacing = new Map<FacingState | undefined, number>();
+  for (const p of seg.parts) {
+    const owner = facings.find((x) => x.plates.some((pl) => pl.key === p.key));
+    byFacing.set(owner, (byFacing.get(owner) ?? 0) + p.delta / seg.delta);
+  }
+  const mine = byFacing.get(f) ?? 0;
+  const doubt = (2 * seg.sigmaDelta) / Math.abs(seg.delta);
+  return mine + doubt < 0.5 && [...byFacing.values()].some((x) => x > mine);
 }
 
 export interface ForeignItem {
@@ -64,7 +90,8 @@ export interface OptionHost {
   facings: readonly FacingState[];
   location(f: FacingState, keys: readonly string[]): Location;
   foreignOn(keys: readonly string[]): ForeignItem[];
-  recentlyPicked(f: FacingState, t: number): boolean;
+  /** Ages (ms) of this facing's picks within the memory that no put has returned yet. */
+  heldPicks(f: FacingState, t: number): readonly number[];
 }
 
 function weightOptions(
@@ -87,6 +114,19 @@ function weightOptions(
     out.push({ kind, facing: f, qty, logL, z, residualGrams: residual, ...(foreign ? { foreign } : {}) });
   }
   return out;
+}
+
+function recentPickPrior(ages: readonly number[], where: Location): number {
+  if (ages.length === 0) return 0;
+  const held = Math.min(
+    1,
+    Math.max(
+      RECENT_FLOOR,
+      ages.reduce((a, age) => a + Math.exp(-age / RECENT_TAU_MS), 0),
+    ),
+  );
+  const far = where === 'elsewhere' ? LOCATION_PRIOR.elsewhere / LOCATION_PRIOR.shelf : 1;
+  return RECENT_PICK_PRIOR * held * far;
 }
 
 /** Every explanation of one segment worth keeping, best first. */
@@ -113,11 +153,13 @@ export function segmentOptions(seg: Segment, host: OptionHost, t: number): Optio
   ];
   const pick = seg.delta < 0;
   for (const f of host.facings) {
-    const where = host.location(f, seg.keys);
-    // An item is picked from where it lies: a facing whose plates did not change only by an item lying across.
-    if (pick && where !== 'own' && where !== 'neighbour') continue;
+    let where = host.location(f, seg.keys);
+    // An item is picked from where it lies, and lies mostly on its own facing: a facing none of whose plates
+    // changed cannot have lost an item (a misplaced one lying here is `foreign`).
+    if (pick && where !== 'own') continue;
+    if (where === 'own' && minority(seg, f, host.facings)) where = 'neighbour';
     let prior: number = LOCATION_PRIOR[where];
-    if (!pick && where !== 'own' && host.recentlyPicked(f, t)) prior = Math.max(prior, RECENT_PICK_PRIOR);
+    if (!pick && where !== 'own') prior = Math.max(prior, recentPickPrior(host.heldPicks(f, t), where));
     // Far-away SKUs only matter when they fit: skip the ones more than a few units' worth off.
     if (
       where !== 'own' &&

@@ -19,6 +19,8 @@ export type InteractionEvent = StoreEventOf<'shelf.pick' | 'shelf.put' | 'shelf.
 export interface EventHost {
   plate(key: string): PlateState;
   rememberPick(f: FacingState, t: number): void;
+  /** A picked item of this facing came back (put back, or put on another plate): the shopper holds one less. */
+  returned(f: FacingState): void;
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -197,6 +199,7 @@ function segmentEvents(
     const plate = mainPlate(seg, null, host);
     reassign(seg, host, () => false, null);
     plate.foreign.push({ home: f, qty: o.qty, key: plate.key });
+    for (let k = 0; k < o.qty; k++) host.returned(f);
     const home = f.plates[0]!.spec;
     return [
       shelfEvent('shelf.misplaced', largest.tStart, plate.spec, {
@@ -248,6 +251,7 @@ function segmentEvents(
     }),
   );
   if (delta < 0) for (const s of steps) host.rememberPick(f, s.t);
+  else for (let k = 0; k < o.qty; k++) host.returned(f);
   return events;
 }
 

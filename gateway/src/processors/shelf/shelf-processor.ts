@@ -109,7 +109,8 @@ export class ShelfProcessor implements Processor {
       adjacent,
       location: (f, keys) => this.location(f, keys),
       foreignOn: (keys) => keys.flatMap((k) => this.plates.get(k)?.foreign ?? []),
-      recentlyPicked: (f, t) => this.recentPicks.some((p) => p.facing === f && t - p.t <= this.memoryMs),
+      heldPicks: (f, t) =>
+        this.recentPicks.filter((p) => p.facing === f && t - p.t <= this.memoryMs).map((p) => t - p.t),
     };
   }
 
@@ -315,6 +316,10 @@ export class ShelfProcessor implements Processor {
       rememberPick: (f: FacingState, at: number) => {
         this.recentPicks.push({ facing: f, t: at });
         if (this.recentPicks.length > 256) this.recentPicks.shift();
+      },
+      returned: (f: FacingState) => {
+        const last = this.recentPicks.findLastIndex((p) => p.facing === f);
+        if (last >= 0) this.recentPicks.splice(last, 1);
       },
     };
     for (const run of runs) {

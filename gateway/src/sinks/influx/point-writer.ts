@@ -1,4 +1,5 @@
 import type { InfluxDB, IPoint } from 'influx';
+import { Backoff } from '../../../../shared/src/backoff.js';
 import type { Clock, TimerHandle } from '../../../../shared/src/clock.js';
 import type { Logger } from '../../../../shared/src/logger.js';
 import type { PointDiskBuffer, StoredPoint } from './disk-buffer.js';
@@ -18,9 +19,6 @@ export interface PointWriterStats {
   failures: number;
 }
 
-const RETRY_MIN_MS = 1_000;
-const RETRY_MAX_MS = 30_000;
-
 /**
  * Batches points for InfluxDB by size and time, one POST in flight at a time (the `influx` client does no
  * batching, defaults to ns precision and retries only twice). Memory is bounded to
@@ -34,9 +32,9 @@ export class InfluxPointWriter {
   private retry: StoredPoint[] | null = null;
   private pumping: Promise<void> | null = null;
   private down = false;
-  private retryMs = RETRY_MIN_MS;
   private timer: TimerHandle | null = null;
-  private retryTimer: TimerHandle | null = null;
+  /** Retries a failed send: 1 s, doubling up to 30 s, back to 1 s after a success. */
+  private readonly backoff: Backoff;
   private waiters: (() => void)[] = [];
   readonly stats: PointWriterStats = { written: 0, spilled: 0, dropped: 0, failures: 0 };
 
@@ -51,7 +49,9 @@ export class InfluxPointWriter {
       /** Run before a send until it succeeds once (creating the database and retention policies). */
       prepare?(): Promise<void>;
     },
-  ) {}
+  ) {
+    this.backoff = new Backoff(deps.clock, { initialMs: 1_000, maxMs: 30_000 });
+  }
 
   start(): void {
     const tick = () => {
@@ -94,8 +94,8 @@ export class InfluxPointWriter {
 
   async stop(): Promise<void> {
     if (this.timer) this.deps.clock.clearTimeout(this.timer);
-    if (this.retryTimer) this.deps.clock.clearTimeout(this.retryTimer);
-    this.timer = this.retryTimer = null;
+    this.backoff.cancel();
+    this.timer = null;
     this.seal();
     if (!this.down) await this.flush();
     // Whatever could not be sent survives the restart on disk (InfluxDB keys points by time, so the order
@@ -175,18 +175,16 @@ export class InfluxPointWriter {
       if (this.down)
         this.deps.logger.info({ backlog: this.buffer.size() }, 'InfluxDB reachable again; replaying');
       this.down = false;
-      this.retryMs = RETRY_MIN_MS;
+      this.backoff.reset();
       return true;
     } catch (err) {
       this.stats.failures++;
       if (!this.down) this.deps.logger.warn({ err }, 'InfluxDB write failed; buffering points on disk');
       this.down = true;
-      this.retryTimer = this.deps.clock.setTimeout(() => {
-        this.retryTimer = null;
+      this.backoff.schedule(() => {
         this.down = false;
         this.pump();
-      }, this.retryMs);
-      this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
+      });
       return false;
     }
   }

@@ -1,3 +1,5 @@
+import { type Clock, systemClock } from '../../../../shared/src/clock.js';
+import { Waitress, WaitTimeoutError } from '../../../../shared/src/waitress.js';
 import { StoregateError } from '../../core/errors.js';
 import { type CommandTrustPolicy, checkSignedRequest, parsePublicKey } from './command-signature.js';
 
@@ -34,12 +36,22 @@ export class CommandRegistry {
   /** Refused for lack of a valid signature, by reason; `onRefused` lets the cloud feature count it. */
   readonly rejected = new Map<string, number>();
   onRefused: ((reason: string, name: string) => void) | null = null;
+  /** A handler's result is the "response" a request waits for, with the command timeout on the Clock. */
+  private readonly waitress: Waitress<{ key: number; outcome: Outcome }, number>;
+  private nextKey = 1;
 
   constructor(
     private readonly timeoutMs = 10_000,
     /** null: no signing policy (unit tests of the registry itself); the gateway always passes one. */
     private readonly trust: CommandTrustPolicy | null = null,
-  ) {}
+    clock: Clock = systemClock(),
+  ) {
+    this.waitress = new Waitress(
+      clock,
+      (answer, key) => answer.key === key,
+      (_, ms) => `no answer within ${ms} ms`,
+    );
+  }
 
   /**
    * Returns an unregister function (for a feature's stop()). Commands change state unless registered with
@@ -109,28 +121,30 @@ export class CommandRegistry {
     const handler = this.handlers.get(name);
     if (!handler)
       return fail(id, 'unknown_command', `unknown command "${name}"; known: ${this.names().join(', ')}`);
-    let timer: NodeJS.Timeout | undefined;
+    const key = this.nextKey++;
+    const answered = this.waitress.waitFor(key, this.timeoutMs);
+    Promise.resolve()
+      .then(() => handler((args ?? {}) as Record<string, unknown>, { id, name }))
+      .then(
+        (data) => this.waitress.resolve({ key, outcome: { ok: true, data } }),
+        (error: unknown) => this.waitress.resolve({ key, outcome: { ok: false, error } }),
+      );
+    let outcome: Outcome;
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new CommandTimeout()), this.timeoutMs);
-      });
-      const data = await Promise.race([
-        Promise.resolve().then(() => handler((args ?? {}) as Record<string, unknown>, { id, name })),
-        timeout,
-      ]);
-      return { id, status: 'ok', data: data ?? null };
+      outcome = (await answered).outcome;
     } catch (err) {
-      if (err instanceof CommandTimeout) return fail(id, 'timeout', `no answer within ${this.timeoutMs} ms`);
-      if (err instanceof StoregateError) return fail(id, 'failed', `${err.code}: ${err.message}`);
-      onFailure?.(err);
-      return fail(id, 'failed', 'command failed; see the gateway log');
-    } finally {
-      clearTimeout(timer);
+      if (err instanceof WaitTimeoutError) return fail(id, 'timeout', err.message);
+      throw err;
     }
+    if (outcome.ok) return { id, status: 'ok', data: outcome.data ?? null };
+    const err = outcome.error;
+    if (err instanceof StoregateError) return fail(id, 'failed', `${err.code}: ${err.message}`);
+    onFailure?.(err);
+    return fail(id, 'failed', 'command failed; see the gateway log');
   }
 }
 
-class CommandTimeout extends Error {}
+type Outcome = { ok: true; data: unknown } | { ok: false; error: unknown };
 
 function idOf(signed: unknown): unknown {
   try {
@@ -147,6 +161,7 @@ function fail(id: string | null, code: CommandErrorCode, message: string): Comma
 const registries = new WeakMap<object, CommandRegistry>();
 
 interface CommandContext {
+  readonly clock: Clock;
   readonly config: {
     readonly store: { readonly id: string };
     readonly cloud?: {
@@ -160,11 +175,15 @@ export function cloudCommands(ctx: CommandContext): CommandRegistry {
   let registry = registries.get(ctx);
   if (!registry) {
     const signing = ctx.config.cloud?.command_signing ?? { public_keys: [], trusted_connection: false };
-    registry = new CommandRegistry(10_000, {
-      keys: signing.public_keys.map(parsePublicKey),
-      trustedConnection: signing.trusted_connection,
-      storeId: ctx.config.store.id,
-    });
+    registry = new CommandRegistry(
+      10_000,
+      {
+        keys: signing.public_keys.map(parsePublicKey),
+        trustedConnection: signing.trusted_connection,
+        storeId: ctx.config.store.id,
+      },
+      ctx.clock,
+    );
     registries.set(ctx, registry);
   }
   return registry;

@@ -1,13 +1,13 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Registry } from 'prom-client';
-import type { Clock } from '../../../../shared/src/clock.js';
+import { Backoff } from '../../../../shared/src/backoff.js';
+import { type Clock, sleep, type TimerHandle } from '../../../../shared/src/clock.js';
 import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import type { LoadedConfig } from '../../config/load.js';
 import type { Feature } from '../../ports/feature.js';
 import { BATCH_ENVELOPE_BYTES } from '../outbox/open-outbox.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { OutboxRow } from '../outbox/outbox-storage.js';
-import { Backoff } from './backoff.js';
 import {
   type CloudConfig,
   type CloudTopics,
@@ -50,8 +50,7 @@ export class Uplink implements Feature {
   private connected = false;
   private stopping = false;
   private inflight = 0;
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private pumpTimer: NodeJS.Timeout | null = null;
+  private pumpTimer: TimerHandle | null = null;
   private unsubscribeCommit: (() => void) | null = null;
   /** When this process last noticed the link was lost (told to the cloud in the next birth message). */
   private lostAt: number | null = null;
@@ -60,7 +59,12 @@ export class Uplink implements Feature {
     this.cloud = deps.config.cloud;
     this.topics = cloudTopics(deps.config);
     this.log = deps.logger.child({ mod: 'uplink' });
-    this.backoff = new Backoff(this.cloud.reconnect_min_ms, this.cloud.reconnect_max_ms, deps.random);
+    this.backoff = new Backoff(deps.clock, {
+      initialMs: this.cloud.reconnect_min_ms,
+      maxMs: this.cloud.reconnect_max_ms,
+      jitter: 'equal',
+      ...(deps.random ? { random: deps.random } : {}),
+    });
     const rate = this.cloud.max_publishes_per_second;
     this.limiter = new RateLimiter(rate, Math.max(1, Math.ceil(rate / 10)), () => deps.clock.now());
     this.stats = new UplinkStats(deps.clock, deps.metrics, () => this.inflight);
@@ -88,9 +92,8 @@ export class Uplink implements Feature {
   async stop(): Promise<void> {
     this.stopping = true;
     this.unsubscribeCommit?.();
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    if (this.pumpTimer) clearTimeout(this.pumpTimer);
-    this.reconnectTimer = null;
+    this.backoff.cancel();
+    if (this.pumpTimer) this.deps.clock.clearTimeout(this.pumpTimer);
     this.pumpTimer = null;
     const client = this.client;
     this.client = null;
@@ -100,7 +103,7 @@ export class Uplink implements Feature {
       const payload = statusPayload('offline', this.deps.config.store.id, this.deps.clock.now(), 'stopped');
       await Promise.race([
         client.publishAsync(this.topics.status, payload, { qos: 1, retain: true }).catch(() => undefined),
-        new Promise((r) => setTimeout(r, 2_000)),
+        sleep(this.deps.clock, 2_000),
       ]);
     }
     this.connected = false;
@@ -109,7 +112,6 @@ export class Uplink implements Feature {
   }
 
   private connect(): void {
-    this.reconnectTimer = null;
     if (this.stopping) return;
     const gen = ++this.generation;
     let client: MqttClient;
@@ -189,10 +191,9 @@ export class Uplink implements Feature {
   }
 
   private scheduleReconnect(): void {
-    if (this.stopping || this.reconnectTimer) return;
-    const delay = this.backoff.next();
+    if (this.stopping || this.backoff.scheduled) return;
+    this.backoff.schedule(() => this.connect());
     this.stats.reconnectScheduled();
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 
   /** Send as much as the in-flight window and the publish rate allow. */
@@ -204,7 +205,7 @@ export class Uplink implements Feature {
       const { log, suppressed } = this.throttle.allow('pump');
       if (log) this.log.error({ err, suppressed }, 'uplink could not read the outbox; retrying');
       if (!this.pumpTimer && !this.stopping) {
-        this.pumpTimer = setTimeout(() => {
+        this.pumpTimer = this.deps.clock.setTimeout(() => {
           this.pumpTimer = null;
           this.pump();
         }, 1_000);
@@ -219,7 +220,7 @@ export class Uplink implements Feature {
     while (this.inflight < this.cloud.max_inflight_messages) {
       const wait = this.limiter.waitMs();
       if (wait > 0) {
-        this.pumpTimer = setTimeout(() => {
+        this.pumpTimer = this.deps.clock.setTimeout(() => {
           this.pumpTimer = null;
           this.pump();
         }, wait);

@@ -1,0 +1,121 @@
+import { LaneContents, type OnScale } from './lane-contents.js';
+
+/** Share of a within-noise difference the accounted weight moves per stable reading (wander, creep). */
+const TRACK = 0.2;
+
+/** The item verified last and what it was expected to weigh, for the rest of an item put down in stages. */
+interface LastVerified {
+  thing: OnScale;
+  mean: number | null;
+  tolerance: number;
+  at: number;
+}
+
+/**
+ * What the lane believes is in the bagging area: the accounted weight (own bags + verified items), what those
+ * things are (so a drop can be matched to what left), the grams light exempt items may add unweighed, and the
+ * scale's stillness (so creep is followed and a staged item's rest can join it).
+ */
+export class BaggingArea {
+  /** Weight on the scale that is accounted for (own bag + verified items). */
+  baseline: number | null = null;
+  /** Light exempt items on the scale: small unexplained gains up to this are theirs. */
+  exemptSlack = 0;
+  /** Verified items and own bags on the scale, so a drop can be matched to what left. */
+  readonly contents = new LaneContents();
+  /** Last time the scale stood still at the accounted weight (a gain began after it). */
+  atBaselineAt: number | null = null;
+  /** The last stable weight, while the scale has not moved beyond the floor since (creep following). */
+  private stillAt: number | null = null;
+  private lastVerified: LastVerified | null = null;
+
+  /** A new session: what is on the scale now (if it is stable) is the shopper's, accounted already. */
+  open(stableGrams: number | null): void {
+    this.exemptSlack = 0;
+    this.lastVerified = null;
+    this.contents.clear();
+    this.baseline = stableGrams;
+  }
+
+  close(): void {
+    this.contents.clear();
+  }
+
+  /**
+   * One reading. A motion flag whose weight stays within the floor of the last stable one is the scale's own noise
+   * tripping its stable window, not a load moving: stillness lasts through it. `follow` says whether the
+   * accounted weight may follow creep now (shopping, no alert open).
+   */
+  observe(grams: number, stable: boolean, floor: number, follow: boolean): void {
+    if (this.stillAt !== null && Math.abs(grams - this.stillAt) > floor) this.stillAt = null;
+    if (!stable) return;
+    if (this.stillAt !== null && follow) this.followCreep(this.stillAt, grams, floor);
+    this.stillAt = grams;
+  }
+
+  /**
+   * Still since the last stable reading, yet the step takes the weight off the accounted one by more than
+   * noise: the load crept (a load cell under a heavy bag, plastic settling). Nothing is put down or taken away
+   * without the scale seeing motion, so the accounted weight moves with the step.
+   */
+  private followCreep(prev: number, grams: number, floor: number): void {
+    if (this.baseline === null) return;
+    const step = grams - prev;
+    if (
+      Math.abs(step) <= floor &&
+      Math.abs(prev - this.baseline) <= floor &&
+      Math.abs(grams - this.baseline) > floor
+    )
+      this.baseline += step;
+  }
+
+  /** The scale reads the accounted weight within noise at `t`; without an open alert it follows slow wander. */
+  atRest(delta: number, t: number, follow: boolean): void {
+    this.atBaselineAt = t;
+    if (follow && this.baseline !== null) this.baseline += TRACK * delta;
+  }
+
+  addBag(grams: number, floor: number): void {
+    this.contents.add({ what: 'bag', code: null, grams, tolerance: floor });
+  }
+
+  /** A light item verified on scan: its weight is not verified, but taking it away again is a drop that can match it. */
+  addExempt(code: string, slackGrams: number, floor: number): void {
+    this.exemptSlack += slackGrams + floor;
+    this.contents.add({ what: 'item', code, grams: slackGrams, tolerance: floor });
+  }
+
+  /** A gain light enough to be exempt items' unweighed grams. */
+  takeExempt(delta: number): boolean {
+    if (delta > this.exemptSlack) return false;
+    this.exemptSlack -= delta;
+    return true;
+  }
+
+  /** A verified item is on the scale; a single one may still get the rest of it if it was put down in stages. */
+  addVerified(thing: OnScale, mean: number | null, single: boolean, t: number): void {
+    this.contents.add(thing);
+    if (single) this.lastVerified = { thing, mean, tolerance: thing.tolerance, at: t };
+  }
+
+  forgetLastVerified(): void {
+    this.lastVerified = null;
+  }
+
+  /**
+   * The hand let go of the rest of the item verified last (it was put down in stages): the gain belongs to it
+   * when the sum fits its expectation better and within tolerance (never for an open-weight item: anything fits).
+   */
+  restOfLast(delta: number, t: number, maxAgeMs: number): boolean {
+    const last = this.lastVerified;
+    if (!last) return false;
+    const fits =
+      last.mean !== null &&
+      Math.abs(last.thing.grams + delta - last.mean) < Math.abs(last.thing.grams - last.mean) &&
+      Math.abs(last.thing.grams + delta - last.mean) <= last.tolerance &&
+      t - last.at <= maxAgeMs;
+    if (!fits) return false;
+    last.thing.grams += delta;
+    return true;
+  }
+}

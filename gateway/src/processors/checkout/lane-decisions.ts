@@ -1,0 +1,208 @@
+import type { ScaleStatus } from '../../../../shared/src/readings.js';
+import type { StoreEvent } from '../../core/events.js';
+import { BaggingArea } from './bagging-area.js';
+import type { OnScale } from './lane-contents.js';
+import { alertEvent, clearedEvent } from './lane-events.js';
+import { matchPending } from './lane-matching.js';
+import type { AlertReason, LaneEngineDeps, OpenAlert, PendingItem, SessionTotals } from './lane-types.js';
+import { recordVerified } from './lane-verify.js';
+import { ScaleNoise } from './scale-noise.js';
+
+/**
+ * The decision rules of a lane: what a stable weight means against what is pending and what is on the scale,
+ * when an unexplained level becomes an alert, and the bagging timeouts. The session state machine
+ * (lane-engine.ts) feeds it scans, readings and POS events.
+ */
+export abstract class LaneDecisions {
+  session: SessionTotals | null = null;
+  pending: PendingItem[] = [];
+  alert: OpenAlert | null = null;
+  scaleGrams: number | null = null;
+  scaleStatus: ScaleStatus | null = null;
+  updatedAt = 0;
+  /** The scale's own noise, learned from its stable readings: the floor of every decision. */
+  readonly noise: ScaleNoise;
+  /** What the lane believes is on the scale. */
+  readonly area = new BaggingArea();
+  protected unexplained: { grams: number; since: number } | null = null;
+  protected firstScanAt: number | null = null;
+  /** Last scan or POS event: the shopper moved on, so a weight still held is no transient. */
+  protected lastEventAt = Number.NEGATIVE_INFINITY;
+  /** When payment-start came: bags may leave from then on. */
+  protected payingAt = Number.POSITIVE_INFINITY;
+
+  constructor(readonly deps: LaneEngineDeps) {
+    this.noise = new ScaleNoise(deps.verification.noise_grams);
+  }
+
+  /** Smallest stable change that is not noise on this lane's scale (g). */
+  get floor(): number {
+    return this.noise.floor();
+  }
+
+  get stable(): boolean {
+    return this.scaleStatus === 'stable' || this.scaleStatus === 'zero';
+  }
+
+  /** Weight on the scale that is accounted for (own bag + verified items). */
+  get baseline(): number | null {
+    return this.area.baseline;
+  }
+
+  /** Decide what the current (stable) weight means, and fire due timeouts. */
+  protected evaluate(t: number): StoreEvent[] {
+    this.updatedAt = t;
+    const s = this.session;
+    const area = this.area;
+    if (!s || s.phase === 'paid') {
+      // Idle or paid: bags are put down and taken away freely; the baseline follows the scale.
+      if (this.stable) area.baseline = this.scaleGrams;
+      return [];
+    }
+    if (this.scaleStatus === 'over' || this.scaleStatus === 'under') return []; // nothing is measurable
+    const out: StoreEvent[] = [];
+    const floor = this.floor;
+    if (this.stable && this.scaleGrams !== null) {
+      const grams = this.scaleGrams;
+      if (area.baseline === null) area.baseline = grams;
+      let delta = grams - area.baseline;
+      if (Math.abs(delta) > floor && this.alert?.reason !== 'weight_mismatch') {
+        const match = matchPending(this.pending, delta, floor, area.exemptSlack);
+        if (match) {
+          out.push(...this.verifyMatch(match.items, match.expectedGrams, delta, t));
+          area.baseline = grams;
+          delta = 0;
+        }
+      }
+      if (Math.abs(delta) <= floor) {
+        this.unexplained = null;
+        // The accounted weight follows slow wander and load-cell creep, so they never add up to a "change".
+        area.atRest(delta, t, !this.alert);
+        if (this.alert && this.alert.reason !== 'weight_mismatch' && !this.pendingHas(this.alert.item)) {
+          out.push(clearedEvent(this.deps.lane, s.id, t, this.alert, 'shopper', null, null));
+          this.alert = null;
+        }
+      } else if (!this.alert) {
+        out.push(...this.unexplainedWeight(delta, grams, t));
+      }
+    }
+    if (!this.alert) out.push(...this.overdue(t));
+    return out;
+  }
+
+  private unexplainedWeight(delta: number, grams: number, t: number): StoreEvent[] {
+    const s = this.session!;
+    const v = this.deps.verification;
+    const floor = this.floor;
+    const area = this.area;
+    if (delta > 0) {
+      // Own bags before the first item; a bag whose weight began to land before the first scan counts too.
+      const beforeFirstScan =
+        s.scanned === 0 ||
+        (this.firstScanAt !== null && (area.atBaselineAt === null || area.atBaselineAt < this.firstScanAt));
+      if (beforeFirstScan && delta <= v.bag_max_grams) {
+        s.bagGrams += delta;
+        area.addBag(delta, floor);
+        area.baseline = grams;
+        return [];
+      }
+      if (area.takeExempt(delta)) {
+        area.baseline = grams;
+        return [];
+      }
+      if (!this.unexplained && area.restOfLast(delta, t, v.bag_timeout_ms)) {
+        s.measuredGrams += delta;
+        area.baseline = grams;
+        return [];
+      }
+    }
+    let removed: OnScale[] | null = null;
+    if (delta < 0) {
+      // Paying: the items are in the transaction; bags may leave while the card is processed.
+      if (s.phase === 'paying' && (this.unexplained?.since ?? t) >= this.payingAt) return [];
+      removed = area.contents.match(-delta, floor);
+      if (!removed && -delta < area.contents.unmatchedLimit(floor)) return this.absorb(grams, t);
+    }
+    if (!this.unexplained) this.unexplained = { grams, since: t };
+    const waited = t - this.unexplained.since;
+    if (waited < v.confirm_ms) return [];
+    // A hand resting, a lean or a bag lifted to rearrange returns to the level before it: a held drop, or a gain
+    // with nothing pending (a gain against a pending scan is weighed now), is a change only once the shopper
+    // moved on (a scan or POS event after it began) or it outlasted the time a shopper has to bag an item.
+    const transientLike = delta < 0 || this.pending.length === 0;
+    if (transientLike && this.lastEventAt <= this.unexplained.since && waited < v.bag_timeout_ms) return [];
+    // Less than what is still pending: maybe an item put down in stages or slowly; its bagging time decides.
+    if (delta > 0 && this.couldBePartial(delta) && t < this.pending[0]!.deadline) return [];
+    const reason: AlertReason =
+      delta < 0 ? 'item_removed' : this.pending.length > 0 ? 'weight_mismatch' : 'unexpected_item';
+    return this.raise(reason, t, delta, reason === 'weight_mismatch' ? this.pending[0]! : null, removed);
+  }
+
+  /** A drop that matches nothing on the scale: once it has held, the accounted weight follows it. */
+  private absorb(grams: number, t: number): StoreEvent[] {
+    if (!this.unexplained) this.unexplained = { grams, since: t };
+    else if (t - this.unexplained.since >= this.deps.verification.confirm_ms) {
+      this.area.baseline = grams;
+      this.unexplained = null;
+    }
+    return [];
+  }
+
+  /**
+   * The shopper scans the next item while an unexplained gain still stands on the scale with nothing pending:
+   * whatever it is, it was put down unscanned (a hand rest or lean would have been lifted to scan). Decided now,
+   * before the new item could be taken to explain it.
+   */
+  protected heldBeforeScan(t: number): StoreEvent[] {
+    if (this.alert || this.pending.length > 0 || !this.stable || !this.unexplained) return [];
+    const baseline = this.area.baseline;
+    if (baseline === null || this.scaleGrams === null) return [];
+    const delta = this.scaleGrams - baseline;
+    if (delta <= this.floor) return [];
+    return this.raise('unexpected_item', t, delta, null);
+  }
+
+  /** The gain is below the sum of the pending items' weights: a part of them may still be in the hand. */
+  private couldBePartial(delta: number): boolean {
+    let pendingGrams = 0;
+    for (const p of this.pending) {
+      const e = p.expectation;
+      pendingGrams += e.kind === 'weighed' ? e.mean - e.tolerance : e.kind === 'any' ? e.maxGrams : 0;
+    }
+    return delta < pendingGrams;
+  }
+
+  private overdue(t: number): StoreEvent[] {
+    const grace = this.stable && !this.unexplained ? 0 : this.deps.verification.motion_grace_ms;
+    const late = this.pending.find((p) => !p.alerted && t >= p.deadline + grace);
+    if (!late) return [];
+    late.alerted = true;
+    return this.raise('item_not_bagged', t, 0, late);
+  }
+
+  protected raise(
+    reason: AlertReason,
+    t: number,
+    delta: number,
+    item: PendingItem | null,
+    removed: OnScale[] | null = null,
+  ): StoreEvent[] {
+    this.alert = { reason, raisedAt: t, deltaGrams: delta, item, removed };
+    this.session!.alerts[reason]++;
+    return [alertEvent(this.deps.lane, this.session!.id, t, reason, delta, item, this.scaleGrams)];
+  }
+
+  private verifyMatch(items: PendingItem[], expectedGrams: number, delta: number, t: number): StoreEvent[] {
+    this.pending = this.pending.filter((p) => !items.includes(p));
+    this.area.forgetLastVerified();
+    return recordVerified(this.deps, this.session!, items, expectedGrams, delta, t, (thing) => {
+      const onScale = { ...thing, tolerance: Math.max(thing.tolerance, this.floor) };
+      const e = items[0]!.expectation;
+      this.area.addVerified(onScale, e.kind === 'weighed' ? e.mean : null, items.length === 1, t);
+    });
+  }
+
+  protected pendingHas(item: PendingItem | null): boolean {
+    return item !== null && this.pending.includes(item);
+  }
+}
