@@ -60,7 +60,13 @@ export function engineDetector(products: readonly BenchProduct[], clock: FakeClo
 }
 
 /** The real CheckoutProcessor with default configuration, on a catalog document and a set of lanes. */
-export function engineOn(catalogDoc: unknown, lanes: readonly string[], clock: FakeClock): Detector {
+export function engineOn(
+  catalogDoc: unknown,
+  lanes: readonly string[],
+  clock: FakeClock,
+  /** Every event the engine emits (case analysis, checkout-sweep-cases.ts). */
+  onEvent?: (e: import('../../gateway/src/core/events.js').StoreEvent) => void,
+): Detector {
   const config = checkoutSection.parse({});
   const catalog = memoryCatalog(parseCatalog(catalogDoc).items.map(toCatalogItem));
   const p = new CheckoutProcessor({
@@ -70,13 +76,15 @@ export function engineOn(catalogDoc: unknown, lanes: readonly string[], clock: F
     learner: new WeightLearner(config.learning),
     directory: { laneOf, lanes: () => lanes },
   });
-  const alertsOf = (events: ReturnType<typeof p.process>) =>
-    events
+  const alertsOf = (events: ReturnType<typeof p.process>) => {
+    if (onEvent) for (const e of events) onEvent(e);
+    return events
       .filter((e) => e.type === 'lane.alert')
       .map((e) => {
         if (process.env.CHECKOUT_BENCH_DEBUG) console.error(JSON.stringify({ t: e.t, ...e.data }));
         return { lane: String(e.data.lane), t: e.t };
       });
+  };
   return {
     process(r) {
       const events = p.process(r);

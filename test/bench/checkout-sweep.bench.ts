@@ -1,4 +1,4 @@
-import { runSweep, sweepReport } from './checkout-sweep.js';
+import { sweepReports } from './checkout-sweep.js';
 
 /** `npm run bench:checkout:sweep`: the lane sweep alone (the full `bench:checkout` prints it too). */
-console.log(sweepReport(runSweep()));
+console.log(sweepReports());

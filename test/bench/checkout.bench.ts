@@ -59,5 +59,5 @@ console.log(
 );
 
 // The sweep (issue 11 item 6): a second, independent generator with every parameter drawn per run.
-const { runSweep, sweepReport } = await import('./checkout-sweep.js');
-console.log(`\n${sweepReport(runSweep())}`);
+const { sweepReports } = await import('./checkout-sweep.js');
+console.log(`\n${sweepReports()}`);

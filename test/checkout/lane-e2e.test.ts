@@ -169,6 +169,11 @@ describe('checkout lane end to end: scanner and MT-SICS scale on real PTYs, POS 
     scanner.scan(COLA); // the label says cola; a bottle of wine goes into the bag
     await until('scan pending', () => checkout.processor.state('lane-1')?.pending.length === 1);
     scale.model.place(1251);
+    await until('wine weighed', () => {
+      const weighed = checkout.processor.state('lane-1')?.scale;
+      return weighed?.grams === 1251 && weighed.status === 'stable';
+    });
+    await posEvent('payment-start'); // went to pay: the held level is decided (a resting hand would have lifted)
     const alert = await until('alert', () => events.slice(from).find((e) => e.type === 'lane.alert'));
     expect(alert.data).toMatchObject({ reason: 'weight_mismatch', gtin: COLA, expected_grams: 352 });
 

@@ -1,39 +1,39 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { roleAllows } from '../core/identity.js';
+import { deniedPage, findDashboardDir, loadDashboardFiles } from './dashboard-files.js';
 
-const TYPES: Record<string, string> = {
-  'index.html': 'text/html; charset=utf-8',
-  'app.js': 'text/javascript; charset=utf-8',
-  'style.css': 'text/css; charset=utf-8',
-};
-
-/** dashboards/web, found from both the TypeScript sources and the compiled dist/ tree. */
-export function findDashboardDir(start = import.meta.dirname): string | null {
-  for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
-    const candidate = join(dir, 'dashboards', 'web');
-    if (existsSync(join(candidate, 'index.html'))) return candidate;
-  }
-  return null;
-}
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /**
- * The ops dashboard at `/dashboard/` (footfall, occupancy, lanes, shelves, devices). A fixed set of files is
- * served, read once at start; nothing from the request path reaches the file system.
+ * The web screens under `/dashboard/`: the ops dashboard (`index.html`, viewer), the attendant screen
+ * (`attendant.html`, attendant), installer pages (`installer*.html`, installer) and their scripts, plus the
+ * vendored chart library under `/dashboard/vendor/`. A page for a higher role answers 403 with a page that
+ * says which role it needs and who is logged in. Not logged in: the auth hook sends browsers to /login.
  */
 export function registerDashboardRoutes(http: FastifyInstance, dir = findDashboardDir()): void {
   if (!dir) return;
-  const files = new Map(Object.keys(TYPES).map((name) => [name, readFileSync(join(dir, name))]));
+  const files = loadDashboardFiles(dir);
   http.get('/', async (_req, reply) => reply.redirect('/dashboard/'));
   http.get('/dashboard', async (_req, reply) => reply.redirect('/dashboard/'));
-  const serve = (name: string, reply: FastifyReply) => {
-    const body = files.get(name);
-    if (!body)
+  const serve = (name: string, req: FastifyRequest, reply: FastifyReply) => {
+    const file = files.get(name);
+    if (!file)
       return reply.code(404).send({ error: { code: 'SG_NOT_FOUND', message: `no dashboard file ${name}` } });
-    return reply.type(TYPES[name]!).header('cache-control', 'no-cache').send(body);
+    reply.header('cache-control', 'no-cache').header('content-security-policy', CSP);
+    const who = req.identity;
+    if (who && !roleAllows(who.role, file.role)) {
+      return reply
+        .code(403)
+        .type('text/html; charset=utf-8')
+        .send(deniedPage(name.replace(/\.html$/, ''), file.role, who.name, who.role));
+    }
+    return reply.type(file.type).send(file.body);
   };
-  http.get('/dashboard/', async (_req, reply) => serve('index.html', reply));
-  http.get<{ Params: { file: string } }>('/dashboard/:file', async (req, reply) =>
-    serve(req.params.file, reply),
+  type File = { Params: { file: string } };
+  http.get('/dashboard/', async (req, reply) => serve('index.html', req, reply));
+  http.get<File>('/dashboard/:file', async (req, reply) => serve(req.params.file, req, reply));
+  http.get<File>('/dashboard/vendor/:file', async (req, reply) =>
+    serve(`vendor/${req.params.file}`, req, reply),
   );
 }

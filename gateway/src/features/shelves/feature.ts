@@ -11,6 +11,7 @@ import { registerCalibrationRoutes } from './calibration-routes.js';
 import { CalibrationSessions } from './calibration-sessions.js';
 import type { ShelfDeviceCommands } from './device-commands.js';
 import { shelfMetrics } from './metrics.js';
+import { PickTally } from './pick-tally.js';
 import { seedPlanogramFromConfig } from './planogram-seed.js';
 import { registerShelfRoutes } from './routes.js';
 import { shelfProcessor } from './wiring.js';
@@ -40,6 +41,8 @@ export class ShelfFeature implements Feature {
   private loadedVersion = 0;
   private routesRegistered = false;
   private readonly unknownPlateLog;
+  /** Picks per plate per hour since start, for the dashboard's heatmap (GET /api/shelves/picks). */
+  picks: PickTally | null = null;
   private readonly calibrations: CalibrationSessions;
 
   constructor(
@@ -84,6 +87,9 @@ export class ShelfFeature implements Feature {
       () => this.processor,
       () => this.calibrationActivityAt,
     );
+    const picks = new PickTally(this.ctx.clock.now());
+    this.picks = picks;
+    scope.listen(this.ctx.live, 'events', (events) => picks.add(events));
     scope.defer(
       this.ctx.pipeline.add({
         name: 'shelf',

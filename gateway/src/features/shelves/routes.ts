@@ -8,6 +8,7 @@ import { plateSchema } from '../../core/planogram.js';
 import type { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
 import type { ShelvesStore } from '../../registry/planogram-store.js';
 import type { ShelfDeviceCommands } from './device-commands.js';
+import type { PickTally } from './pick-tally.js';
 import { collectSamples } from './sample-window.js';
 
 const MAX_SAMPLE_MS = 30_000;
@@ -40,6 +41,7 @@ export interface ShelvesApi {
   readonly deviceCommands: ShelfDeviceCommands | null;
   /** Wall time of the last calibration step (sample window, tare, span): what `storegate upgrade` waits out. */
   calibrationActivityAt: number;
+  readonly picks: PickTally | null;
   reload(): void;
 }
 
@@ -53,6 +55,16 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
     plates: shelves.processor.stock(),
     facings: shelves.processor.facings(),
   }));
+
+  // Units picked/put back per plate over the last `hours` (≤ 24) since the gateway started: the pick heatmap.
+  http.get<{ Querystring: { hours?: string } }>('/api/shelves/picks', async (req) => {
+    const hours = Number(req.query.hours ?? 24);
+    if (!Number.isFinite(hours) || hours <= 0)
+      throw new StoregateError('SG_BAD_ARGUMENT', 'hours must be > 0');
+    const now = clock.now();
+    const window = shelves.picks?.window(now, hours) ?? { from: now, plates: [] };
+    return { from: window.from, to: now, plates: window.plates };
+  });
 
   http.get('/api/planogram', async () => {
     const v = shelves.store.current();

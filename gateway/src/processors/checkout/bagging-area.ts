@@ -103,19 +103,27 @@ export class BaggingArea {
   }
 
   /**
-   * The hand let go of the rest of the item verified last (it was put down in stages): the gain belongs to it
-   * when the sum fits its expectation better and within tolerance (never for an open-weight item: anything fits).
+   * The weighing of the item verified last is not final until the shopper moves on (a scan or POS event after it):
+   * the hand may still have held part of it (put down in stages: the rest follows) or rested on it while it was
+   * weighed (lifted: a drop follows). The change belongs to that item when the revised weight fits its expectation
+   * better and within tolerance. An open-weight item (produce) fits any weight: only a drop is taken, and only one
+   * that is not the weight of something else on the scale (that would be a removal) and leaves it above the floor.
    */
-  restOfLast(delta: number, t: number, maxAgeMs: number): boolean {
+  revise(delta: number, t: number, maxAgeMs: number, movedOnAt: number, floor: number): boolean {
     const last = this.lastVerified;
-    if (!last) return false;
-    const fits =
-      last.mean !== null &&
-      Math.abs(last.thing.grams + delta - last.mean) < Math.abs(last.thing.grams - last.mean) &&
-      Math.abs(last.thing.grams + delta - last.mean) <= last.tolerance &&
-      t - last.at <= maxAgeMs;
+    if (!last || movedOnAt > last.at || t - last.at > maxAgeMs) return false;
+    const revised = last.thing.grams + delta;
+    let fits: boolean;
+    if (last.mean !== null)
+      fits =
+        Math.abs(revised - last.mean) < Math.abs(last.thing.grams - last.mean) &&
+        Math.abs(revised - last.mean) <= last.tolerance;
+    else {
+      const others = this.contents.match(-delta, floor, last.thing);
+      fits = delta < 0 && revised > floor && others === null;
+    }
     if (!fits) return false;
-    last.thing.grams += delta;
+    last.thing.grams = revised;
     return true;
   }
 }

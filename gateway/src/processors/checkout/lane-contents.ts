@@ -30,8 +30,8 @@ export class LaneContents {
   }
 
   /** The subset of things whose weights sum closest to `drop` (g, positive), within tolerance; null if none. */
-  match(drop: number, floor: number): OnScale[] | null {
-    const candidates = this.things.slice(-MAX_CANDIDATES);
+  match(drop: number, floor: number, except?: OnScale): OnScale[] | null {
+    const candidates = this.things.filter((t) => t !== except).slice(-MAX_CANDIDATES);
     let best: { items: OnScale[]; score: number } | null = null;
     for (let mask = 1; mask < 1 << candidates.length; mask++) {
       let sum = 0;

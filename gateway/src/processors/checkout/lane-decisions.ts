@@ -106,16 +106,22 @@ export abstract class LaneDecisions {
         area.baseline = grams;
         return [];
       }
-      if (area.takeExempt(delta)) {
-        area.baseline = grams;
-        return [];
-      }
-      if (!this.unexplained && area.restOfLast(delta, t, v.bag_timeout_ms)) {
-        s.measuredGrams += delta;
-        area.baseline = grams;
-        return [];
-      }
     }
+    if (!this.unexplained && area.revise(delta, t, v.bag_timeout_ms, this.lastEventAt, floor)) {
+      s.measuredGrams += delta;
+      area.baseline = grams;
+      return [];
+    }
+    // A light exempt item landing — unless a pending item could be arriving in stages: its part must not be
+    // spent on the exempt items' allowance (the allowance still applies when the whole item is weighed).
+    const partial = delta > 0 && this.pending.length > 0 && this.couldBePartial(delta);
+    if (delta > 0 && !partial && area.takeExempt(delta)) {
+      area.baseline = grams;
+      return [];
+    }
+    // With nothing pending, a gain lighter than the lightest item the lane weighs is no unscanned item (lighter
+    // ones are verified on scan): creep after a lean, a crumb of packaging. Followed once it has held.
+    if (delta > 0 && this.pending.length === 0 && delta < this.minWeighable) return this.absorb(grams, t);
     let removed: OnScale[] | null = null;
     if (delta < 0) {
       // Paying: the items are in the transaction; bags may leave while the card is processed.
@@ -126,11 +132,11 @@ export abstract class LaneDecisions {
     if (!this.unexplained) this.unexplained = { grams, since: t };
     const waited = t - this.unexplained.since;
     if (waited < v.confirm_ms) return [];
-    // A hand resting, a lean or a bag lifted to rearrange returns to the level before it: a held drop, or a gain
-    // with nothing pending (a gain against a pending scan is weighed now), is a change only once the shopper
-    // moved on (a scan or POS event after it began) or it outlasted the time a shopper has to bag an item.
-    const transientLike = delta < 0 || this.pending.length === 0;
-    if (transientLike && this.lastEventAt <= this.unexplained.since && waited < v.bag_timeout_ms) return [];
+    // A hand resting, a lean or a bag lifted to rearrange returns to the level before it, and may stay stable for
+    // seconds: a held level is a change only once the shopper moved on (a scan or POS event after it began; the
+    // hands are needed for both) or it outlasted the time a shopper has to bag an item. A gain still standing at
+    // the next scan is decided there, before the new item could explain it (heldBeforeScan).
+    if (this.lastEventAt <= this.unexplained.since && waited < v.bag_timeout_ms) return [];
     // Less than what is still pending: maybe an item put down in stages or slowly; its bagging time decides.
     if (delta > 0 && this.couldBePartial(delta) && t < this.pending[0]!.deadline) return [];
     const reason: AlertReason =
@@ -149,17 +155,25 @@ export abstract class LaneDecisions {
   }
 
   /**
-   * The shopper scans the next item while an unexplained gain still stands on the scale with nothing pending:
-   * whatever it is, it was put down unscanned (a hand rest or lean would have been lifted to scan). Decided now,
-   * before the new item could be taken to explain it.
+   * The shopper scans the next item while an unexplained gain still stands on the scale: whatever it is, it was
+   * put down (a hand rest or lean would have been lifted to scan) — unscanned with nothing pending, the wrong
+   * item against a pending scan. Decided now, before the new item could be taken to explain it.
    */
   protected heldBeforeScan(t: number): StoreEvent[] {
-    if (this.alert || this.pending.length > 0 || !this.stable || !this.unexplained) return [];
+    if (this.alert || !this.stable || !this.unexplained) return [];
     const baseline = this.area.baseline;
     if (baseline === null || this.scaleGrams === null) return [];
     const delta = this.scaleGrams - baseline;
     if (delta <= this.floor) return [];
-    return this.raise('unexpected_item', t, delta, null);
+    if (this.pending.length === 0) return this.raise('unexpected_item', t, delta, null);
+    // Lighter than what is pending: the rest may follow with the next item; the bagging deadline decides.
+    if (this.couldBePartial(delta)) return [];
+    return this.raise('weight_mismatch', t, delta, this.pending[0]!);
+  }
+
+  /** The lightest item weighed (lighter ones are exempt, expectation.ts): the floor of an "unscanned item". */
+  private get minWeighable(): number {
+    return Math.max(this.deps.verification.min_weighable_grams, 2 * this.floor);
   }
 
   /** The gain is below the sum of the pending items' weights: a part of them may still be in the hand. */

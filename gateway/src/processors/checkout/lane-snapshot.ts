@@ -37,6 +37,10 @@ export function laneSnapshot(engine: LaneView): LaneState {
           raised_at: a.raisedAt,
           gtin: a.item ? (a.item.item?.gtin ?? a.item.code) : null,
           name: a.item?.item?.name ?? null,
+          // What the attendant needs to judge it: how much the scale changed, and what the item should weigh.
+          delta_grams: Math.round(a.deltaGrams * 10) / 10,
+          expected_grams: a.item?.expectation.kind === 'weighed' ? a.item.expectation.mean : null,
+          tolerance_grams: a.item?.expectation.kind === 'weighed' ? a.item.expectation.tolerance : null,
         }
       : null,
     scanned: s?.scanned ?? 0,

@@ -91,7 +91,17 @@ export interface LaneState {
   phase: LanePhase;
   session: string | null;
   message: string;
-  alert: { reason: AlertReason; raised_at: number; gtin: string | null; name: string | null } | null;
+  alert: {
+    reason: AlertReason;
+    raised_at: number;
+    gtin: string | null;
+    name: string | null;
+    /** Scale change that raised it (g). */
+    delta_grams: number;
+    /** What the alerted item should weigh (mean ± tolerance), null when it is not weighed. */
+    expected_grams: number | null;
+    tolerance_grams: number | null;
+  } | null;
   scanned: number;
   verified: number;
   /** The oldest pending items (at most 10); `pending_count` is all of them. */

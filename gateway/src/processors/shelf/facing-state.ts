@@ -89,6 +89,7 @@ export class FacingState {
       low_stock: this.spec.lowStock,
       stock: this.stock.count,
       stock_alarm: this.stock.alarm,
+      stock_alarm_since: this.stock.alarmSince,
       stock_updated_at: this.stock.updatedAt,
     };
   }

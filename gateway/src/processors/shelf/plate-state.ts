@@ -75,6 +75,7 @@ export class PlateState {
       facing: this.spec.facing,
       stock: this.facing.stock.count,
       stock_alarm: this.facing.stock.alarm,
+      stock_alarm_since: this.facing.stock.alarmSince,
       stock_updated_at: this.facing.stock.updatedAt,
       net_grams: d && !Number.isNaN(d.baseline) ? round1(this.netGrams(d.baseline)) : null,
       busy: d?.busy ?? false,

@@ -16,6 +16,8 @@ export class StockLevel {
   count: number | null = null;
   alarm: StockAlarm | null = null;
   updatedAt: number | null = null;
+  /** When the current alarm state began (the dashboard shows alarm ages). */
+  alarmSince: number | null = null;
 
   constructor(private readonly spec: Pick<PlateSpec, 'capacity' | 'lowStock' | 'unitGrams'>) {}
 
@@ -36,6 +38,7 @@ export class StockLevel {
     if (next === this.alarm) return null;
     const from = this.alarm;
     this.alarm = next;
+    this.alarmSince = t;
     return { from, to: next };
   }
 
