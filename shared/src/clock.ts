@@ -12,7 +12,14 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-export function systemClock(): Clock {
+/**
+ * Real time. Its timers are unref'd (they never keep the process alive) unless `keepAlive`.
+ * Domain code takes the injected Clock; pacing of I/O that must run on real time even in a test on virtual
+ * time (database commit batching, disk-full retries, metric sampling, child-process grace periods) uses a
+ * `systemClock()` of its own, so that no module but this one calls the timers or `Date.now` directly
+ * (enforced by .biome/no-wallclock.grit).
+ */
+export function systemClock(options: { keepAlive?: boolean } = {}): Clock {
   const timers = new Map<number, NodeJS.Timeout>();
   let next = 1;
   return {
@@ -24,7 +31,7 @@ export function systemClock(): Clock {
         timers.delete(id);
         fn();
       }, ms);
-      t.unref?.();
+      if (!options.keepAlive) t.unref?.();
       timers.set(id, t);
       return { id };
     },
@@ -115,4 +122,20 @@ export class FakeClock implements Clock {
 /** A promise that resolves after `ms` on `clock` (virtual time under a FakeClock). */
 export function sleep(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimeout(resolve, ms));
+}
+
+/** Run `fn` every `ms` on `clock` (first run after `ms`) until the returned cancel is called. */
+export function repeat(clock: Clock, ms: number, fn: () => void): () => void {
+  let handle: TimerHandle | null = null;
+  const arm = () => {
+    handle = clock.setTimeout(() => {
+      arm();
+      fn();
+    }, ms);
+  };
+  arm();
+  return () => {
+    if (handle) clock.clearTimeout(handle);
+    handle = null;
+  };
 }

@@ -10,11 +10,11 @@
  * (0.2 MiB/min, issue 13 item 5), next to the growth of the same figures during the warm-up.
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { buildGateway } from '../../gateway/src/app.js';
 import { parseConfig } from '../../gateway/src/config/load.js';
@@ -41,6 +41,33 @@ const MIB = 1024 * 1024;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
+
+interface MemorySample {
+  min: number;
+  rss: number;
+  anon: number;
+  file: number;
+  heap: number;
+  external: number;
+}
+
+/**
+ * RSS split by kind: file-backed pages (shared libraries, SQLite's mmapped WAL index) are the kernel's to
+ * reclaim, anonymous ones are what the process allocated — a leak shows in the latter.
+ */
+function memorySample(min: number): MemorySample {
+  const m = process.memoryUsage();
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return {
+    min,
+    rss: m.rss / MIB,
+    anon: kib('RssAnon') / 1024,
+    file: (kib('RssFile') + kib('RssShmem')) / 1024,
+    heap: m.heapUsed / MIB,
+    external: m.external / MIB,
+  };
+}
 
 /** Least-squares slope of y over x (x in minutes), MiB per minute. */
 function slope(points: { min: number; mib: number }[]): number {
@@ -120,26 +147,36 @@ async function main() {
   child.send({ url, devices, posLess, seconds: SECONDS });
 
   const t0 = Date.now();
-  const samples: { min: number; rss: number; heap: number }[] = [];
+  const samples: MemorySample[] = [];
   const sample = () => {
     gc();
-    const m = process.memoryUsage();
     const min = (Date.now() - t0) / 60_000;
-    samples.push({ min, rss: m.rss / MIB, heap: m.heapUsed / MIB });
-    const last = samples.at(-1)!;
+    const last = memorySample(min);
+    samples.push(last);
     console.log(
-      `  t=${(min * 60).toFixed(0).padStart(4)} s  rss ${last.rss.toFixed(1)} MiB  heap ${last.heap.toFixed(1)} MiB  published ${counts.published}  failed ${counts.failed}`,
+      `  t=${(min * 60).toFixed(0).padStart(4)} s  rss ${last.rss.toFixed(1)} MiB (anon ${last.anon.toFixed(1)}, file ${last.file.toFixed(1)})  heap ${last.heap.toFixed(1)}  external ${last.external.toFixed(1)} MiB  published ${counts.published}  failed ${counts.failed}`,
     );
   };
   sample();
   const timer = setInterval(sample, SAMPLE_MS);
+  // --snapshots: a heap snapshot when the warm-up ends and one at the end, to diff what is retained.
+  const snapshots = process.argv.includes('--snapshots');
+  if (snapshots)
+    setTimeout(
+      () => console.log(`  snapshot ${writeHeapSnapshot(join(tmpdir(), 'sg-soak-warm.heapsnapshot'))}`),
+      WARMUP * 1000,
+    );
   const final = await done;
   clearInterval(timer);
   sample();
+  if (snapshots) console.log(`  snapshot ${writeHeapSnapshot(join(tmpdir(), 'sg-soak-end.heapsnapshot'))}`);
 
   const warm = samples.filter((s) => s.min * 60 < WARMUP);
   const after = samples.filter((s) => s.min * 60 >= WARMUP);
   const rssSlope = slope(after.map((s) => ({ min: s.min, mib: s.rss })));
+  const anonSlope = slope(after.map((s) => ({ min: s.min, mib: s.anon })));
+  const fileSlope = slope(after.map((s) => ({ min: s.min, mib: s.file })));
+  const externalSlope = slope(after.map((s) => ({ min: s.min, mib: s.external })));
   const heapSlope = slope(after.map((s) => ({ min: s.min, mib: s.heap })));
   const warmRss = slope(warm.map((s) => ({ min: s.min, mib: s.rss })));
   const warmHeap = slope(warm.map((s) => ({ min: s.min, mib: s.heap })));
@@ -168,6 +205,9 @@ async function main() {
   );
   console.log(
     `  RSS slope   ${rssSlope.toFixed(3)} MiB/min  (target ≤ ${TARGET_MIB_PER_MIN}; warm-up ${warmRss.toFixed(3)})  ${rssSlope <= TARGET_MIB_PER_MIN ? 'OK' : 'OVER'}`,
+  );
+  console.log(
+    `    of which  anonymous ${anonSlope.toFixed(3)}, file-backed ${fileSlope.toFixed(3)} MiB/min (/proc/self/status RssAnon, RssFile + RssShmem); external buffers ${externalSlope.toFixed(3)} MiB/min`,
   );
   console.log(
     `  heap slope  ${heapSlope.toFixed(3)} MiB/min  (target ≤ ${TARGET_MIB_PER_MIN}; warm-up ${warmHeap.toFixed(3)})  ${heapSlope <= TARGET_MIB_PER_MIN ? 'OK' : 'OVER'}`,

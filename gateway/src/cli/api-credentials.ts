@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
+import { systemClock } from '../../../shared/src/clock.js';
 import type { LoadedConfig } from '../config/load.js';
 import { openAuthStore } from '../registry/auth-store.js';
 import { registryFile } from './cli-config.js';
@@ -23,7 +24,7 @@ export async function withApiAuth<T>(
     .replace(/[^a-z0-9._-]/g, '-')
     .slice(0, 40);
   const name = `cli-${user}-${randomBytes(3).toString('hex')}`;
-  const token = store.addToken(name, 'admin', `cli:${user}`, Date.now());
+  const token = store.addToken(name, 'admin', `cli:${user}`, systemClock().now());
   try {
     return await fn({ authorization: `Bearer ${token}` });
   } finally {

@@ -1,3 +1,4 @@
+import { systemClock } from '../../../shared/src/clock.js';
 import { StoregateError } from '../core/errors.js';
 import type { SqliteDatabase } from './db.js';
 
@@ -55,7 +56,7 @@ export function applyMigrations(
       // Re-read inside the write lock: another process may have applied this step meanwhile.
       if (current() >= migration.version) return;
       migration.up(db);
-      write.run(module, migration.version, Date.now());
+      write.run(module, migration.version, systemClock().now());
     });
     step.immediate();
   }

@@ -65,7 +65,7 @@ export function registerAccessCommands(program: Command): void {
       const generated = !opts.passwordStdin;
       const password = generated ? randomBytes(15).toString('base64url') : await readPasswordFromStdin();
       withAccess(config, (store, audit) => {
-        store.addUser(name, opts.role, password, cliActor(), Date.now());
+        store.addUser(name, opts.role, password, cliActor(), systemClock().now());
         audit({ action: 'user.add', target: name, outcome: 'ok', detail: { role: opts.role } });
       });
       printLine(`user ${name} (${opts.role}) created`);
@@ -112,7 +112,7 @@ export function registerAccessCommands(program: Command): void {
       printLine(
         table(
           ['user', 'role', 'created'],
-          users.map((u) => [u.name, u.role, relativeTime(u.createdAt, Date.now())]),
+          users.map((u) => [u.name, u.role, relativeTime(u.createdAt, systemClock().now())]),
         ),
       );
     });
@@ -126,7 +126,7 @@ export function registerAccessCommands(program: Command): void {
     .requiredOption('--role <role>', ROLES.join(' | '), role)
     .action((name: string, opts: { role: string }, cmd: Command) => {
       const value = withAccess(loadCliConfig(cmd), (store, audit) => {
-        const t = store.addToken(name, opts.role, cliActor(), Date.now());
+        const t = store.addToken(name, opts.role, cliActor(), systemClock().now());
         audit({ action: 'token.add', target: name, outcome: 'ok', detail: { role: opts.role } });
         return t;
       });
@@ -153,7 +153,7 @@ export function registerAccessCommands(program: Command): void {
     .action((opts: { json?: boolean }, cmd: Command) => {
       const tokens = withAccess(loadCliConfig(cmd), (store) => store.tokens());
       if (opts.json) return printJson({ tokens });
-      const now = Date.now();
+      const now = systemClock().now();
       printLine(
         table(
           ['token', 'role', 'created by', 'last used'],

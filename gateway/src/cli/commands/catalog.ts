@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { systemClock } from '../../../../shared/src/clock.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { gtinKey } from '../../core/catalog.js';
 import { StoregateError } from '../../core/errors.js';
@@ -58,7 +59,7 @@ export function registerCatalogCommand(program: Command): void {
     .action((file: string, opts: { json?: boolean }, cmd: Command) => {
       const config = loadCliConfig(cmd);
       const json = readJson(file);
-      const result = withCatalog(config, (store) => store.apply(json, `file ${file}`, Date.now()));
+      const result = withCatalog(config, (store) => store.apply(json, `file ${file}`, systemClock().now()));
       if (opts.json) printJson(result);
       else {
         printLine(result.message);

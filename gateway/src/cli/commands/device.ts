@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { systemClock } from '../../../../shared/src/clock.js';
 import type { DeviceKind } from '../../../../shared/src/device-contract.js';
 import { StoregateError } from '../../core/errors.js';
 import type { DeviceLocation } from '../../ports/device-registry.js';
@@ -52,7 +53,7 @@ function onlineFromDatabase(
   checkIntervalMs: number,
   missed: number,
 ) {
-  return isOnline(kind, lastSeenAt, Date.now(), missed, checkIntervalMs + 1_000);
+  return isOnline(kind, lastSeenAt, systemClock().now(), missed, checkIntervalMs + 1_000);
 }
 
 export function registerDeviceCommand(program: Command): void {
@@ -109,7 +110,7 @@ export function registerDeviceCommand(program: Command): void {
         printLine('No devices yet. Add one with: storegate device add <id> --kind <kind>');
         return;
       }
-      const now = Date.now();
+      const now = systemClock().now();
       const rows = withState.map(({ d, online }) => [
         d.id,
         d.kind,
@@ -139,7 +140,7 @@ export function registerDeviceCommand(program: Command): void {
         printJson({ ...deviceJson(d), online, offline_after_ms: offlineAfterMs(d.kind, missed) });
         return;
       }
-      const now = Date.now();
+      const now = systemClock().now();
       printLine(
         fields(
           [

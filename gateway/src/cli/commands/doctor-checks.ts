@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { systemClock } from '../../../../shared/src/clock.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { isCorruptionError, openDatabase, quickCheck, type SqliteDatabase } from '../../registry/db.js';
 import { deviceMigrations } from '../../registry/migrations-devices.js';
@@ -144,7 +145,7 @@ function corruptRegistry(file: string, detail: string): CheckResult {
 }
 
 /** Timestamps come from this clock: a year before 2024 means no RTC and no NTP yet. */
-export function checkClock(now = new Date()): CheckResult {
+export function checkClock(now = new Date(systemClock().now())): CheckResult {
   const iso = now.toISOString();
   if (now.getUTCFullYear() < 2024)
     return fail('clock', `system time ${iso} is before 2024: set the clock or enable NTP`);

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { systemClock } from '../../../../shared/src/clock.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { isCorruptionError } from '../../registry/db.js';
 import { outboxDbPath, readOutboxStatus } from '../../sinks/outbox/outbox-status.js';
@@ -9,7 +10,7 @@ import type { CheckResult } from './doctor-checks.js';
  * The outbox's true state, by the rule the gateway applies: `refusing` (disk full, every new reading refused
  * and not acknowledged) is a FAIL; `compacting` (telemetry degraded under the budget) a WARN.
  */
-export function checkOutbox(config: LoadedConfig, now = Date.now()): CheckResult {
+export function checkOutbox(config: LoadedConfig, now = systemClock().now()): CheckResult {
   const name = 'outbox';
   const path = outboxDbPath(config);
   if (!existsSync(path)) return { name, status: 'PASS', message: `${path} will be created at first start` };

@@ -69,10 +69,10 @@ function progressReporter(enabled: boolean) {
     cliProgress.Presets.shades_classic,
   );
   let started = false;
-  const t0 = Date.now();
+  const t0 = systemClock().now();
   return {
     update(p: FlashProgress) {
-      const speed = ((p.acked - p.resumedFrom) / Math.max(1, Date.now() - t0)).toFixed(1);
+      const speed = ((p.acked - p.resumedFrom) / Math.max(1, systemClock().now() - t0)).toFixed(1);
       if (!started) {
         bar.start(p.total, p.acked, { phase: p.phase, speed });
         started = true;

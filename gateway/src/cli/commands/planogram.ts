@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { systemClock } from '../../../../shared/src/clock.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { StoregateError } from '../../core/errors.js';
 import { facingsOf, planogramToWire } from '../../core/facings.js';
@@ -140,7 +141,7 @@ export function registerPlanogramCommand(program: Command): void {
         ...(o.name ? { name: o.name } : {}),
       };
       withStore(loadCliConfig(cmd), (store) => {
-        const v = store.setPlate(plate, o.by!, Date.now());
+        const v = store.setPlate(plate, o.by!, systemClock().now());
         printLine(`planogram version ${v.version}: ${device} channel ${channel} = ${plate.sku}`);
       });
     });
@@ -153,7 +154,7 @@ export function registerPlanogramCommand(program: Command): void {
     .option('--by <who>', 'recorded with the change', defaultUser())
     .action((device: string, channel: string, o: { by: string }, cmd: Command) => {
       withStore(loadCliConfig(cmd), (store) => {
-        const v = store.removePlate(device, num(channel, 'channel'), o.by, Date.now());
+        const v = store.removePlate(device, num(channel, 'channel'), o.by, systemClock().now());
         printLine(`planogram version ${v.version}: removed ${device} channel ${channel}`);
       });
     });
@@ -179,7 +180,7 @@ export function registerPlanogramCommand(program: Command): void {
         );
       }
       withStore(loadCliConfig(cmd), (store) => {
-        const v = store.replace(raw, o.by, `imported ${file}`, Date.now());
+        const v = store.replace(raw, o.by, `imported ${file}`, systemClock().now());
         printLine(`planogram version ${v.version}: ${v.plates.length} plate(s) from ${file}`);
       });
     });

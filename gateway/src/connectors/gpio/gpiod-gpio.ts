@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { systemClock } from '../../../../shared/src/clock.js';
 import { StoregateError } from '../../core/errors.js';
 import {
   type GpioLine,
@@ -66,14 +67,16 @@ export class GpiodGpio implements GpioPort {
       );
     });
     // A line that cannot be requested makes gpiomon exit at once: report that as a failed watch, not later.
+    // Real time: this waits on a child process, not on domain time.
+    const io = systemClock();
     const early = await new Promise<Error | null>((resolve) => {
-      const timer = setTimeout(() => resolve(null), this.startupGraceMs);
+      const timer = io.setTimeout(() => resolve(null), this.startupGraceMs);
       child.once('error', (err) => {
-        clearTimeout(timer);
+        io.clearTimeout(timer);
         resolve(err);
       });
       child.once('exit', (code) => {
-        clearTimeout(timer);
+        io.clearTimeout(timer);
         resolve(new Error(`gpiomon exited with ${code}: ${stderr.trim()}`));
       });
     });

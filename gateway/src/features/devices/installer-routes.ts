@@ -5,6 +5,7 @@ import { deviceJson } from '../../cli/commands/device-credentials-output.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { errorBody, StoregateError } from '../../core/errors.js';
 import type { DeviceRegistry } from '../../ports/device-registry.js';
+import { kindExpectations } from '../../processors/health/expectations.js';
 import { LOCATION_KEYS } from '../../registry/db-device-rows.js';
 import { importDevicesCsv } from './device-import.js';
 import { type ProvisionedDevice, provisionDevice, qrPngDataUrl } from './provisioning.js';
@@ -46,11 +47,15 @@ export interface InstallerDeviceDeps {
 
 /**
  * The installer's device operations (role installer), on the code paths of `storegate device add / import /
- * remove`: `POST /api/devices` → the secret (once) with its QR code, `POST /api/devices/import` (JSON
+ * remove`: `GET /api/device-kinds` (viewer), `POST /api/devices` → the secret (once) with its QR code, `POST /api/devices/import` (JSON
  * `{csv}` or a `text/csv` body; all or nothing, 400 with `error.lines` listing every bad line), and
  * `DELETE /api/devices/:id` (its connections are refused from then on).
  */
 export function registerInstallerDeviceRoutes(http: FastifyInstance, deps: InstallerDeviceDeps): void {
+  http.get('/api/device-kinds', async () => ({
+    kinds: deviceKinds.map((kind) => ({ kind, note: kindExpectations[kind].note })),
+  }));
+
   http.post('/api/devices', INSTALLER, async (req, reply) => {
     const body = parseBody(addBody, req.body);
     const provisioned = provisionDevice(

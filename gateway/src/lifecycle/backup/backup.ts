@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import Database from 'better-sqlite3';
+import { systemClock } from '../../../../shared/src/clock.js';
 import { StoregateError } from '../../core/errors.js';
 import { openEncryption } from './archive-crypto.js';
 import { type Manifest, type ManifestEntry, payloadOf, sha256OfFile } from './archive-payload.js';
@@ -113,7 +114,7 @@ export async function createBackup(
   source: BackupSource,
   out: string,
   passphrase: string,
-  now: Date = new Date(),
+  now: Date = new Date(systemClock().now()),
 ): Promise<BackupResult> {
   const target = resolve(out);
   mkdirSync(dirname(target), { recursive: true });

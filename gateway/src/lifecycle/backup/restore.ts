@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, open } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { systemClock } from '../../../../shared/src/clock.js';
 import { StoregateError } from '../../core/errors.js';
 import { runningGateway } from '../pid-file.js';
 import { decodeHeader, openDecryption, TAG_BYTES } from './archive-crypto.js';
@@ -89,7 +90,7 @@ export async function restoreBackup(
   file: string,
   passphrase: string,
   target: RestoreTarget,
-  now: Date = new Date(),
+  now: Date = new Date(systemClock().now()),
 ): Promise<RestoreResult> {
   const dataDir = resolve(target.dataDir);
   const pid = runningGateway(dataDir);

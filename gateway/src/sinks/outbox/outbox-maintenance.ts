@@ -1,3 +1,5 @@
+import { Backoff } from '../../../../shared/src/backoff.js';
+import { repeat, systemClock } from '../../../../shared/src/clock.js';
 import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import type { DiskGuard } from './disk-guard.js';
 import type { DiskPressure } from './disk-pressure.js';
@@ -53,18 +55,21 @@ export interface MaintenanceDeps {
  * back, and outbox.db gives its free pages back to the filesystem (VACUUM) after large drains.
  */
 export class OutboxMaintenance {
-  private retryTimer: NodeJS.Timeout | null = null;
-  private retryDelay = RETRY_MIN_MS;
+  /** Disk retries pace I/O on real time (kept alive), whatever the outbox's clock is: 50 ms doubling to 5 s. */
+  private readonly retries = new Backoff(systemClock({ keepAlive: true }), {
+    initialMs: RETRY_MIN_MS,
+    maxMs: RETRY_MAX_MS,
+  });
   private pendingDeletes: number[] = [];
   private takeDeletes: () => number[] = () => [];
-  private watchTimer: NodeJS.Timeout | null = null;
+  private stopWatching: (() => void) | null = null;
   private shrinkTask: NodeJS.Immediate | null = null;
   private readonly throttle = createLogThrottle({ burst: 1 });
 
   constructor(private readonly deps: MaintenanceDeps) {}
 
   retrying(): boolean {
-    return this.retryTimer !== null;
+    return this.retries.scheduled;
   }
 
   /** A write failed: log (throttled); a full disk releases the reserve and makes the outbox refuse; retry later. */
@@ -86,18 +91,16 @@ export class OutboxMaintenance {
     this.takeDeletes = take;
     this.pendingDeletes.push(...take());
     this.watch();
-    if (this.retryTimer) return;
-    this.retryTimer = setTimeout(() => this.retry(), this.retryDelay);
-    this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
+    if (this.retries.scheduled) return;
+    this.retries.schedule(() => this.retry());
   }
 
   /** A full commit went through: the next failure starts again from the shortest wait. */
   succeeded(): void {
-    this.retryDelay = RETRY_MIN_MS;
+    this.retries.reset();
   }
 
   private retry(): void {
-    this.retryTimer = null;
     this.pendingDeletes.push(...this.takeDeletes());
     while (this.pendingDeletes.length > 0) {
       const chunk = this.pendingDeletes.slice(0, DELETE_CHUNK);
@@ -125,18 +128,17 @@ export class OutboxMaintenance {
 
   /** Look at the disk every second while refusing or while the reserve is not whole. */
   watch(): void {
-    if (this.watchTimer) return;
-    this.watchTimer = setInterval(() => this.tick(), WATCH_MS);
-    this.watchTimer.unref();
+    if (this.stopWatching) return;
+    this.stopWatching = repeat(systemClock(), WATCH_MS, () => this.tick());
   }
 
   private tick(): void {
     this.refill();
     this.deps.pressure.check();
     this.maybeShrink();
-    if (!this.deps.pressure.isRefusing() && (this.deps.reserve?.missing() ?? 0) <= 0 && this.watchTimer) {
-      clearInterval(this.watchTimer);
-      this.watchTimer = null;
+    if (!this.deps.pressure.isRefusing() && (this.deps.reserve?.missing() ?? 0) <= 0 && this.stopWatching) {
+      this.stopWatching();
+      this.stopWatching = null;
     }
   }
 
@@ -185,11 +187,10 @@ export class OutboxMaintenance {
 
   /** Stop timers; returns deletes still pending so the final commit can try them once more. */
   stop(): number[] {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.retries.cancel();
+    this.stopWatching?.();
     if (this.shrinkTask) clearImmediate(this.shrinkTask);
-    this.retryTimer = null;
-    this.watchTimer = null;
+    this.stopWatching = null;
     this.shrinkTask = null;
     const pending = this.pendingDeletes;
     this.pendingDeletes = [];

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { repeat, systemClock } from '../../../../shared/src/clock.js';
 import { WATERMARK_RANK } from './disk-guard.js';
 import type { Outbox } from './outbox.js';
 
@@ -17,15 +18,15 @@ export function registerOutboxMetrics(outbox: Outbox, registry: Registry): () =>
   let lastUsed = outbox.usedBytes();
   // Monotonic: a wall-clock step must not turn into a growth spike.
   let lastAt = outbox.options.clock.monotonic();
-  const sampler = setInterval(() => {
+  // Sampling paces a metric, not domain time: real time (unref'd) even under a FakeClock.
+  const stopSampling = repeat(systemClock(), ETA_SAMPLE_MS, () => {
     const now = outbox.options.clock.monotonic();
     const used = outbox.usedBytes();
     const dt = (now - lastAt) / 1000;
     if (dt > 0) rate = ETA_ALPHA * ((used - lastUsed) / dt) + (1 - ETA_ALPHA) * rate;
     lastUsed = used;
     lastAt = now;
-  }, ETA_SAMPLE_MS);
-  sampler.unref();
+  });
 
   const registers = [registry];
   new Gauge({
@@ -150,5 +151,5 @@ export function registerOutboxMetrics(outbox: Outbox, registry: Registry): () =>
       },
     });
   }
-  return () => clearInterval(sampler);
+  return stopSampling;
 }

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { systemClock } from '../../../../shared/src/clock.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { StoregateError } from '../../core/errors.js';
 import { statfsFreeBytes, type WatermarkLevel, watermarkLevel } from './disk-guard.js';
@@ -144,7 +145,7 @@ export function liveOutboxStatus(outbox: Outbox, config: Pick<LoadedConfig, 'out
  */
 export function readOutboxStatus(
   config: Pick<LoadedConfig, 'outbox' | 'dataDir'>,
-  now = Date.now(),
+  now = systemClock().now(),
 ): OutboxStatus {
   const path = outboxDbPath(config);
   if (!existsSync(path)) {

@@ -1,5 +1,5 @@
 import { uuidv7 } from 'uuidv7';
-import type { Clock } from '../../../../shared/src/clock.js';
+import { type Clock, systemClock, type TimerHandle } from '../../../../shared/src/clock.js';
 import type { Logger } from '../../../../shared/src/logger.js';
 import { StoregateError } from '../../core/errors.js';
 import type { EventEnvelope } from '../../core/events.js';
@@ -70,7 +70,9 @@ export class Outbox implements EventSink, Feature {
   private internal: EventEnvelope[] = [];
   private meta = new Map<string, string | null>();
   private readonly unflushedAcks = new Set<number>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
+  /** Commit batching paces I/O, it is not domain time: real time even when `options.clock` is a FakeClock. */
+  private readonly io = systemClock({ keepAlive: true });
   private cursor = 0;
   private closed = false;
   private readonly listeners = new Set<() => void>();
@@ -260,7 +262,7 @@ export class Outbox implements EventSink, Feature {
 
   /** Commit what is pending now (also called by the timer). */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.io.clearTimeout(this.timer);
     this.timer = null;
     if (this.closed) return;
     const step = this.clockWatch.sample();
@@ -381,8 +383,7 @@ export class Outbox implements EventSink, Feature {
       return;
     }
     if (this.timer) return;
-    // A node timer, not the injected clock: this batches I/O, it is not domain time.
-    this.timer = setTimeout(() => this.flush(), this.options.commitIntervalMs);
+    this.timer = this.io.setTimeout(() => this.flush(), this.options.commitIntervalMs);
   }
 
   private refuse(reason: string, n: number, code: 'SG_PAYLOAD_REJECTED' | 'SG_IO', why: string) {

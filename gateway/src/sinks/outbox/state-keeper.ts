@@ -1,4 +1,4 @@
-import type { Clock } from '../../../../shared/src/clock.js';
+import { type Clock, systemClock, type TimerHandle } from '../../../../shared/src/clock.js';
 import { createLogThrottle, type Logger } from '../../../../shared/src/logger.js';
 import type { Outbox } from './outbox.js';
 import { writeStateFile } from './state-file.js';
@@ -14,7 +14,9 @@ export const STATE_FILE_INTERVAL_MS = 5_000;
  */
 export class StateKeeper {
   private lastWrite = Number.NEGATIVE_INFINITY;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
+  /** Throttles a file write: real time (unref'd), whatever `clock` is. */
+  private readonly io = systemClock();
   private readonly throttle = createLogThrottle({ burst: 1 });
 
   constructor(
@@ -34,11 +36,10 @@ export class StateKeeper {
       this.write();
       return;
     }
-    this.timer = setTimeout(() => {
+    this.timer = this.io.setTimeout(() => {
       this.timer = null;
       this.write();
     }, wait);
-    this.timer.unref();
   }
 
   write(): void {
@@ -62,7 +63,7 @@ export class StateKeeper {
   }
 
   private stop(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.io.clearTimeout(this.timer);
     this.timer = null;
     this.write();
   }
