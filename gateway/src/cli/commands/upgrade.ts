@@ -10,13 +10,18 @@ import { loadCliConfig } from '../cli-config.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-/** While waiting on the clock's (unref'd) timers with no socket open, keep the process alive. */
+/**
+ * The Clock's timers are unref'd: while upgrade waits between polls with no socket open (systemd does the
+ * starting), nothing else holds the event loop. A listening MessagePort does, until the work settles.
+ */
 async function keptAlive<T>(work: Promise<T>): Promise<T> {
-  const timer = setInterval(() => {}, 60_000);
+  const { port1, port2 } = new MessageChannel();
+  port1.on('message', () => {});
   try {
     return await work;
   } finally {
-    clearInterval(timer);
+    port1.close();
+    port2.close();
   }
 }
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { systemClock } from '../../../../shared/src/clock.js';
 import { writeManifest } from '../manifest.js';
 import { buildDeb, debArch } from './deb.js';
 import { copyProductionModules } from './production-modules.js';
@@ -44,7 +45,7 @@ export function buildRelease(repo: string, out: string, version?: string): Built
   writeManifest(stage, {
     version: v,
     commit: dirty(repo) ? `${commit}-dirty` : commit,
-    built_at: new Date().toISOString(),
+    built_at: new Date(systemClock().now()).toISOString(),
     node_abi: process.versions.modules,
     node_version: process.version,
     arch: process.arch,
