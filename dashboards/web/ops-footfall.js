@@ -22,14 +22,15 @@ function bars(align) {
   return globalThis.uPlot.paths.bars({ size: [0.42, 40], align });
 }
 
-function chartOptions(series, height, yLabel) {
+function chartOptions(series, height, yLabel, yMin = 1) {
   return {
     width: 600,
     height,
     ms: 1,
     legend: { live: true },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true } },
+    // Counts and shares start at 0; an empty or flat range still gets a readable axis.
+    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(yMin, max ?? 0) * 1.1] } },
     axes: [{ stroke: '#555' }, { stroke: '#555', label: yLabel, size: 48 }],
     series: [
       { label: 'time', value: (_u, v) => (v == null ? '–' : new Date(v).toLocaleString()) },
@@ -136,6 +137,7 @@ export class Footfall {
         ],
         160,
         '%',
+        0.1,
       ),
     );
     this.conversion.options.axes[1].values = (_u, ticks) => ticks.map((v) => `${Math.round(v * 100)}%`);

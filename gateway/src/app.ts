@@ -111,6 +111,7 @@ export async function buildGateway(config: LoadedConfig, deps: GatewayDeps = {})
   const runner = new FeatureRunner(buildFeatures(context, pipeline, deps, access), logger, metrics);
   registerCoreRoutes(http, {
     storeId: config.store.id,
+    dataDir: config.dataDir,
     clock,
     metrics,
     metricsPublic: config.http.metrics_public,

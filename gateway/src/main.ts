@@ -1,39 +1,60 @@
+import { systemClock } from '../../shared/src/clock.js';
 import { createLogger } from '../../shared/src/logger.js';
 import { buildGateway, type Gateway } from './app.js';
 import { type LoadedConfig, loadConfig } from './config/load.js';
+import { journalDestination, stdoutIsJournal } from './lifecycle/journal-stream.js';
+import { installLoopBlockHook } from './lifecycle/loop-block-hook.js';
 import { writePidFile } from './lifecycle/pid-file.js';
+import { openNotifier } from './lifecycle/sd-notify.js';
+import { SystemdSupervision } from './lifecycle/systemd-supervision.js';
 
 /**
  * Process entry for `storegate start`: load config, build, start, and stop gracefully on SIGTERM/SIGINT
  * within `shutdown_timeout_ms` (features stop in reverse start order). A second signal exits at once.
+ * Under systemd (`Type=notify`): READY=1 after the features started, watchdog pings, STATUS=, STOPPING=1.
  */
 export async function runGateway(configPath?: string, config?: LoadedConfig): Promise<Gateway> {
   // Every file the gateway creates (SQLite files and their WAL, state files, certificates) is 0600.
   process.umask(0o077);
   const cfg = config ?? loadConfig(configPath);
-  const logger = createLogger({ level: cfg.log.level });
-  const gateway = await buildGateway(cfg, { logger });
+  const logger = createLogger({
+    level: cfg.log.level,
+    ...(stdoutIsJournal(process.env) ? { destination: journalDestination() } : {}),
+  });
+  const clock = systemClock();
+  const notifier = openNotifier(process.env, logger);
+  const gateway = await buildGateway(cfg, { logger, clock });
+  const supervision = new SystemdSupervision(notifier, {
+    clock,
+    metrics: gateway.context.metrics,
+    problems: () => gateway.problems(),
+  });
+  supervision.startWatchdog();
+  installLoopBlockHook(process.env, { notifier, logger, clock });
   const removePidFile = writePidFile(cfg.dataDir);
   let stopping = false;
+  const exit = (code: number) => {
+    removePidFile();
+    supervision.close();
+    process.exit(code);
+  };
   const shutdown = (signal: string) => {
     if (stopping) {
       logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(130);
+      exit(130);
     }
     stopping = true;
+    supervision.stopping(signal);
     const timer = setTimeout(() => {
       logger.error({ timeoutMs: cfg.shutdown_timeout_ms }, 'graceful shutdown timed out; exiting');
-      process.exit(1);
+      exit(1);
     }, cfg.shutdown_timeout_ms);
     timer.unref();
     gateway.stop(signal).then(
-      () => {
-        removePidFile();
-        process.exit(0);
-      },
+      () => exit(0),
       (err) => {
         logger.error({ err }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };
@@ -43,9 +64,12 @@ export async function runGateway(configPath?: string, config?: LoadedConfig): Pr
     await gateway.start();
   } catch (err) {
     logger.fatal({ err }, 'storegate failed to start');
+    supervision.stopping('start failed');
     await gateway.stop('start-failed').catch(() => {});
     removePidFile();
+    supervision.close();
     throw err;
   }
+  await supervision.ready();
   return gateway;
 }

@@ -30,8 +30,13 @@ function scrub(value: unknown, depth: number): unknown {
   return out;
 }
 
-export function createLogger(options: { level: string; name?: string }): Logger {
-  return pino({
+export function createLogger(options: {
+  level: string;
+  name?: string;
+  /** Where lines go (default stdout), e.g. the journald stream of `storegate start` under systemd. */
+  destination?: pino.DestinationStream;
+}): Logger {
+  const settings: pino.LoggerOptions = {
     name: options.name ?? 'storegate',
     level: options.level,
     base: undefined,
@@ -47,7 +52,8 @@ export function createLogger(options: { level: string; name?: string }): Logger 
         );
       },
     },
-  });
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 /**

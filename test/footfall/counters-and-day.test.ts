@@ -16,8 +16,9 @@ const count = (t: number, deviceId: string, i: number, o: number): Reading => ({
   out: o,
 });
 
-function processor(timeZone = 'UTC', storeEmptyTime = '03:00') {
+function processor(timeZone = 'UTC', storeEmptyTime = '03:00', entriesFrom?: 'all' | 'doors' | 'cameras') {
   return new FootfallProcessor({
+    ...(entriesFrom ? { entriesFrom } : {}),
     store: 's1',
     timeZone,
     storeEmptyTime,
@@ -27,6 +28,26 @@ function processor(timeZone = 'UTC', storeEmptyTime = '03:00') {
     transactionEvents: ['transaction', 'payment-success'],
   });
 }
+
+describe('footfall.entries_from: one source per doorway, no double counting', () => {
+  const t = Date.UTC(2026, 10, 20, 10);
+  const both = (p: FootfallProcessor) => [
+    ...p.process(count(t, 'door-1', 10, 0)),
+    ...p.process(count(t + 1_000, 'door-1', 14, 0)),
+    ...p.process({ ...meta(t, 'cam-1'), type: 'camera.line', line: 'entrance', in: 50, out: 0 }),
+    ...p.process({ ...meta(t + 1_000, 'cam-1'), type: 'camera.line', line: 'entrance', in: 54, out: 0 }),
+  ];
+  const entries = (events: StoreEvent[]) =>
+    events.filter((e) => e.type === 'door.entry').map((e) => [e.data.door, e.data.count]);
+  it('counts doors and cameras by default, only doors or only cameras when configured', () => {
+    expect(entries(both(processor()))).toEqual([
+      ['door-1', 4],
+      ['cam-1:entrance', 4],
+    ]);
+    expect(entries(both(processor('UTC', '03:00', 'doors')))).toEqual([['door-1', 4]]);
+    expect(entries(both(processor('UTC', '03:00', 'cameras')))).toEqual([['cam-1:entrance', 4]]);
+  });
+});
 
 describe('cumulative counters', () => {
   it('takes deltas, rolls over 16- and 32-bit registers, detects resets, never goes negative', () => {

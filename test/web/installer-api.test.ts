@@ -148,6 +148,8 @@ describe('installer API', () => {
     expect([unknown.status, (await errorOf(unknown)).code]).toEqual([404, 'SG_DEVICE_UNKNOWN']);
     expect((await installer('/api/devices/imp-3', { method: 'DELETE' })).status).toBe(200);
     expect((await installer('/api/devices/imp-3')).status).toBe(404);
+    const { devices } = (await (await installer('/api/devices')).json()) as { devices: { id: string }[] };
+    expect(devices.map((d) => d.id)).not.toContain('imp-3');
   });
 
   it('runs the calibration wizard: checks the plate first, re-asks on a typo, streams the live reading, saves as the installer', async () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, formatError, StoregateError } from '../core/errors.js';
 import { registerAccessCommands } from './commands/access.js';
@@ -16,6 +18,23 @@ import { registerReplayCommand } from './commands/replay.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerUpgradeCommands } from './commands/upgrade.js';
+import { warnAboutConfig } from './config-warnings.js';
+
+/** The package's version: package.json above this file (the source tree and dist/ sit at different depths). */
+export function storegateVersion(): string {
+  for (let dir = import.meta.dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'storegate' && pkg.version) return pkg.version;
+    } catch {
+      // not here; one level up
+    }
+  }
+  return 'unknown';
+}
 
 /**
  * The `storegate` command. Each subcommand lives in ./commands/<name>.ts and exports a register function;
@@ -25,9 +44,11 @@ import { registerUpgradeCommands } from './commands/upgrade.js';
 export function buildProgram(): Command {
   const program = new Command('storegate')
     .description('Storegate: edge gateway for sensor-equipped stores')
+    .version(storegateVersion(), '-V, --version', 'print the storegate version')
     .option('-c, --config <path>', 'config file', 'storegate.yaml')
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_program, action) => warnAboutConfig(action));
   registerStartCommand(program);
   registerDeviceCommand(program);
   registerDoctorCommand(program);

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { StoregateError } from '../core/errors.js';
 import { applyEnvOverrides } from './env-overrides.js';
 import { type Config, configSchema } from './schema.js';
+import { didYouMean, knownKeysAt, timeZoneHint } from './suggest.js';
 
 export const DEFAULT_CONFIG_FILE = 'storegate.yaml';
 
@@ -20,10 +21,17 @@ export type LoadedConfig = Readonly<Config> & {
   readonly dataDir: string;
 };
 
-function hintFor(issue: z.core.$ZodIssue): string | undefined {
+function hintFor(issue: z.core.$ZodIssue, key: string | undefined, input: unknown): string | undefined {
   switch (issue.code) {
-    case 'unrecognized_keys':
-      return 'remove the key or check its spelling against docs/configuration.md';
+    case 'unrecognized_keys': {
+      const guess = key === undefined ? undefined : didYouMean(key, knownKeysAt(configSchema, issue.path));
+      return guess
+        ? `did you mean "${guess}"?`
+        : 'remove the key or check its spelling against docs/configuration.md';
+    }
+    case 'custom':
+      if (issue.path.join('.') === 'store.timezone') return timeZoneHint(String(valueAt(input, issue.path)));
+      return undefined;
     case 'invalid_type':
       return `expected ${issue.expected}`;
     case 'invalid_value':
@@ -35,6 +43,12 @@ function hintFor(issue: z.core.$ZodIssue): string | undefined {
     default:
       return undefined;
   }
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const k of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
 }
 
 export function formatIssues(issues: readonly ConfigIssue[]): string {
@@ -72,7 +86,8 @@ export function parseConfig(
       for (const key of keys) {
         const path = [...issue.path, ...(key === undefined ? [] : [key])].map(String).join('.');
         const message = issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message;
-        issues.push({ path, message, ...(hintFor(issue) ? { hint: hintFor(issue)! } : {}) });
+        const hint = hintFor(issue, key, merged);
+        issues.push({ path, message, ...(hint ? { hint } : {}) });
       }
     }
   }

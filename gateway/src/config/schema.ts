@@ -11,6 +11,7 @@ import { opcuaSection } from './sections/opcua.js';
 import { recordSection } from './sections/record.js';
 import { shelvesSection } from './sections/shelves.js';
 import { upgradeSection } from './sections/upgrade.js';
+import { isTimeZone } from './suggest.js';
 
 /**
  * The one schema of storegate.yaml. Wire and YAML keys are snake_case; every object is strict so a typo
@@ -24,7 +25,11 @@ export const configSchema = z.strictObject({
         .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -')
         .default('demo-store'),
       name: z.string().default('Demo store'),
-      timezone: z.string().default('UTC'),
+      timezone: z
+        .string()
+        .default('UTC')
+        .refine(isTimeZone, { error: 'not a time zone this system knows (IANA name, e.g. Europe/Amsterdam)' })
+        .describe('IANA time zone of the store (occupancy reset, store days, HACCP reports)'),
     })
     .default({ id: 'demo-store', name: 'Demo store', timezone: 'UTC' }),
   data_dir: z.string().default('./data').describe('Where SQLite databases live; relative to the config file'),

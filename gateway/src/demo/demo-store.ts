@@ -39,7 +39,23 @@ export const demoDevices: DemoDevice[] = [
   { id: 'scale-1', kind: 'scale', location: { lane: 'lane-1' } },
   { id: 'pos-1', kind: 'pos', location: { lane: 'lane-1' } },
   { id: 'env-1', kind: 'env', location: { zone: 'chilled', fixture: 'chiller-1' } },
+  // The POS of lane 2, whose scanner and scale are serial devices of the demo rig (below).
+  { id: 'pos-2', kind: 'pos', location: { lane: 'lane-2' } },
 ];
+
+/**
+ * The serial devices of the demo rig (firmware emulators on PTYs, firmware-bridge/src/emulators/demo-rig.ts),
+ * registered like any device an installer adds, so they have a kind and a place (lane 2, the back door).
+ */
+export const demoSerialDevices: DemoDevice[] = [
+  { id: 'shelf-demo-1', kind: 'shelf', location: { zone: 'pantry', aisle: 'b', fixture: 'b1' } },
+  { id: 'door-demo-1', kind: 'door', location: { zone: 'entrance', door: 'back' } },
+  { id: 'scanner-demo-1', kind: 'scanner', location: { lane: 'lane-2' } },
+  { id: 'scale-demo-1', kind: 'scale', location: { lane: 'lane-2' } },
+];
+
+/** Items of the serial shelf's 12 plates (its controller has 12 channels; every one is in the planogram). */
+const SERIAL_UNITS = [125, 330, 500, 750, 200, 400, 250, 600, 150, 450, 300, 900];
 
 export const demoPlates: DemoPlate[] = [
   {
@@ -87,15 +103,15 @@ export const demoPlates: DemoPlate[] = [
     capacity: 30,
     initial: 22,
   },
-  // The serial shelf controller of the demo rig (firmware emulator on a PTY): picks/puts of 125–750 g items.
-  ...[125, 330, 500, 750].map((unit, channel) => ({
+  // The serial shelf controller of the demo rig (firmware emulator on a PTY), all 12 channels.
+  ...SERIAL_UNITS.map((unit, channel) => ({
     device: 'shelf-demo-1',
     channel,
-    sku: `serial-item-${unit}`,
+    sku: `pantry-${unit}g`,
     unit_grams: unit,
     tolerance_grams: 6,
-    capacity: 40,
-    initial: 0,
+    capacity: Math.max(6, Math.floor(6000 / unit)),
+    initial: Math.max(4, Math.floor(3000 / unit)),
   })),
 ];
 

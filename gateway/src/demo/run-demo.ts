@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
+import { stringify } from 'yaml';
 import { startSerialDemoRig } from '../../../firmware-bridge/src/emulators/demo-rig.js';
 import { createLogger } from '../../../shared/src/logger.js';
 import { buildGateway } from '../app.js';
-import { parseConfig } from '../config/load.js';
+import { loadConfig, parseConfig } from '../config/load.js';
 import { openAuthStore } from '../registry/auth-store.js';
 import { CatalogStore } from '../registry/catalog-store.js';
 import { openSqliteDeviceRegistry } from '../registry/sqlite-device-registry.js';
-import { demoCatalog, demoDevices, demoPlates } from './demo-store.js';
-import { startSimulators } from './simulators.js';
+import { demoCatalog, demoDevices, demoPlates, demoSerialDevices } from './demo-store.js';
+import { demoScene, startSimulators } from './simulators.js';
 
 /**
  * `npm run demo`: the gateway on its embedded defaults (no cloud, no InfluxDB) plus a simulated store whose
@@ -21,23 +22,39 @@ async function main(): Promise<void> {
   const planogram = resolve(dir, 'planogram.json');
   writeFileSync(planogram, JSON.stringify({ plates: demoPlates.map(({ initial: _, ...p }) => p) }, null, 2));
 
+  // One scene for the MQTT simulators and the serial rig: lane 2's serial scanner and scale and its MQTT POS
+  // act out the same shopper sessions.
+  const scene = demoScene(Date.now());
   // Serial devices on socat PTY pairs, driven by the firmware emulators, when socat is installed.
-  const rig = await startSerialDemoRig(dir);
-  const config = parseConfig(
-    {
-      store: { id: 'demo-store', name: 'Storegate demo store' },
-      data_dir: dir,
-      log: { level: process.env.STOREGATE_LOG__LEVEL ?? 'warn' },
-      shelves: { planogram },
-      serial: { devices: rig?.devices ?? [] },
-    },
-    { env: process.env, baseDir: dir },
+  const rig = await startSerialDemoRig(dir, { scene, lane: 'lane-2' });
+  const input = {
+    store: { id: 'demo-store', name: 'Storegate demo store' },
+    data_dir: dir,
+    log: { level: process.env.STOREGATE_LOG__LEVEL ?? 'warn' },
+    // The demo has no cloud on purpose; events stay in the outbox.
+    outbox: { local_only: true },
+    shelves: { planogram },
+    // The entrance camera watches the doorways the door counters count: entries come from the doors only.
+    footfall: { entries_from: 'doors' },
+    serial: { devices: rig?.devices ?? [] },
+  };
+  // The demo runs from the same file the CLI reads (ports as resolved here, env overrides included).
+  const resolved = parseConfig(input, { env: process.env, baseDir: dir });
+  const configFile = resolve(dir, 'storegate.yaml');
+  writeFileSync(
+    configFile,
+    stringify({
+      ...input,
+      http: { host: resolved.http.host, port: resolved.http.port },
+      broker: { host: resolved.broker.host, port: resolved.broker.port },
+    }),
   );
+  const config = loadConfig(configFile, process.env);
 
   // Provisioning: each simulated device gets its own secret, exactly as an installer's `storegate device add`.
   const registry = openSqliteDeviceRegistry(resolve(dir, 'registry.db'), {});
   const secrets = new Map<string, string>();
-  for (const d of demoDevices) {
+  for (const d of [...demoDevices, ...(rig ? demoSerialDevices : [])]) {
     secrets.set(
       d.id,
       registry.get(d.id)
@@ -66,15 +83,16 @@ async function main(): Promise<void> {
   await gateway.start();
   const brokerPort = config.broker.port;
   const http = gateway.addresses().http ?? `http://localhost:${config.http.port}`;
-  const sims = await startSimulators(`mqtt://127.0.0.1:${brokerPort}`, demoDevices, secrets);
+  const sims = await startSimulators(`mqtt://127.0.0.1:${brokerPort}`, demoDevices, secrets, scene);
+  const cli = `node ${relative(process.cwd(), resolve(import.meta.dirname, '../cli/bin.js'))} --config ${configFile}`;
 
   process.stdout.write(
     [
       '',
-      'Storegate demo is running: a simulated store with 2 smart shelves, 2 doors, a camera and a checkout lane',
+      'Storegate demo is running: a simulated store with 2 smart shelves, 2 doors, a camera, a checkout lane',
       rig
-        ? `  over MQTT, plus ${rig.devices.length} serial devices on PTYs driven by the firmware emulators (${rig.devices.map((d) => d.id).join(', ')}).`
-        : '  over MQTT (install socat to add serial devices driven by the firmware emulators).',
+        ? `  and the POS of lane 2 over MQTT, plus ${rig.devices.length} serial devices on PTYs driven by the firmware emulators\n  (${rig.devices.map((d) => d.id).join(', ')}; the scanner and scale are lane 2).`
+        : '  and a POS over MQTT (install socat to add the serial shelf, door and lane 2 driven by the firmware emulators).',
       '',
       `  Dashboard            ${http}/dashboard/   log in as demo / ${password}  (demo only)`,
       `  API token            ${token}  (demo only; curl -H 'Authorization: Bearer …')`,
@@ -83,7 +101,8 @@ async function main(): Promise<void> {
       `  Footfall             ${http}/api/footfall   occupancy ${http}/api/occupancy`,
       `  Checkout lanes       ${http}/api/lanes`,
       `  Metrics              ${http}/metrics        health ${http}/healthz`,
-      `  Outbox               node dist/gateway/src/cli/bin.js --config ${dir}/storegate.yaml outbox status`,
+      `  CLI                  ${cli} device list`,
+      `  Outbox               ${cli} outbox status`,
       `  MQTT broker          mqtt://localhost:${brokerPort} (devices authenticate; see storegate device list)`,
       `  Data                 ${dir}`,
       '',
@@ -91,15 +110,15 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  writeFileSync(resolve(dir, 'storegate.yaml'), `data_dir: ${dir}\nstore:\n  id: demo-store\n`);
 
   let stopping = false;
   const stop = async () => {
     if (stopping) process.exit(130);
     stopping = true;
     await sims.stop();
-    await rig?.stop();
+    // The gateway first: it closes its serial ports before the rig's PTYs go away ("unplugged" otherwise).
     await gateway.stop('demo stopped');
+    await rig?.stop();
     process.exit(0);
   };
   process.on('SIGINT', stop);

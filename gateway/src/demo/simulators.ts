@@ -27,14 +27,15 @@ export function demoScene(startedAt: number): SimScene {
   };
 }
 
+/** `scene` is shared with the serial rig, so lane 2's serial scanner and scale and its MQTT POS agree. */
 export async function startSimulators(
   brokerUrl: string,
   devices: readonly DemoDevice[],
   secrets: ReadonlyMap<string, string>,
+  scene: SimScene,
 ): Promise<Simulators> {
   const clients: MqttClient[] = [];
   const timers: NodeJS.Timeout[] = [];
-  const scene = demoScene(Date.now());
 
   for (const device of devices) {
     const client = mqtt.connect(brokerUrl, {

@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { Clock } from '../../../shared/src/clock.js';
+import { isLoopback } from './auth/host-check.js';
 import { registerDashboardRoutes } from './dashboard.js';
 
 export interface CoreRoutesDeps {
   storeId: string;
+  /** Told to local callers only: the CLI warns when it works on another data_dir than the running gateway. */
+  dataDir: string;
   clock: Clock;
   metrics: MetricsRegistry;
   /** `http.metrics_public`: /metrics without credentials from anywhere (default: from loopback only). */
@@ -20,7 +23,7 @@ export interface CoreRoutesDeps {
  */
 export function registerCoreRoutes(http: FastifyInstance, deps: CoreRoutesDeps): void {
   const startedAt = deps.clock.now();
-  http.get('/healthz', { config: { anonymous: 'always' } }, async (_req, reply) => {
+  http.get('/healthz', { config: { anonymous: 'always' } }, async (req, reply) => {
     const problems = deps.problems();
     const ok = Object.keys(problems).length === 0;
     return reply.code(ok ? 200 : 503).send({
@@ -28,6 +31,7 @@ export function registerCoreRoutes(http: FastifyInstance, deps: CoreRoutesDeps):
       store: deps.storeId,
       uptime_s: Math.round((deps.clock.now() - startedAt) / 1000),
       problems,
+      ...(isLoopback(req.socket.remoteAddress) ? { data_dir: deps.dataDir } : {}),
     });
   });
   registerDashboardRoutes(http);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { roleAllows } from '../core/identity.js';
 import { deniedPage, findDashboardDir, loadDashboardFiles } from './dashboard-files.js';
+import { replyError } from './error-handler.js';
 
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -18,8 +19,7 @@ export function registerDashboardRoutes(http: FastifyInstance, dir = findDashboa
   http.get('/dashboard', async (_req, reply) => reply.redirect('/dashboard/'));
   const serve = (name: string, req: FastifyRequest, reply: FastifyReply) => {
     const file = files.get(name);
-    if (!file)
-      return reply.code(404).send({ error: { code: 'SG_NOT_FOUND', message: `no dashboard file ${name}` } });
+    if (!file) return replyError(reply, 'SG_NOT_FOUND', `no dashboard file ${name}`);
     reply.header('cache-control', 'no-cache').header('content-security-policy', CSP);
     const who = req.identity;
     if (who && !roleAllows(who.role, file.role)) {

@@ -39,7 +39,8 @@ export function runningGateway(dataDir: string): number | null {
   }
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return cmdline.some((arg) => /storegate|bin\.js/.test(arg)) && cmdline.includes('start') ? pid : null;
+    const runs = cmdline.includes('start') || cmdline.includes('record');
+    return runs && cmdline.some((arg) => /storegate|bin\.js/.test(arg)) ? pid : null;
   } catch {
     // No /proc (or hidden by ProtectProc): the live pid is the best evidence there is.
     return pid;

@@ -9,7 +9,8 @@ import {
 } from './simulate.js';
 
 /**
- * The demo's checkout lane: one honest shopper session every 40 s (open, scan and bag 2–4 items, pay, close),
+ * The demo's checkout lane: one shopper session every 40 s (open, scan and bag 2–4 items, pay, close); about one
+ * in five shoppers also bags an item they did not scan (the lane should raise `unexpected_item`),
  * acted out by the lane's scanner, scale and POS. Each session is a pure function of the lane and its index,
  * so the three devices, each running its own simulator, agree on what happens without sharing state.
  */
@@ -22,8 +23,10 @@ interface LaneEvent extends SimPublication {
 
 const FIRST_MS = 3_000;
 const PERIOD_MS = 40_000;
-/** Longest session: 4 items × (3 + 1.6 + 0.4 s) + 2 + 3 + 3 s, rounded up. */
-const LONGEST_MS = 30_000;
+/** Longest session: 4 items × (3 + 1.6 + 0.4 s) + an unscanned one (3 s) + 2 + 3 + 3 s, rounded up. */
+const LONGEST_MS = 33_000;
+/** Share of sessions with an unscanned item in the bag. */
+const DISHONEST = 0.2;
 
 export function laneSession(ctx: SimContext, lane: string, index: number): LaneEvent[] {
   const random = seeded(hashString(lane) ^ index);
@@ -42,6 +45,12 @@ export function laneSession(ctx: SimContext, lane: string, index: number): LaneE
     t += Math.round(uniform(random, 800, 1600));
     at('scale', 'scale', { grams: Math.round((total + item.grams * 0.6) * 10) / 10, status: 'motion' });
     t += 400;
+    total += item.grams + gaussian(random) * 1.5;
+    at('scale', 'scale', { grams: Math.round(total * 10) / 10, status: 'stable' });
+  }
+  if (random() < DISHONEST && ctx.scene.catalog.length > 0) {
+    const item = ctx.scene.catalog[Math.floor(random() * ctx.scene.catalog.length)]!;
+    t += Math.round(uniform(random, 1500, 3000));
     total += item.grams + gaussian(random) * 1.5;
     at('scale', 'scale', { grams: Math.round(total * 10) / 10, status: 'stable' });
   }

@@ -52,7 +52,18 @@ interface PlateState {
   handUntil: number;
 }
 
-/** 60 Hz plates shipped in 12-sample batches; now and then a shopper picks or puts back items. */
+/**
+ * What happens at a plate when someone touches it, as units added (negative: picked). Shoppers pick one or two
+ * and now and then put one back (a shelf return); a plate down to two units is restocked to capacity. Shared
+ * by the MQTT shelf simulator and the serial demo rig.
+ */
+export function plateAction(units: number, capacity: number, random: () => number): number {
+  if (units <= 2 && random() < 0.5) return capacity - units;
+  if (units > 2 && random() < 0.75) return -Math.min(units, 1 + Math.floor(random() * 2));
+  return units < capacity ? 1 : -1;
+}
+
+/** 60 Hz plates shipped in 12-sample batches; now and then a shopper picks, returns, or staff restock. */
 const shelfSimulator: Simulator<PlateState[]> = {
   everyMs: 200,
   init: (ctx) => ({
@@ -64,8 +75,7 @@ const shelfSimulator: Simulator<PlateState[]> = {
   step(state, now, { random }) {
     const next = state.map((s) => {
       if (now <= s.handUntil || random() >= 0.004) return s;
-      const delta = s.units > 2 && random() < 0.75 ? -(1 + Math.floor(random() * 2)) : 1;
-      const units = Math.max(0, Math.min(s.plate.capacity, s.units + delta));
+      const units = s.units + plateAction(s.units, s.plate.capacity, random);
       return { ...s, units, hand: uniform(random, 150, 600), handUntil: now + 600 };
     });
     const publish = next.map((s) => {

@@ -27,6 +27,22 @@ export function tcpConnect(host: string, port: number, timeoutMs = 3_000): Promi
   });
 }
 
+/** What a storegate answering /healthz says of itself (data_dir only to a caller on the same machine). */
+export async function gatewayAt(
+  host: string,
+  port: number,
+  timeoutMs = 2_000,
+): Promise<{ store: string; dataDir: string | null } | null> {
+  try {
+    const res = await fetch(`http://${host}:${port}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
+    const body = (await res.json()) as { status?: unknown; store?: unknown; data_dir?: unknown };
+    if (typeof body.status !== 'string' || typeof body.store !== 'string') return null;
+    return { store: body.store, dataDir: typeof body.data_dir === 'string' ? body.data_dir : null };
+  } catch {
+    return null;
+  }
+}
+
 /** If a storegate answers /healthz on this port, its store id; else null. */
 export async function storegateAt(host: string, port: number, timeoutMs = 2_000): Promise<string | null> {
   try {

@@ -12,6 +12,7 @@ import {
   checkRegistry,
 } from './doctor-checks.js';
 import { checkOutbox } from './doctor-outbox.js';
+import { checkPaths } from './doctor-paths.js';
 
 function checkConfig(path: string | undefined): { result: CheckResult; config?: LoadedConfig } {
   try {
@@ -39,6 +40,7 @@ export async function runDoctor(configPath: string | undefined): Promise<CheckRe
   if (config) {
     results.push(...(await checkPorts(config)));
     results.push(...checkDataDir(config));
+    results.push(...checkPaths(config));
     results.push(checkRegistry(config));
     results.push(checkOutbox(config));
   }
@@ -51,7 +53,7 @@ export function registerDoctorCommand(program: Command): void {
   const doctor = program
     .command('doctor')
     .description(
-      'check config, ports, data_dir and disk space, registry, outbox state, clock and peers; exit 1 if anything FAILs',
+      'check config, ports, data_dir and disk space, paths (planogram, serial, GPIO), registry, outbox state, clock and peers; exit 1 if anything FAILs',
     )
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {

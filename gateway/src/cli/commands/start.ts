@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { startFailure } from '../start-failure.js';
 
 export function registerStartCommand(program: Command): void {
   program
@@ -9,7 +10,11 @@ export function registerStartCommand(program: Command): void {
       const explicit = program.getOptionValueSource('config') === 'cli' ? config : undefined;
       // Imported lazily so installer commands start fast without loading the whole gateway.
       const { runGateway } = await import('../../main.js');
-      await runGateway(explicit ?? (process.env.STOREGATE_CONFIG || undefined));
+      try {
+        await runGateway(explicit ?? (process.env.STOREGATE_CONFIG || undefined));
+      } catch (err) {
+        throw startFailure(err);
+      }
       // Keep running until a signal arrives; runGateway installed the handlers.
       await new Promise<never>(() => {});
     });

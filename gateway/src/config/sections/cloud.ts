@@ -5,6 +5,12 @@ const ratio = z.number().gt(0).max(1);
 /** Durable outbox between processors and the cloud uplink (store-and-forward issue, docs/outbox.md). */
 export const outboxSection = z
   .strictObject({
+    local_only: z
+      .boolean()
+      .default(false)
+      .describe(
+        'No cloud is intended (the demo, a store read only locally): events are kept all the same, and the missing `cloud` is logged as info instead of a warning',
+      ),
     budget_bytes: z
       .number()
       .int()

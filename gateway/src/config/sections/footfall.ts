@@ -60,6 +60,12 @@ export const footfallSection = z
       .enum(['exits', 'entries', 'off'])
       .default('exits')
       .describe('Which side is rescaled at day close so the day ends at occupancy 0'),
+    entries_from: z
+      .enum(['all', 'doors', 'cameras'])
+      .default('all')
+      .describe(
+        'Which counters count entries and exits: door counters (beams, cumulative counters), camera lines, or both (when they watch different doorways); a doorway watched by both would be counted twice',
+      ),
     debounce_ms: z.number().int().min(0).max(1_000).default(30),
     blocked_alarm_ms: z.number().int().min(1_000).default(30_000),
     transaction_events: z

@@ -16,7 +16,8 @@ export function buildCloudFeatures(ctx: GatewayContext): Feature[] {
   const features: Feature[] = [outbox];
   const cloud = ctx.config.cloud;
   if (!cloud) {
-    ctx.logger.warn('no cloud configured: events are kept in the outbox until one is');
+    const level = ctx.config.outbox.local_only ? 'info' : 'warn';
+    ctx.logger[level]('no cloud configured: events are kept in the outbox until one is');
     return features;
   }
   const commands = cloudCommands(ctx);

@@ -43,7 +43,11 @@ export class DeviceHealthFeature implements Feature {
         stats: this.ctx.deviceStats,
         rates: this.rates,
       });
-      registerInstallerDeviceRoutes(this.ctx.http, { registry: this.ctx.registry, config: this.ctx.config });
+      registerInstallerDeviceRoutes(this.ctx.http, {
+        registry: this.ctx.registry,
+        config: this.ctx.config,
+        changed: () => this.refreshDirectory(),
+      });
       this.routesRegistered = true;
     }
     this.refreshDirectory();

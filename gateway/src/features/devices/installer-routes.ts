@@ -43,6 +43,8 @@ async function credentialsJson(p: ProvisionedDevice) {
 export interface InstallerDeviceDeps {
   registry: Pick<DeviceRegistry, 'add' | 'get' | 'remove'>;
   config: LoadedConfig;
+  /** The registry changed: health re-reads it now instead of at its next round. */
+  changed(): void;
 }
 
 /**
@@ -64,6 +66,7 @@ export function registerInstallerDeviceRoutes(http: FastifyInstance, deps: Insta
       { id: body.id, kind: body.kind, location: body.location ?? {}, labels: body.labels ?? {} },
       body.broker_url,
     );
+    deps.changed();
     return reply.code(201).send(await credentialsJson(provisioned));
   });
 
@@ -85,6 +88,7 @@ export function registerInstallerDeviceRoutes(http: FastifyInstance, deps: Insta
         const out = errorBody(err);
         return reply.code(400).send({ error: { ...out.error, lines: result.errors } });
       }
+      deps.changed();
       const devices = await Promise.all(result.devices.map(credentialsJson));
       return reply.code(201).send({ imported: devices.length, devices });
     });
@@ -97,6 +101,7 @@ export function registerInstallerDeviceRoutes(http: FastifyInstance, deps: Insta
         hint: 'only registered devices can be removed',
       });
     }
+    deps.changed();
     return { removed: id };
   });
 }

@@ -24,6 +24,7 @@ export function footfallOptions(config: LoadedConfig): FootfallProcessorOptions 
     debounceMs: f.debounce_ms,
     blockedAlarmMs: f.blocked_alarm_ms,
     transactionEvents: f.transaction_events,
+    entriesFrom: f.entries_from,
   };
 }
 

@@ -5,6 +5,7 @@ import type { ModbusConnector } from '../../connectors/modbus/modbus-connector.j
 import { MODBUS_MODELS } from '../../core/devices/modbus/catalog.js';
 import { StoregateError } from '../../core/errors.js';
 import { actorName } from '../../core/identity.js';
+import { replyError } from '../../http/error-handler.js';
 
 const writeBody = z.strictObject({ value: z.union([z.number(), z.boolean()]) });
 
@@ -48,7 +49,7 @@ export function registerModbusRoutes(http: FastifyInstance, deps: ModbusRoutesDe
       const body = writeBody.safeParse(req.body);
       if (!body.success) {
         deps.onWrite(id, 'rejected', { name, by, reason: 'body' });
-        return reply.code(400).send({ code: 'SG_BAD_ARGUMENT', message: 'body must be {"value": number}' });
+        return replyError(reply, 'SG_BAD_ARGUMENT', 'body must be {"value": number}');
       }
       try {
         const plan = await deps.connector.writeSetpoint(id, name, body.data.value);
@@ -64,13 +65,11 @@ export function registerModbusRoutes(http: FastifyInstance, deps: ModbusRoutesDe
       } catch (err) {
         if (err instanceof StoregateError) {
           deps.onWrite(id, 'rejected', { name, by, reason: err.message });
-          return reply
-            .code(err.code === 'SG_DEVICE_UNKNOWN' ? 404 : 400)
-            .send({ code: err.code, message: err.message, hint: err.hint });
+          return replyError(reply, err.code, err.message, err.hint ? { hint: err.hint } : undefined);
         }
         const failure = err instanceof ModbusRequestError ? err.failure : 'other';
         deps.onWrite(id, 'failed', { name, by, failure });
-        return reply.code(502).send({ code: 'SG_IO', message: `write to ${id} failed: ${failure}` });
+        return replyError(reply, 'SG_IO', `write to ${id} failed: ${failure}`);
       }
     },
   );

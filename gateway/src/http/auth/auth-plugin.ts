@@ -3,9 +3,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import type { Clock } from '../../../../shared/src/clock.js';
 import type { HttpSection } from '../../config/sections/http.js';
+import type { ErrorCode } from '../../core/errors.js';
 import { actorName, roleAllows } from '../../core/identity.js';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { IdentityStore } from '../../ports/identity-store.js';
+import { replyError } from '../error-handler.js';
 import { HostPolicy, isLoopback, originMatchesHost } from './host-check.js';
 import './types.js';
 
@@ -24,13 +26,14 @@ export interface AuthDeps {
 
 export type Refusal = 'host' | 'origin' | 'csrf' | 'unauthenticated' | 'bad_token' | 'forbidden';
 
-const STATUS: Record<Refusal, [number, string]> = {
-  host: [421, 'SG_HOST_REFUSED'],
-  origin: [403, 'SG_ORIGIN_REFUSED'],
-  csrf: [403, 'SG_CSRF'],
-  unauthenticated: [401, 'SG_UNAUTHENTICATED'],
-  bad_token: [401, 'SG_UNAUTHENTICATED'],
-  forbidden: [403, 'SG_FORBIDDEN'],
+/** The HTTP status (and the generic hint) of each comes from the error table, core/errors.ts. */
+const CODE: Record<Refusal, ErrorCode> = {
+  host: 'SG_HOST_REFUSED',
+  origin: 'SG_ORIGIN_REFUSED',
+  csrf: 'SG_CSRF',
+  unauthenticated: 'SG_UNAUTHENTICATED',
+  bad_token: 'SG_UNAUTHENTICATED',
+  forbidden: 'SG_FORBIDDEN',
 };
 
 export function isUpgrade(req: FastifyRequest): boolean {
@@ -64,14 +67,12 @@ export function registerAuth(http: FastifyInstance, deps: AuthDeps): void {
         ? 'no user exists yet: on the gateway, run `storegate user add <name> --role admin`'
         : 'log in at /login, or send Authorization: Bearer <token> (`storegate token add`)';
     }
-    if (reason === 'host') return 'add this host name to http.allowed_hosts';
     if (reason === 'csrf') return `send the session's CSRF token (cookie ${CSRF_COOKIE}) in ${CSRF_HEADER}`;
     return undefined;
   };
 
   const refuse = (reply: FastifyReply, reason: Refusal, message: string) => {
     refusals.labels(reason).inc();
-    const [status, code] = STATUS[reason];
     const h = hint(reason);
     if (isUpgrade(reply.request)) {
       // A refused upgrade socket is outside the server's connection tracking: close it, or a client could
@@ -79,7 +80,7 @@ export function registerAuth(http: FastifyInstance, deps: AuthDeps): void {
       reply.header('connection', 'close');
       reply.raw.once('finish', () => reply.request.raw.socket.destroy());
     }
-    return reply.code(status).send({ error: { code, message, ...(h ? { hint: h } : {}) } });
+    return replyError(reply, CODE[reason], message, h ? { hint: h } : undefined);
   };
 
   http.addHook('onRequest', async (req, reply) => {

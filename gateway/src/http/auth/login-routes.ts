@@ -6,6 +6,7 @@ import type { HttpSection } from '../../config/sections/http.js';
 import { actorName } from '../../core/identity.js';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { IdentityStore } from '../../ports/identity-store.js';
+import { replyError } from '../error-handler.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from './auth-plugin.js';
 import { LOGIN_PAGE } from './login-page.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -63,9 +64,7 @@ export function registerLoginRoutes(http: FastifyInstance, deps: LoginDeps): voi
   http.post('/api/auth/login', { config: { anonymous: 'always' } }, async (req, reply) => {
     const body = loginBody.safeParse(req.body ?? {});
     if (!body.success) {
-      return reply
-        .code(400)
-        .send({ error: { code: 'SG_BAD_ARGUMENT', message: 'name and password are required' } });
+      return replyError(reply, 'SG_BAD_ARGUMENT', 'name and password are required');
     }
     const { name, password } = body.data;
     const address = req.ip;
@@ -81,10 +80,8 @@ export function registerLoginRoutes(http: FastifyInstance, deps: LoginDeps): voi
         address,
         detail: {},
       });
-      return reply
-        .code(429)
-        .header('retry-after', String(Math.ceil(wait / 1000)))
-        .send({ error: { code: 'SG_THROTTLED', message: 'too many failed logins; try again later' } });
+      reply.header('retry-after', String(Math.ceil(wait / 1000)));
+      return replyError(reply, 'SG_THROTTLED', 'too many failed logins; try again later');
     }
     const identity = await deps.store.verifyPassword(name, password);
     throttle.settle(address, name.toLowerCase(), identity !== null, deps.clock.now());
@@ -98,9 +95,7 @@ export function registerLoginRoutes(http: FastifyInstance, deps: LoginDeps): voi
         address,
         detail: {},
       });
-      return reply
-        .code(401)
-        .send({ error: { code: 'SG_UNAUTHENTICATED', message: 'wrong user name or password' } });
+      return replyError(reply, 'SG_UNAUTHENTICATED', 'wrong user name or password');
     }
     const session = deps.store.createSession(identity.name, deps.clock.now());
     const maxAge = Math.floor(deps.config.session_ttl_ms / 1000);

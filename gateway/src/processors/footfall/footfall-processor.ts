@@ -11,6 +11,8 @@ export interface FootfallProcessorOptions extends AggregatorOptions {
   blockedAlarmMs: number;
   /** pos.event names that count as one checkout transaction each (deduplicated by transaction id). */
   transactionEvents: readonly string[];
+  /** Which counters count entries/exits (`footfall.entries_from`); absent = all. */
+  entriesFrom?: 'all' | 'doors' | 'cameras';
 }
 
 interface BeamDoor {
@@ -51,6 +53,7 @@ export class FootfallProcessor implements Processor {
     // A device clock running ahead must not close minutes that have not happened yet at the gateway.
     const t = Math.min(readingTime(reading), reading.receivedAt + MAX_AHEAD_MS);
     const out = this.releaseBeams(t);
+    if (!this.counts(reading.type)) return out;
     // Transactions alone do not start footfall minutes: a store without door counters gets no empty records.
     if (reading.type === 'pos.event' && !this.aggregator.started()) return out;
     out.push(...this.aggregator.touch(t));
@@ -88,6 +91,13 @@ export class FootfallProcessor implements Processor {
         break;
     }
     return out;
+  }
+
+  private counts(type: ReadingType): boolean {
+    const from = this.opts.entriesFrom ?? 'all';
+    if (type === 'camera.line') return from !== 'doors';
+    if (type === 'door.beam' || type === 'door.count') return from !== 'cameras';
+    return true;
   }
 
   tick(now: number): StoreEvent[] {
