@@ -64,7 +64,7 @@ for (let seed = first; seed < first + count; seed++) {
     return `σ ${s.sigma.toFixed(2)} d ${s.resolution} ${s.hz.toFixed(1)} Hz wander ${s.wander.toFixed(1)} creep ${(100 * s.creep).toFixed(2)} % flicker ${(100 * s.flicker).toFixed(0)} %`;
   };
   const print = (title: string, lane: string, at: number, from: number, until: number) => {
-    console.log(`\n### seed ${seed} ${lane} ${title}  [${scaleOf(lane)}]`);
+    console.log(`\n### seed ${seed} ${lane} ${title}  [${scaleOf(lane)}] at ${at - SWEEP_START}`);
     const lines: Array<[number, string]> = [];
     for (const a of actions.get(lane) ?? [])
       if (a.t >= from && a.t <= until) lines.push([a.t, `  ${describe(a, at)}`]);

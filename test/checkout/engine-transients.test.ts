@@ -73,4 +73,19 @@ describe('checkout lane: transients and staging', () => {
     l.scan(COLA);
     expect(l.alerts()).toEqual(['unexpected_item']);
   });
+
+  it('a weighing teaches only once final and undisturbed: the next scan makes it final, a revision spoils it', () => {
+    const l = lane();
+    l.stable(0);
+    l.scan(CHIPS);
+    l.place(0, 161);
+    expect(l.learner.get(`0${CHIPS}`)).toBeUndefined(); // a hand may still be on it
+    l.scan(COLA); // moved on: final
+    expect(l.learner.get(`0${CHIPS}`)?.n).toBe(1);
+    l.place(161, 161 + 362); // cola with a finger on it (352 + 10, within 8 × 1.5)
+    l.place(161 + 362, 161 + 352); // the finger lifts: the weighing is revised, so it teaches nothing
+    l.scan(CHIPS);
+    expect(l.learner.get(`0${COLA}`)).toBeUndefined();
+    expect(l.alerts()).toEqual([]);
+  });
 });

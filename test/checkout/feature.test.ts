@@ -78,6 +78,8 @@ describe('CheckoutFeature in a real gateway (pipeline, SQLite, fastify inject)',
       on += g;
     }
     expect(sink.events.filter((e) => e.type === 'lane.item.verified')).toHaveLength(10);
+    // A weighing teaches once it is final, when the shopper moves on: here the next scan.
+    await gw.context.pipeline.ingest(reading('scan-1', { type: 'scanner.scan', code: COLA }));
     await gw.stop();
     gateway = null;
 

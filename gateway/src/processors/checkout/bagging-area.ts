@@ -9,6 +9,8 @@ interface LastVerified {
   mean: number | null;
   tolerance: number;
   at: number;
+  /** Learn from the weighing once final; dropped when it had to be revised (not an undisturbed weighing). */
+  teach: ((grams: number) => void) | null;
 }
 
 /**
@@ -31,6 +33,7 @@ export class BaggingArea {
 
   /** A new session: what is on the scale now (if it is stable) is the shopper's, accounted already. */
   open(stableGrams: number | null): void {
+    this.settle();
     this.exemptSlack = 0;
     this.lastVerified = null;
     this.contents.clear();
@@ -38,6 +41,7 @@ export class BaggingArea {
   }
 
   close(): void {
+    this.settle();
     this.contents.clear();
   }
 
@@ -93,12 +97,27 @@ export class BaggingArea {
   }
 
   /** A verified item is on the scale; a single one may still get the rest of it if it was put down in stages. */
-  addVerified(thing: OnScale, mean: number | null, single: boolean, t: number): void {
+  addVerified(
+    thing: OnScale,
+    mean: number | null,
+    single: boolean,
+    t: number,
+    teach: ((grams: number) => void) | null,
+  ): void {
     this.contents.add(thing);
-    if (single) this.lastVerified = { thing, mean, tolerance: thing.tolerance, at: t };
+    if (single) this.lastVerified = { thing, mean, tolerance: thing.tolerance, at: t, teach };
+  }
+
+  /** The shopper moved on (or another item was weighed): the last weighing is final; it teaches if undisturbed. */
+  settle(): void {
+    const last = this.lastVerified;
+    if (!last?.teach) return;
+    last.teach(last.thing.grams);
+    last.teach = null;
   }
 
   forgetLastVerified(): void {
+    this.settle();
     this.lastVerified = null;
   }
 
@@ -124,6 +143,7 @@ export class BaggingArea {
     }
     if (!fits) return false;
     last.thing.grams = revised;
+    last.teach = null;
     return true;
   }
 }

@@ -9,8 +9,8 @@ const MAD_PER_SIGMA = 0.6745;
  * scale-verified single-item weighings against a nominal weight: the robust spread (MAD) of the relative
  * errors (measured − nominal) / nominal. Master data is often a few percent off; a tolerance tighter than
  * that spread would reject the right item at every sale, and since only scale-verified weighings teach, the
- * per-item learner would never see it. Only verified weighings feed it, so the estimate is truncated at the
- * tolerance; with tolerances at 3 × the estimate the truncation is mild and it converges towards the truth.
+ * per-item learner would never see it. Verified weighings alone are cut off at the tolerance, so settled
+ * single-item mismatches feed it too (lane-decisions.ts); the swaps among them are outliers the MAD ignores.
  */
 export class CatalogAccuracy {
   private readonly recent: number[] = [];

@@ -112,21 +112,12 @@ export abstract class LaneDecisions {
       area.baseline = grams;
       return [];
     }
-    // A light exempt item landing — unless a pending item could be arriving in stages: its part must not be
-    // spent on the exempt items' allowance (the allowance still applies when the whole item is weighed).
-    const partial = delta > 0 && this.pending.length > 0 && this.couldBePartial(delta);
-    if (delta > 0 && !partial && area.takeExempt(delta)) {
-      area.baseline = grams;
-      return [];
-    }
-    // With nothing pending, a gain lighter than the lightest item the lane weighs is no unscanned item (lighter
-    // ones are verified on scan): creep after a lean, a crumb of packaging. Followed once it has held.
-    if (delta > 0 && this.pending.length === 0 && delta < this.minWeighable) return this.absorb(grams, t);
     let removed: OnScale[] | null = null;
     if (delta < 0) {
       // Paying: the items are in the transaction; bags may leave while the card is processed.
       if (s.phase === 'paying' && (this.unexplained?.since ?? t) >= this.payingAt) return [];
       removed = area.contents.match(-delta, floor);
+      // Matching nothing, lighter than anything there: creep, a bag settling. Followed once it has held.
       if (!removed && -delta < area.contents.unmatchedLimit(floor)) return this.absorb(grams, t);
     }
     if (!this.unexplained) this.unexplained = { grams, since: t };
@@ -137,6 +128,7 @@ export abstract class LaneDecisions {
     // hands are needed for both) or it outlasted the time a shopper has to bag an item. A gain still standing at
     // the next scan is decided there, before the new item could explain it (heldBeforeScan).
     if (this.lastEventAt <= this.unexplained.since && waited < v.bag_timeout_ms) return [];
+    if (this.followBenign(delta, grams, removed)) return [];
     // Less than what is still pending: maybe an item put down in stages or slowly; its bagging time decides.
     if (delta > 0 && this.couldBePartial(delta) && t < this.pending[0]!.deadline) return [];
     const reason: AlertReason =
@@ -144,7 +136,7 @@ export abstract class LaneDecisions {
     return this.raise(reason, t, delta, reason === 'weight_mismatch' ? this.pending[0]! : null, removed);
   }
 
-  /** A drop that matches nothing on the scale: once it has held, the accounted weight follows it. */
+  /** A drop that matches nothing on the scale: once it has held `confirm_ms`, the accounted weight follows it. */
   private absorb(grams: number, t: number): StoreEvent[] {
     if (!this.unexplained) this.unexplained = { grams, since: t };
     else if (t - this.unexplained.since >= this.deps.verification.confirm_ms) {
@@ -152,6 +144,27 @@ export abstract class LaneDecisions {
       this.unexplained = null;
     }
     return [];
+  }
+
+  /**
+   * A held level that is no alarm whatever it is; the accounted weight follows it. A gain within the light exempt
+   * items' allowance (unless a pending item could be arriving in stages: its part must not be spent on it); with
+   * nothing pending, a gain lighter than the lightest item the lane weighs (lighter ones are verified on scan):
+   * creep after a lean, a crumb of packaging; a drop that matches nothing on the scale and is lighter than anything
+   * there (creep, a bag settling).
+   */
+  private followBenign(delta: number, grams: number, removed: OnScale[] | null): boolean {
+    const area = this.area;
+    const floor = this.floor;
+    const partial = delta > 0 && this.pending.length > 0 && this.couldBePartial(delta);
+    const benign =
+      (delta > 0 && !partial && area.takeExempt(delta)) ||
+      (delta > 0 && this.pending.length === 0 && delta < this.minWeighable) ||
+      (delta < 0 && !removed && -delta < area.contents.unmatchedLimit(floor));
+    if (!benign) return false;
+    area.baseline = grams;
+    this.unexplained = null;
+    return true;
   }
 
   /**
@@ -164,7 +177,9 @@ export abstract class LaneDecisions {
     const baseline = this.area.baseline;
     if (baseline === null || this.scaleGrams === null) return [];
     const delta = this.scaleGrams - baseline;
-    if (delta <= this.floor) return [];
+    if (Math.abs(delta) <= this.floor) return [];
+    const removed = delta < 0 ? this.area.contents.match(-delta, this.floor) : null;
+    if (this.followBenign(delta, this.scaleGrams, removed) || delta < 0) return []; // a drop: evaluate decides
     if (this.pending.length === 0) return this.raise('unexpected_item', t, delta, null);
     // Lighter than what is pending: the rest may follow with the next item; the bagging deadline decides.
     if (this.couldBePartial(delta)) return [];
@@ -201,6 +216,17 @@ export abstract class LaneDecisions {
     item: PendingItem | null,
     removed: OnScale[] | null = null,
   ): StoreEvent[] {
+    // Master data accuracy is learned from verified weighings; those are cut off at the tolerance, so a store whose
+    // nominal weights are further off than the tolerance would never show it. A settled mismatch against one
+    // nominal item is a weighing too (a swap is an outlier the robust spread ignores).
+    const nominal = item?.item?.grams;
+    if (
+      reason === 'weight_mismatch' &&
+      item?.expectation.kind === 'weighed' &&
+      nominal &&
+      this.pending.length === 1
+    )
+      if (item.expectation.source === 'nominal') this.deps.accuracy?.observe((delta - nominal) / nominal);
     this.alert = { reason, raisedAt: t, deltaGrams: delta, item, removed };
     this.session!.alerts[reason]++;
     return [alertEvent(this.deps.lane, this.session!.id, t, reason, delta, item, this.scaleGrams)];
@@ -209,10 +235,10 @@ export abstract class LaneDecisions {
   private verifyMatch(items: PendingItem[], expectedGrams: number, delta: number, t: number): StoreEvent[] {
     this.pending = this.pending.filter((p) => !items.includes(p));
     this.area.forgetLastVerified();
-    return recordVerified(this.deps, this.session!, items, expectedGrams, delta, t, (thing) => {
+    return recordVerified(this.deps, this.session!, items, expectedGrams, delta, t, (thing, teach) => {
       const onScale = { ...thing, tolerance: Math.max(thing.tolerance, this.floor) };
       const e = items[0]!.expectation;
-      this.area.addVerified(onScale, e.kind === 'weighed' ? e.mean : null, items.length === 1, t);
+      this.area.addVerified(onScale, e.kind === 'weighed' ? e.mean : null, items.length === 1, t, teach);
     });
   }
 

@@ -38,6 +38,7 @@ export class LaneEngine extends LaneDecisions {
     const s = this.session!;
     this.activityAt = t;
     this.lastEventAt = t;
+    this.area.settle();
     const key = gtinKey(code);
     const item = this.deps.catalog.get(code);
     const { verification: v, learning } = this.deps;
@@ -100,6 +101,7 @@ export class LaneEngine extends LaneDecisions {
     const out: StoreEvent[] = [];
     this.activityAt = t;
     this.lastEventAt = t;
+    this.area.settle();
     if (event === 'basket-open') {
       if (this.session?.phase === 'paid') out.push(...this.close(t));
       if (!this.session) out.push(...this.open(t));

@@ -6,7 +6,9 @@ import type { LaneEngineDeps, PendingItem, SessionTotals } from './lane-types.js
 /**
  * What a scale verification does besides the event: session totals, the relative error the scale-health check
  * accumulates, and a learning sample. With several items in one settle only their sum was weighed: the measured
- * weight is apportioned by expectation, and nothing is learned from it. A lane flagged for maintenance teaches
+ * weight is apportioned by expectation, and nothing is learned from it. A single weighing teaches only once it is
+ * final and undisturbed (bagging-area.ts: a hand on it or a part still in the hand revises it, and then it does not
+ * teach). A lane flagged for maintenance teaches
  * nothing (its drift must not leak into the shared learned weights).
  */
 export function recordVerified(
@@ -16,7 +18,8 @@ export function recordVerified(
   expectedGrams: number,
   delta: number,
   t: number,
-  onScale: (thing: OnScale) => void,
+  /** `teach` (single items on a healthy lane) is called once the weighing is final, with its final weight. */
+  onScale: (thing: OnScale, teach: ((grams: number) => void) | null) => void,
 ): StoreEvent[] {
   const out: StoreEvent[] = [];
   const single = items.length === 1;
@@ -28,17 +31,18 @@ export function recordVerified(
         ? e.mean + (delta - expectedGrams) / items.length
         : delta - expectedGrams;
     const tolerance = e.kind === 'weighed' ? e.tolerance : 0;
-    onScale({ what: 'item', code: p.code, grams: measured, tolerance });
+    const teaches = single && !p.item?.soldByWeight && !deps.health.needsMaintenance;
+    const teach = (grams: number) => {
+      deps.learner.observe(p.key, grams, t);
+      const nominal = p.item?.grams;
+      if (e.kind === 'weighed' && nominal) deps.accuracy?.observe((grams - nominal) / nominal);
+    };
+    onScale({ what: 'item', code: p.code, grams: measured, tolerance }, teaches ? teach : null);
     session.verified++;
     session.measuredGrams += measured;
     if (e.kind === 'weighed') {
       session.expectedGrams += e.mean;
       if (single) session.relativeErrors.push((measured - e.mean) / e.mean);
-    }
-    if (single && !p.item?.soldByWeight && !deps.health.needsMaintenance) {
-      deps.learner.observe(p.key, measured, t);
-      const nominal = p.item?.grams;
-      if (e.kind === 'weighed' && nominal) deps.accuracy?.observe((measured - nominal) / nominal);
     }
     out.push(verifiedEvent(deps.lane, session.id, t, p.code, p.item, { by: 'scale', measured, pending: p }));
   }
