@@ -6,6 +6,7 @@ import { registerAccessCommands } from './commands/access.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerCalibrateCommand } from './commands/calibrate.js';
 import { registerCatalogCommand } from './commands/catalog.js';
+import { registerConfigCommand } from './commands/config-check.js';
 import { registerDeviceCommand } from './commands/device.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerFirmwareCommand } from './commands/firmware.js';
@@ -65,6 +66,7 @@ export function buildProgram(): Command {
   registerHaccpCommand(program);
   registerUpgradeCommands(program);
   registerBackupCommands(program);
+  registerConfigCommand(program);
   return program;
 }
 
