@@ -70,7 +70,10 @@ export async function snapshotDatabases(dataDir: string, dir: string): Promise<s
     const target = join(dir, name);
     const db = new Database(source, { fileMustExist: true, timeout: 10_000 });
     try {
-      await db.backup(target);
+      // All pages in one step: a stepwise online backup restarts whenever another connection writes the
+      // source, so against a busy gateway it may never finish. One step holds a WAL read snapshot instead,
+      // which does not block the gateway's writers.
+      await db.backup(target, { progress: () => 0x7fffffff });
     } catch (err) {
       throw new StoregateError('SG_IO', `cannot back up ${source}: ${(err as Error).message}`, {
         cause: err,
