@@ -18,6 +18,7 @@ import { registerRecordCommand } from './commands/record.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerStartCommand } from './commands/start.js';
+import { registerUpgradeCommands } from './commands/upgrade.js';
 import { warnAboutConfig } from './config-warnings.js';
 
 /** The package's version: package.json above this file (the source tree and dist/ sit at different depths). */
@@ -63,6 +64,7 @@ export function buildProgram(): Command {
   registerFirmwareCommand(program);
   registerAccessCommands(program);
   registerHaccpCommand(program);
+  registerUpgradeCommands(program);
   registerBackupCommands(program);
   registerConfigCommand(program);
   return program;
