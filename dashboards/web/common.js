@@ -84,6 +84,9 @@ export const roleAllows = (has, needs) => ORDER.indexOf(has) >= ORDER.indexOf(ne
 /** The header's user box: name, role, log out. */
 export async function userBox(box) {
   const who = await session();
+  // Links to other screens only for the roles that may open them.
+  for (const a of document.querySelectorAll('nav a[data-role]'))
+    a.hidden = !roleAllows(who.role, a.dataset.role);
   box.replaceChildren(
     el('span', { id: 'who', text: `${who.name} (${who.role})` }),
     el('button', {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { Clock } from '../../shared/src/clock.js';
+import { StoregateError } from '../../shared/src/errors.js';
 import { Waitress } from '../../shared/src/waitress.js';
 import { PayloadError } from './protocol/bytes.js';
 import {
@@ -99,7 +100,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Send a message; returns the sequence number it went out with. */
   send(message: Message): number {
-    if (this.closed) throw new Error('session closed');
+    if (this.closed) throw new StoregateError('SG_IO', 'session closed');
     const seq = this.seq;
     this.seq = (this.seq + 1) & 0xff;
     const { type, payload } = encodeMessage(message);

@@ -116,6 +116,7 @@ describe('storegate device (built CLI) against a running gateway', () => {
     expect(humanSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(human.stdout).toContain('devices/door-e2e/door');
     expect(human.stdout).toContain('▄');
+    expect(human.stdout).not.toContain('\x1b'); // piped: QR art without ANSI codes
 
     gateway = await startGateway(config, httpPort);
 
@@ -161,7 +162,7 @@ describe('storegate device (built CLI) against a running gateway', () => {
       clearInterval(beat);
     }
 
-    const rotated = await runCli(config, ['device', 'rotate-secret', 'shelf-e2e', '--json']);
+    const rotated = await runCli(config, ['device', 'rotate-secret', 'shelf-e2e', '--json', '--yes']);
     expect(rotated.code).toBe(0);
     const newSecret = (JSON.parse(rotated.stdout) as AddJson).secret;
     expect(newSecret).not.toBe(creds.secret);
@@ -170,7 +171,7 @@ describe('storegate device (built CLI) against a running gateway', () => {
     );
     (await connect('shelf-e2e', newSecret)).end(true);
 
-    const removed = await runCli(config, ['device', 'remove', 'shelf-e2e']);
+    const removed = await runCli(config, ['device', 'remove', 'shelf-e2e', '--yes']);
     expect(removed).toMatchObject({ code: 0, stderr: '' });
     await expect(connect('shelf-e2e', newSecret)).rejects.toThrow(/Bad username or password|Not authorized/i);
     const after = JSON.parse((await runCli(config, ['device', 'list', '--json'])).stdout) as { id: string }[];

@@ -72,6 +72,7 @@ describe('storegate doctor', () => {
       'port http',
       'data dir',
       'disk space',
+      'store id', // the built-in default store id is an example's
       'registry',
       'outbox',
       'clock',

@@ -155,6 +155,54 @@ describe('where an item lies', () => {
   });
 });
 
+describe('an interaction as a sequence of settled steps', () => {
+  const facing = () =>
+    parsePlanogram({
+      facings: [
+        {
+          sku: 'chips',
+          unit_grams: 50,
+          capacity: 40,
+          plates: [
+            { device: 's', channel: 0 },
+            { device: 's', channel: 1 },
+          ],
+        },
+      ],
+    });
+
+  it('two items taken 400 ms apart from the two plates of a facing are two picks', () => {
+    const a = new PlateScript(1000, 0.5, 50).hold(3000).step(-50, 100).hold(6000);
+    const b = new PlateScript(1000, 0.5, 51).hold(3400).step(-50, 100).hold(5600);
+    const events = picksPuts(
+      run(new ShelfProcessor({ plates: facing() }), a.readings('s', 0), b.readings('s', 1)),
+    );
+    expect(events.map((e) => [e.type, e.data.channel, e.data.qty])).toEqual([
+      ['shelf.pick', 0, 1],
+      ['shelf.pick', 1, 1],
+    ]);
+  });
+
+  it('units taken at once from both plates of a facing are one pick of their sum', () => {
+    const a = new PlateScript(1000, 0.5, 52).hold(3000).step(-100, 200).hold(6000);
+    const b = new PlateScript(1000, 0.5, 53).hold(3000).step(-50, 200).hold(6000);
+    const events = picksPuts(
+      run(new ShelfProcessor({ plates: facing() }), a.readings('s', 0), b.readings('s', 1)),
+    );
+    expect(events.map((e) => [e.type, e.data.sku, e.data.qty])).toEqual([['shelf.pick', 'chips', 3]]);
+    expect(events[0]!.data.ambiguous).toBeUndefined();
+  });
+
+  it('a hand resting with about one unit of force, then lifting with an item, is one pick — not a put and a pick', () => {
+    const a = new PlateScript(1000, 0.5, 54).hold(3000).step(51, 150).hold(1500).step(-101, 200).hold(6000);
+    const b = new PlateScript(1000, 0.5, 55).hold(11_000);
+    const events = picksPuts(
+      run(new ShelfProcessor({ plates: facing() }), a.readings('s', 0), b.readings('s', 1)),
+    );
+    expect(events.map((e) => [e.type, e.data.qty])).toEqual([['shelf.pick', 1]]);
+  });
+});
+
 describe('learned unit weight', () => {
   it('moves toward the real mean of the units and resists an outlier', () => {
     const w = new UnitWeight(100, 2);
@@ -174,7 +222,8 @@ describe('learned unit weight', () => {
     });
     const rng = new Prng(8);
     const s = new PlateScript(10 * 352, 0.8, 9).hold(3000);
-    for (let i = 0; i < 20; i++) s.step((i % 2 === 0 ? -1 : 1) * (362 + rng.gauss() * 5), 200).hold(3000);
+    // 4 s apart: a put is confirmed once it stayed for hold_ms (2.5 s after it settled).
+    for (let i = 0; i < 20; i++) s.step((i % 2 === 0 ? -1 : 1) * (362 + rng.gauss() * 5), 200).hold(4000);
     const p = new ShelfProcessor({ plates });
     const events = ofType(run(p, s.readings('s', 0)), 'shelf.pick', 'shelf.put');
     expect(events).toHaveLength(20);

@@ -156,13 +156,14 @@ describe('shelf scenarios (scripted traces)', () => {
   it('low and out-of-stock alerts with hysteresis', () => {
     // capacity 24, low at 6, cleared at 6 + 3.
     const s = new PlateScript(4 * 352, 1, 13).hold(3000);
+    // Puts 4 s apart: a rise is only reported as a put once it stayed for hold_ms (a hand lifts within it).
     for (let i = 0; i < 4; i++) s.step(-352).hold(2500);
     s.step(352)
-      .hold(2500)
+      .hold(4000)
       .step(352 * 4)
-      .hold(2500)
+      .hold(4000)
       .step(352 * 4)
-      .hold(2500);
+      .hold(4000);
     const alerts = ofType(
       run(processor(), s.readings('shelf-a3', 0)),
       'shelf.stock.low',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePlanogram } from '../../gateway/src/core/planogram.js';
-import { bestQty, candidatesFor, splitSteps } from '../../gateway/src/processors/shelf/classify.js';
+import { bestQty, candidatesFor } from '../../gateway/src/processors/shelf/classify.js';
 import {
   DEFAULT_TUNING,
   PlateDetector,
@@ -9,6 +9,7 @@ import {
 import { NoiseEstimator, RollingWindow } from '../../gateway/src/processors/shelf/rolling-window.js';
 import { DEFAULT_HEALTH, SensorHealth } from '../../gateway/src/processors/shelf/sensor-health.js';
 import { median5, SpikeFilter } from '../../gateway/src/processors/shelf/spike-filter.js';
+import { settledSteps } from '../../gateway/src/processors/shelf/steps.js';
 import { StockLevel } from '../../gateway/src/processors/shelf/stock.js';
 import { Prng } from '../bench/shelf-prng.js';
 
@@ -124,13 +125,83 @@ describe('classification', () => {
   });
 
   it('splits a span at whole-unit plateaus reached quickly, not at a slow pass-through', () => {
-    const quick = splitSteps(3520, -2, 1000, [{ level: 3168, tStart: 1200, tEnd: 1300 }], cola!, 1);
-    expect(quick).toEqual([
-      { qty: -1, t: 1000 },
-      { qty: -1, t: 1300 },
+    const limits = { unitGrams: 352, allowed: (k: number, s: number) => 3 * Math.sqrt(k * 16 + s * s) };
+    const change = (delta: number, plateaus: { level: number; tStart: number; tEnd: number }[]) => ({
+      key: 'p',
+      delta,
+      sigmaDelta: 0.3,
+      before: 3520,
+      tStart: 1000,
+      tSettled: 2500,
+      plateaus,
+      threshold: 5,
+      levelSigma: 0.2,
+    });
+    const quick = settledSteps([change(-704, [{ level: 3168, tStart: 1200, tEnd: 1300 }])], -2, limits);
+    expect(quick.map((x) => [x.qty, x.t])).toEqual([
+      [-1, 1000],
+      [-1, 1301],
     ]);
-    const slow = splitSteps(3520, 2, 1000, [{ level: 3872, tStart: 2000, tEnd: 2100 }], cola!, 1);
-    expect(slow).toEqual([{ qty: 2, t: 1000 }]);
+    const slow = settledSteps([change(704, [{ level: 3872, tStart: 2000, tEnd: 2100 }])], 2, limits);
+    expect(slow.map((x) => [x.qty, x.t])).toEqual([[2, 1000]]);
+  });
+
+  it('two plates of one facing: a step is a moment when every plate rests, summed to whole units', () => {
+    const limits = { unitGrams: 50, allowed: (k: number, s: number) => 3 * Math.sqrt(k + s * s) };
+    // Item 1 off plate a (a rests at −50 from 1300 ms), item 2 lying across a and b from 1500 ms.
+    const a = {
+      key: 'a',
+      delta: -92,
+      sigmaDelta: 0.1,
+      before: 1000,
+      tStart: 1000,
+      tSettled: 2600,
+      threshold: 5,
+      levelSigma: 0.2,
+      plateaus: [
+        { level: 950, tStart: 1150, tEnd: 1500 },
+        { level: 908, tStart: 1650, tEnd: 2600 },
+      ],
+    };
+    const b = {
+      key: 'b',
+      delta: -8,
+      sigmaDelta: 0.1,
+      before: 800,
+      tStart: 1550,
+      tSettled: 2600,
+      threshold: 5,
+      levelSigma: 0.2,
+      plateaus: [],
+    };
+    expect(settledSteps([a, b], -2, limits).map((x) => [x.qty, x.key])).toEqual([
+      [-1, 'a'],
+      [-1, 'a'],
+    ]);
+    // A hand resting (+60 g, about a unit) before lifting with one item: against the change, it splits nothing.
+    const hand = {
+      key: 'a',
+      delta: 60,
+      sigmaDelta: 0.1,
+      before: 1000,
+      tStart: 1000,
+      tSettled: 1800,
+      threshold: 5,
+      levelSigma: 0.2,
+      plateaus: [],
+    };
+    const lift = {
+      key: 'a',
+      delta: -110,
+      sigmaDelta: 0.1,
+      before: 1060,
+      tStart: 2000,
+      tSettled: 2800,
+      threshold: 5,
+      levelSigma: 0.2,
+      plateaus: [],
+    };
+    expect(settledSteps([hand, lift], -1, limits).map((x) => x.qty)).toEqual([-1]);
   });
 });
 

@@ -92,28 +92,31 @@ describe('attendant screen in Chromium against the running demo', () => {
     }, 120_000);
   }
 
-  it('a viewer is told the attendant screen needs the attendant role', async () => {
-    const s = await loginAs(browser, demo, 'viewer', '/dashboard/', 390);
-    try {
-      const res = await s.page.goto(`${demo.base}${PATH}`);
-      expect(res?.status()).toBe(403);
-      const text = (await s.page.textContent('#denied')) ?? '';
-      expect(text).toContain('needs the attendant role');
-      expect(text).toContain('vera-viewer');
-      expect(text).toContain('viewer role');
-      await screenshot(s.page, 'attendant-denied', 390);
-      // And the API refuses the action itself, whatever a page would do.
-      const status = await s.page.evaluate(
-        `fetch('/api/lanes/${TEST_LANE.id}/attendant', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': /sg_csrf=([^;]+)/.exec(document.cookie)[1] }, body: '{"action":"clear"}' }).then((r) => r.status)`,
-      );
-      expect(status).toBe(403);
-      // "Log in as someone else" leads back to this screen as an attendant.
-      await s.page.click('#switch');
-      await s.page.waitForURL(/\/login\?next=/);
-    } finally {
-      await s.close();
-    }
-  }, 60_000);
+  for (const width of WIDTHS) {
+    it(`at ${width} px: a viewer is told the attendant screen needs the attendant role`, async () => {
+      const s = await loginAs(browser, demo, 'viewer', '/dashboard/', width);
+      try {
+        const res = await s.page.goto(`${demo.base}${PATH}`);
+        expect(res?.status()).toBe(403);
+        const text = (await s.page.textContent('#denied')) ?? '';
+        expect(text).toContain('needs the attendant role');
+        expect(text).toContain('vera-viewer');
+        expect(text).toContain('viewer role');
+        expect(await horizontalOverflow(s.page)).toBeLessThanOrEqual(0);
+        await screenshot(s.page, 'attendant-denied', width);
+        // And the API refuses the action itself, whatever a page would do.
+        const status = await s.page.evaluate(
+          `fetch('/api/lanes/${TEST_LANE.id}/attendant', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': /sg_csrf=([^;]+)/.exec(document.cookie)[1] }, body: '{"action":"clear"}' }).then((r) => r.status)`,
+        );
+        expect(status).toBe(403);
+        // "Log in as someone else" leads back to this screen as an attendant.
+        await s.page.click('#switch');
+        await s.page.waitForURL(/\/login\?next=/);
+      } finally {
+        await s.close();
+      }
+    }, 60_000);
+  }
 
   // Last: it stops the demo.
   it('when the gateway stops, the lane view turns stale', async () => {

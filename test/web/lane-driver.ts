@@ -38,6 +38,6 @@ export async function raiseMismatch(demo: DemoGateway): Promise<LaneView> {
       const s = await laneState(demo);
       return s.alert ? s : undefined;
     },
-    30_000,
+    60_000,
   );
 }

@@ -198,14 +198,37 @@ describe('ops dashboard (viewer) in Chromium against the running demo', () => {
     }
   }, 60_000);
 
-  it('not logged in: the dashboard sends the browser to the login page', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${demo.base}/dashboard/`);
-    await page.waitForURL(/\/login\?next=%2Fdashboard%2F/);
-    expect(await page.isVisible('#login')).toBe(true);
-    await context.close();
-  });
+  it('not logged in: the dashboard sends the browser to the login page; a wrong password is said', async () => {
+    for (const width of WIDTHS) {
+      const context = await browser.newContext({ viewport: { width, height: 700 } });
+      const page = await context.newPage();
+      await page.goto(`${demo.base}/dashboard/`);
+      await page.waitForURL(/\/login\?next=%2Fdashboard%2F/);
+      await page.waitForSelector('#login:not([hidden])');
+      await page.fill('#name', 'vera-viewer');
+      await page.fill('#password', 'not-her-password');
+      await page.click('button[type=submit]');
+      await until('the error', async () => ((await page.textContent('#msg')) ?? '').includes('wrong'));
+      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+      await screenshot(page, 'login', width);
+      await context.close();
+    }
+  }, 60_000);
+
+  it('links to other screens only for roles that may open them', async () => {
+    const viewer = await loginAs(browser, demo, 'viewer', '/dashboard/', 1400);
+    const installer = await loginAs(browser, demo, 'installer', '/dashboard/', 1400);
+    try {
+      await until('viewer header', async () => (await viewer.page.textContent('#who')) !== null);
+      await until('installer header', async () => (await installer.page.textContent('#who')) !== null);
+      expect(await viewer.page.isVisible('nav a[href="attendant.html"]')).toBe(false);
+      expect(await installer.page.isVisible('nav a[href="attendant.html"]')).toBe(true);
+      expect(await installer.page.isVisible('nav a[href="installer.html"]')).toBe(true);
+    } finally {
+      await viewer.close();
+      await installer.close();
+    }
+  }, 60_000);
 
   // Last: it stops the demo.
   it('when the gateway stops, the page says so, greys the figures and "updated" stops', async () => {

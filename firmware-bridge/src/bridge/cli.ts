@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { systemClock } from '../../../shared/src/clock.js';
+import { formatError, StoregateError } from '../../../shared/src/errors.js';
 import { createLogger } from '../../../shared/src/logger.js';
 import { SerialDeviceSet } from '../serial-devices.js';
 import { serialPortOpener } from '../transport/port.js';
@@ -48,6 +49,6 @@ const program = new Command('storegate-bridge')
   });
 
 program.parseAsync(process.argv).catch((err: Error) => {
-  process.stderr.write(`error: ${err.message}\n`);
+  process.stderr.write(`${err instanceof StoregateError ? formatError(err) : `error: ${err.message}`}\n`);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { StoregateError } from '../../../shared/src/errors.js';
 import { serialSection } from '../../../shared/src/serial-config.js';
 
 /**
@@ -32,7 +33,10 @@ export function loadBridgeConfig(file: string, env: NodeJS.ProcessEnv = process.
   const result = bridgeConfigSchema.safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`invalid bridge configuration in ${file}:\n${lines.join('\n')}`);
+    throw new StoregateError(
+      'SG_CONFIG_INVALID',
+      `invalid bridge configuration in ${file}:\n${lines.join('\n')}`,
+    );
   }
   const config = result.data;
   const missing: string[] = [];
@@ -41,6 +45,7 @@ export function loadBridgeConfig(file: string, env: NodeJS.ProcessEnv = process.
     if (fromEnv) config.secrets[d.id] = fromEnv;
     if (!config.secrets[d.id]) missing.push(`${d.id} (secrets.${d.id} or ${envSecretName(d.id)})`);
   }
-  if (missing.length > 0) throw new Error(`no MQTT secret for: ${missing.join(', ')}`);
+  if (missing.length > 0)
+    throw new StoregateError('SG_CONFIG_INVALID', `no MQTT secret for: ${missing.join(', ')}`);
   return config;
 }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../../../shared/src/clock.js';
+import { StoregateError } from '../../../shared/src/errors.js';
 import type { ReadingBody } from '../../../shared/src/readings.js';
 import type { CommandArgs, CommandResult } from '../protocol/commands.js';
 import type { CommandName, SerialDeviceKind } from '../protocol/constants.js';
@@ -40,9 +41,12 @@ export class StoregateDriver extends EventEmitter<DriverEvents> implements Seria
     const hello = await session.identify(this.opts.identifyTimeoutMs ?? 2_000);
     const { expectKind, expectSerial } = this.opts;
     if (expectKind && hello.kind !== expectKind)
-      throw new Error(`device on port is a ${hello.kind}, expected ${expectKind}`);
+      throw new StoregateError('SG_IO', `device on port is a ${hello.kind}, expected ${expectKind}`);
     if (expectSerial && hello.serialNumber !== expectSerial) {
-      throw new Error(`device on port has serial ${hello.serialNumber}, expected ${expectSerial}`);
+      throw new StoregateError(
+        'SG_IO',
+        `device on port has serial ${hello.serialNumber}, expected ${expectSerial}`,
+      );
     }
     return {
       kind: hello.kind,

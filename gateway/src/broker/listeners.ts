@@ -41,6 +41,7 @@ function closeServer(server: NetServer | HttpServer): Promise<void> {
 
 function boundAddress(server: NetServer | HttpServer): AddressInfo {
   const addr = server.address();
+  // Assert: only called on a listener whose listen() resolved.
   if (!addr || typeof addr === 'string') throw new Error('listener is not bound');
   return addr;
 }

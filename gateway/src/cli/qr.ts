@@ -67,6 +67,12 @@ export function mqttSettings(payload: ProvisioningPayload, kind: DeviceKind, max
   };
 }
 
-export function renderQr(text: string): Promise<string> {
-  return QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel: 'M' });
+/**
+ * QR art for a terminal (ANSI colours, half-height blocks); piped or redirected, plain Unicode blocks without
+ * escape codes, so a file or another program gets clean text.
+ */
+export function renderQr(text: string, tty = process.stdout.isTTY === true): Promise<string> {
+  return tty
+    ? QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel: 'M' })
+    : QRCode.toString(text, { type: 'utf8', errorCorrectionLevel: 'M' });
 }

@@ -9,6 +9,7 @@ import {
   STATUS_SUFFIX,
   topicBySuffix,
 } from '../../../shared/src/devices/tables.js';
+import { StoregateError } from '../core/errors.js';
 
 /**
  * The tables of docs/device-protocol.md and docs/devices.md that describe device kinds, generated from the
@@ -111,7 +112,8 @@ export function withGeneratedBlocks(file: string, text: string, blocks: Record<s
     const close = `<!-- /generated:${name} -->`;
     const start = out.indexOf(open);
     const end = out.indexOf(close);
-    if (start < 0 || end < start) throw new Error(`${file}: markers ${open} … ${close} missing`);
+    if (start < 0 || end < start)
+      throw new StoregateError('SG_IO', `${file}: markers ${open} … ${close} missing`);
     out = `${out.slice(0, start + open.length)}\n${body}\n${out.slice(end)}`;
   }
   return out;

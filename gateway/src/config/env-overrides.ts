@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StoregateError } from '../core/errors.js';
 
 /**
  * `STOREGATE_…` environment overrides derived from the schema: the key path joined with `__`, upper-cased.
@@ -37,13 +38,14 @@ function keyFor(shape: Record<string, AnySchema>, segment: string): string | und
 function coerce(leaf: AnySchema, raw: string): unknown {
   if (leaf instanceof z.ZodNumber) {
     const n = Number(raw);
-    if (raw.trim() === '' || Number.isNaN(n)) throw new Error(`expected a number, got "${raw}"`);
+    if (raw.trim() === '' || Number.isNaN(n))
+      throw new StoregateError('SG_CONFIG_INVALID', `expected a number, got "${raw}"`);
     return n;
   }
   if (leaf instanceof z.ZodBoolean) {
     if (/^(true|1|yes|on)$/i.test(raw)) return true;
     if (/^(false|0|no|off)$/i.test(raw)) return false;
-    throw new Error(`expected true or false, got "${raw}"`);
+    throw new StoregateError('SG_CONFIG_INVALID', `expected true or false, got "${raw}"`);
   }
   if (leaf instanceof z.ZodUnion) {
     const n = Number(raw);
@@ -53,7 +55,7 @@ function coerce(leaf: AnySchema, raw: string): unknown {
     try {
       return JSON.parse(raw);
     } catch {
-      throw new Error('expected JSON for a list or object value');
+      throw new StoregateError('SG_CONFIG_INVALID', 'expected JSON for a list or object value');
     }
   }
   return raw;

@@ -23,6 +23,7 @@ export function applyMigrations(
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
   sorted.forEach((m, i) => {
     if (m.version !== i + 1) {
+      // Assert: migration lists are code, not input.
       throw new Error(`migrations for ${module} must be numbered 1..n without gaps (found ${m.version})`);
     }
   });

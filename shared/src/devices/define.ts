@@ -123,6 +123,7 @@ export function topic<B extends BodyBase, S extends WireShape>(
     const codec = typeof entry === 'string' ? undefined : entry;
     const wire = codec ? codec.wire : (entry as string);
     // `t` is the reading's deviceTime and `msg_id` its msgId, never body fields.
+    // Asserts (here and in defineDeviceKind): a definition is code, checked when its module loads.
     if (!Object.hasOwn(spec.wire, wire))
       throw new Error(`${readingSpec.type}.${body}: no payload key "${wire}"`);
     if (byWire.has(wire))

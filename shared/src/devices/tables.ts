@@ -41,6 +41,7 @@ export const definitionOf = perKind((d) => d);
 /** Topic suffix → its topic, over all kinds (`status` included). */
 export const topicBySuffix: ReadonlyMap<string, TopicSpec> = (() => {
   const map = new Map<string, TopicSpec>();
+  // The throws in this file are asserts: definitions are code, so a clash fails at import and in test/devices.
   for (const d of deviceDefinitions as readonly DeviceKindDefinition[]) {
     for (const [suffix, t] of Object.entries(d.topics)) {
       if (map.has(suffix) || suffix === STATUS_SUFFIX)

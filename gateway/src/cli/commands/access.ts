@@ -9,6 +9,7 @@ import type { AuditInput } from '../../ports/audit-log.js';
 import { SqliteAuditLog } from '../../registry/audit-log.js';
 import { openAuthStore, type SqliteAuthStore } from '../../registry/auth-store.js';
 import { loadCliConfig, registryFile } from '../cli-config.js';
+import { confirm, withYes } from '../confirm.js';
 import { printJson, printLine, relativeTime, table } from '../output.js';
 
 /** Who runs the CLI, as recorded in the audit log (`cli:<os user>`). */
@@ -90,19 +91,24 @@ export function registerAccessCommands(program: Command): void {
       });
       printLine(opts.passwordStdin ? `password of ${name} changed` : `password of ${name}: ${password}`);
     });
-  user
-    .command('remove')
-    .description('delete a user and end their sessions')
-    .argument('<name>')
-    .action((name: string, _o: unknown, cmd: Command) => {
-      const removed = withAccess(loadCliConfig(cmd), (store, audit) => {
-        const ok = store.removeUser(name);
-        if (ok) audit({ action: 'user.remove', target: name, outcome: 'ok', detail: {} });
-        return ok;
-      });
-      if (!removed) throw new StoregateError('SG_BAD_ARGUMENT', `no user ${name}`);
-      printLine(`user ${name} removed`);
+  withYes(
+    user
+      .command('remove')
+      .description('delete a user and end their sessions (asks first)')
+      .argument('<name>'),
+  ).action(async (name: string, o: { yes?: boolean }, cmd: Command) => {
+    const config = loadCliConfig(cmd);
+    if (!withAccess(config, (store) => store.users().some((u) => u.name === name)))
+      throw new StoregateError('SG_BAD_ARGUMENT', `no user ${name}`);
+    await confirm(`remove user ${name} and end their sessions`, o.yes);
+    const removed = withAccess(config, (store, audit) => {
+      const ok = store.removeUser(name);
+      if (ok) audit({ action: 'user.remove', target: name, outcome: 'ok', detail: {} });
+      return ok;
     });
+    if (!removed) throw new StoregateError('SG_BAD_ARGUMENT', `no user ${name}`);
+    printLine(`user ${name} removed`);
+  });
   user
     .command('list')
     .option('--json', 'machine-readable output')
@@ -135,18 +141,21 @@ export function registerAccessCommands(program: Command): void {
         `token ${name} (${opts.role}): shown only now; send it as "Authorization: Bearer <token>"\n`,
       );
     });
-  token
-    .command('revoke')
-    .argument('<name>')
-    .action((name: string, _o: unknown, cmd: Command) => {
-      const ok = withAccess(loadCliConfig(cmd), (store, audit) => {
+  withYes(token.command('revoke').description('revoke an API token (asks first)').argument('<name>')).action(
+    async (name: string, o: { yes?: boolean }, cmd: Command) => {
+      const config = loadCliConfig(cmd);
+      if (!withAccess(config, (store) => store.tokens().some((t) => t.name === name)))
+        throw new StoregateError('SG_BAD_ARGUMENT', `no token ${name}`);
+      await confirm(`revoke token ${name} (scripts using it are refused from now on)`, o.yes);
+      const ok = withAccess(config, (store, audit) => {
         const r = store.revokeToken(name);
         if (r) audit({ action: 'token.revoke', target: name, outcome: 'ok', detail: {} });
         return r;
       });
       if (!ok) throw new StoregateError('SG_BAD_ARGUMENT', `no token ${name}`);
       printLine(`token ${name} revoked`);
-    });
+    },
+  );
   token
     .command('list')
     .option('--json', 'machine-readable output')

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { StoregateError } from '../../core/errors.js';
 import { withApiAuth } from '../api-credentials.js';
 import { GatewayHttpCalibration } from '../calibration/gateway-source.js';
+import { checkDevice, liveLine, startLiveReadings } from '../calibration/preflight.js';
 import { type Prompter, runCalibrationWizard } from '../calibration/wizard.js';
 import { loadCliConfig } from '../cli-config.js';
 
@@ -62,9 +63,26 @@ export function registerCalibrateCommand(program: Command): void {
       const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
       await withApiAuth(config, async (auth) => {
         const gateway = new GatewayHttpCalibration(o.gateway ?? `http://${host}:${config.http.port}`, auth);
+        // The device first: nobody empties a plate for a device that is unknown, not a plate, or silent.
+        const first = await checkDevice(gateway, device, channel);
+        process.stdout.write(`${device} channel ${channel} is sending: ${liveLine(first)}\n`);
         const rl = o.yes ? null : createInterface({ input: process.stdin, output: process.stdout });
+        const tty = process.stdout.isTTY === true;
         const prompter: Prompter = rl
-          ? { say: (text) => process.stdout.write(`${text}\n`), ask: (q) => rl.question(q) }
+          ? {
+              say: (text) => process.stdout.write(`${text}\n`),
+              ask: async (q) => {
+                if (!tty) return rl.question(q);
+                // A line for the live reading, refreshed above the question until it is answered.
+                process.stdout.write('  live: …\n');
+                const stop = startLiveReadings(gateway, device, channel, (s) => process.stdout.write(s));
+                try {
+                  return await rl.question(q);
+                } finally {
+                  stop();
+                }
+              },
+            }
           : scriptedPrompter();
         const installer = o.installer ?? safeUser();
         try {

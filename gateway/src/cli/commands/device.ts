@@ -6,6 +6,7 @@ import type { DeviceLocation } from '../../ports/device-registry.js';
 import { isOnline, kindExpectations, offlineAfterMs } from '../../processors/health/expectations.js';
 import { LOCATION_KEYS } from '../../registry/db-device-rows.js';
 import { loadCliConfig, withRegistry } from '../cli-config.js';
+import { confirm, withYes } from '../confirm.js';
 import {
   fields,
   formatLabels,
@@ -167,35 +168,43 @@ export function registerDeviceCommand(program: Command): void {
       );
     });
 
-  const remove = device
-    .command('remove')
-    .description('delete a device and its credentials; it can no longer connect')
-    .argument('<id>', 'device id')
-    .action(async (id: string) => {
-      const config = loadCliConfig(remove);
-      const removed = await withRegistry(config, (r) => r.remove(id));
-      if (!removed) throw unknownDevice(id);
-      printLine(`Device ${id} removed; connections with its credentials are refused from now on.`);
-    });
+  const remove = withYes(
+    device
+      .command('remove')
+      .description('delete a device and its credentials; it can no longer connect (asks first)')
+      .argument('<id>', 'device id'),
+  ).action(async (id: string, opts: { yes?: boolean }) => {
+    const config = loadCliConfig(remove);
+    if (!(await withRegistry(config, (r) => r.get(id)))) throw unknownDevice(id);
+    await confirm(`remove ${id} and its credentials (it can no longer connect)`, opts.yes);
+    const removed = await withRegistry(config, (r) => r.remove(id));
+    if (!removed) throw unknownDevice(id);
+    printLine(`Device ${id} removed; connections with its credentials are refused from now on.`);
+  });
 
-  const rotate = device
-    .command('rotate-secret')
-    .description('generate a new secret (printed once); connections with the old one are refused from now on')
-    .argument('<id>', 'device id')
-    .option('--broker-url <url>', 'broker URL devices should dial (default: from config and this host)')
-    .option('--json', 'machine-readable output')
-    .action(async (id: string, opts: { json?: boolean; brokerUrl?: string }) => {
-      const config = loadCliConfig(rotate);
-      const { record, secret } = await withRegistry(config, (r) => {
-        const secret = r.rotateSecret(id);
-        return { record: r.get(id)!, secret };
-      });
-      await printCredentials(config, record, secret, {
-        action: 'rotated',
-        ...(opts.json ? { json: true } : {}),
-        ...(opts.brokerUrl ? { brokerUrl: opts.brokerUrl } : {}),
-      });
+  const rotate = withYes(
+    device
+      .command('rotate-secret')
+      .description(
+        'generate a new secret (printed once); connections with the old one are refused from now on (asks first)',
+      )
+      .argument('<id>', 'device id')
+      .option('--broker-url <url>', 'broker URL devices should dial (default: from config and this host)')
+      .option('--json', 'machine-readable output'),
+  ).action(async (id: string, opts: { json?: boolean; brokerUrl?: string; yes?: boolean }) => {
+    const config = loadCliConfig(rotate);
+    if (!(await withRegistry(config, (r) => r.get(id)))) throw unknownDevice(id);
+    await confirm(`replace the secret of ${id} (the device is refused until it gets the new one)`, opts.yes);
+    const { record, secret } = await withRegistry(config, (r) => {
+      const secret = r.rotateSecret(id);
+      return { record: r.get(id)!, secret };
     });
+    await printCredentials(config, record, secret, {
+      action: 'rotated',
+      ...(opts.json ? { json: true } : {}),
+      ...(opts.brokerUrl ? { brokerUrl: opts.brokerUrl } : {}),
+    });
+  });
 
   registerDeviceImportCommand(device);
 }

@@ -174,7 +174,13 @@ export function checkClock(now = new Date(systemClock().now())): CheckResult {
 /** Each configured peer must accept a TCP connection; absent ones are reported as not configured. */
 export async function checkPeers(config: LoadedConfig): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
-  out.push(await probe('cloud', config.cloud?.url, 'events stay in the outbox'));
+  const clouds = config.cloud
+    ? typeof config.cloud.url === 'string'
+      ? [config.cloud.url]
+      : config.cloud.url
+    : [];
+  if (clouds.length === 0) out.push(await probe('cloud', undefined, 'events stay in the outbox'));
+  for (const url of clouds) out.push(await probe(clouds.length > 1 ? `cloud ${url}` : 'cloud', url));
   const influx = config.footfall.influx?.url;
   out.push(await probe('influxdb', influx, 'footfall is not written to InfluxDB'));
   for (const ep of config.opcua.endpoints) out.push(await probe(`opcua ${ep.id}`, ep.url));

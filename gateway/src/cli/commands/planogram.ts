@@ -8,7 +8,9 @@ import { StoregateError } from '../../core/errors.js';
 import { facingsOf, planogramToWire } from '../../core/facings.js';
 import { type PlateInput, plateKey, specToWire } from '../../core/planogram.js';
 import { ShelvesStore } from '../../registry/planogram-store.js';
-import { loadCliConfig } from '../cli-config.js';
+import { openSqliteDeviceRegistry } from '../../registry/sqlite-device-registry.js';
+import { loadCliConfig, registryFile } from '../cli-config.js';
+import { confirm, withYes } from '../confirm.js';
 import { printJson, printLine, table } from '../output.js';
 
 /** The gateway opens the same file and picks up a new version within 5 s. */
@@ -38,6 +40,45 @@ function num(value: string, name: string): number {
   if (!Number.isFinite(n))
     throw new StoregateError('SG_BAD_ARGUMENT', `${name} must be a number, got "${value}"`);
   return n;
+}
+
+/**
+ * A plate belongs to a shelf controller: a registered device of kind shelf, a serial shelf of this config
+ * (serial plates need not be registered), or a device that already holds plates in the planogram. A door, a scale or a typo is refused before the planogram changes.
+ */
+function withRegistryFile<T>(
+  config: LoadedConfig,
+  fn: (r: ReturnType<typeof openSqliteDeviceRegistry>) => T,
+): T {
+  const registry = openSqliteDeviceRegistry(registryFile(config));
+  try {
+    return fn(registry);
+  } finally {
+    registry.close();
+  }
+}
+
+function assertShelfDevice(config: LoadedConfig, device: string): void {
+  const record = withRegistryFile(config, (r) => r.get(device));
+  if (record && record.kind !== 'shelf') {
+    throw new StoregateError(
+      'SG_BAD_ARGUMENT',
+      `${device} is a ${record.kind}, not a shelf: plates belong to shelves`,
+    );
+  }
+  if (record) return;
+  const planned = withStore(config, (store) =>
+    (store.current()?.plates ?? []).some((p) => p.device === device),
+  );
+  if (planned) return;
+  const serial = config.serial.devices.find((d) => d.id === device);
+  if (serial && serial.driver === 'storegate' && serial.kind === 'shelf') return;
+  if (serial) {
+    throw new StoregateError('SG_BAD_ARGUMENT', `${device} is a serial ${serial.driver} device, not a shelf`);
+  }
+  throw new StoregateError('SG_DEVICE_UNKNOWN', `no shelf ${device}`, {
+    hint: `register it first (\`storegate device add ${device} --kind shelf\`) or add it to serial.devices; \`storegate device list\` shows the devices`,
+  });
 }
 
 export function registerPlanogramCommand(program: Command): void {
@@ -140,24 +181,35 @@ export function registerPlanogramCommand(program: Command): void {
         ...(o.lowStock ? { low_stock: num(o.lowStock, '--low-stock') } : {}),
         ...(o.name ? { name: o.name } : {}),
       };
-      withStore(loadCliConfig(cmd), (store) => {
+      const config = loadCliConfig(cmd);
+      assertShelfDevice(config, device);
+      withStore(config, (store) => {
         const v = store.setPlate(plate, o.by!, systemClock().now());
         printLine(`planogram version ${v.version}: ${device} channel ${channel} = ${plate.sku}`);
       });
     });
 
-  planogram
-    .command('remove-plate')
-    .description('remove one plate')
-    .argument('<device>')
-    .argument('<channel>')
-    .option('--by <who>', 'recorded with the change', defaultUser())
-    .action((device: string, channel: string, o: { by: string }, cmd: Command) => {
-      withStore(loadCliConfig(cmd), (store) => {
-        const v = store.removePlate(device, num(channel, 'channel'), o.by, systemClock().now());
-        printLine(`planogram version ${v.version}: removed ${device} channel ${channel}`);
-      });
+  withYes(
+    planogram
+      .command('remove-plate')
+      .description('remove one plate (asks first)')
+      .argument('<device>')
+      .argument('<channel>')
+      .option('--by <who>', 'recorded with the change', defaultUser()),
+  ).action(async (device: string, channel: string, o: { by: string; yes?: boolean }, cmd: Command) => {
+    const config = loadCliConfig(cmd);
+    const ch = num(channel, 'channel');
+    const plate = withStore(config, (store) =>
+      (store.current()?.plates ?? []).find((p) => p.device === device && p.channel === ch),
+    );
+    if (!plate)
+      throw new StoregateError('SG_BAD_ARGUMENT', `no plate ${device} channel ${channel} in the planogram`);
+    await confirm(`remove ${device} channel ${channel} (${plate.sku}) from the planogram`, o.yes);
+    withStore(config, (store) => {
+      const v = store.removePlate(device, ch, o.by, systemClock().now());
+      printLine(`planogram version ${v.version}: removed ${device} channel ${channel}`);
     });
+  });
 
   planogram
     .command('import')

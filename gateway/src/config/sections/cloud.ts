@@ -64,12 +64,17 @@ export const outboxSection = z
     path: ['compact_target'],
   });
 
+const brokerUrl = z
+  .string()
+  .regex(/^(mqtts?|wss?):\/\/[^/]/, 'must be an mqtt://, mqtts://, ws:// or wss:// URL');
+
 /** Cloud MQTT uplink; absent = no cloud (events stay in the outbox). */
 export const cloudSection = z.strictObject({
   url: z
-    .string()
-    .regex(/^(mqtts?|wss?):\/\/[^/]/, 'must be an mqtt://, mqtts://, ws:// or wss:// URL')
-    .describe('mqtt://, mqtts://, ws:// or wss:// URL of the cloud broker'),
+    .union([brokerUrl, z.array(brokerUrl).min(1)])
+    .describe(
+      'mqtt://, mqtts://, ws:// or wss:// URL of the cloud broker, or a list of them: on a failed connection or a lost link the uplink tries the next',
+    ),
   client_id: z.string().optional().describe('Default: storegate-{store.id}'),
   command_signing: z
     .strictObject({

@@ -1,3 +1,4 @@
+import { StoregateError } from '../../core/errors.js';
 /**
  * Pure parsers for the output of Debian's libgpiod command-line tools, v1 (Debian 11/12: libgpiod 1.6) and
  * v2 (Debian 13+, Raspberry Pi OS trixie). Their default formats differ:
@@ -57,13 +58,17 @@ export function parseGpiogetOutput(output: string): 0 | 1 {
   if (text === '0' || text === '1') return Number(text) as 0 | 1;
   const kv = /=(active|inactive)$/.exec(text);
   if (kv) return kv[1] === 'active' ? 1 : 0;
-  throw new Error(`unexpected gpioget output: ${JSON.stringify(text.slice(0, 80))}`);
+  throw new StoregateError('SG_IO', `unexpected gpioget output: ${JSON.stringify(text.slice(0, 80))}`);
 }
 
 /** Major version from `gpiomon --version` (`gpiomon (libgpiod) v1.6.3`, `gpiomon (libgpiod) v2.1.3`). */
 export function parseLibgpiodVersion(output: string): 1 | 2 {
   const m = /libgpiod\)?\s+v?(\d+)\./.exec(output);
-  if (!m) throw new Error(`cannot tell the libgpiod version from: ${JSON.stringify(output.slice(0, 80))}`);
+  if (!m)
+    throw new StoregateError(
+      'SG_IO',
+      `cannot tell the libgpiod version from: ${JSON.stringify(output.slice(0, 80))}`,
+    );
   return Number(m[1]) >= 2 ? 2 : 1;
 }
 

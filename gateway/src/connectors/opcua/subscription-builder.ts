@@ -1,6 +1,7 @@
 import { AttributeIds, type ClientSession, type ClientSubscription } from 'node-opcua';
 import type { Clock } from '../../../../shared/src/clock.js';
 import type { OpcuaEndpointConfig, OpcuaPointConfig } from '../../config/sections/opcua.js';
+import { StoregateError } from '../../core/errors.js';
 import type { MonitorResult, MonitorTarget } from './monitored-points.js';
 import { needsNamespaceArray, resolveNodeId } from './node-id.js';
 import { within } from './opcua-client.js';
@@ -54,7 +55,7 @@ async function readNamespaceArray(session: ClientSession, ctx: BuildContext): Pr
   );
   const value: unknown = dv.value?.value;
   if (dv.statusCode.isNotGood() || !Array.isArray(value)) {
-    throw new Error(`the server's NamespaceArray could not be read: ${dv.statusCode.name}`);
+    throw new StoregateError('SG_IO', `the server's NamespaceArray could not be read: ${dv.statusCode.name}`);
   }
   return value.map(String);
 }

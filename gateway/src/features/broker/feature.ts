@@ -18,6 +18,7 @@ import { guardPacketSize } from '../../broker/packet-size-guard.js';
 import { startRevokedDeviceSweep } from '../../broker/removed-device-sweep.js';
 import { MqttDeviceCommands } from '../../connectors/mqtt-devices/device-commands.js';
 import { MqttDeviceConnector } from '../../connectors/mqtt-devices/mqtt-device-connector.js';
+import { StoregateError } from '../../core/errors.js';
 import type { Feature } from '../../ports/feature.js';
 import type { GatewayContext } from '../context.js';
 
@@ -218,7 +219,7 @@ export function createBrokerFeature(ctx: GatewayContext): BrokerFeature {
     },
     port() {
       const tcp = listeners.find((l) => l.name === 'tcp');
-      if (!tcp) throw new Error('broker is not started');
+      if (!tcp) throw new StoregateError('SG_NOT_READY', 'broker is not started');
       return tcp.address().port;
     },
     addresses() {

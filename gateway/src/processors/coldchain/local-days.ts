@@ -1,3 +1,5 @@
+import { zoneFormatter } from '../../core/local-time.js';
+
 /**
  * Store days in the store's time zone: where a day starts and ends, its label, minutes since local midnight.
  * Processors get time only from readings and ticks, so this is arithmetic on epoch ms with Intl for the zone;
@@ -8,16 +10,7 @@ export class LocalDays {
   private cached: { start: number; end: number } | null = null;
 
   constructor(readonly timeZone: string) {
-    this.format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
+    this.format = zoneFormatter(timeZone);
   }
 
   /** [start, end) of the local day holding `t`. */

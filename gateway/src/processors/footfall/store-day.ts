@@ -1,42 +1,6 @@
+import { wallClock } from '../../core/local-time.js';
+
 const DAY_MS = 86_400_000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Wall-clock fields of instant `t` in `timeZone`. */
-function wallClock(
-  t: number,
-  timeZone: string,
-): { y: number; mo: number; d: number; h: number; mi: number; s: number } {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(t))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  return {
-    y: parts.year!,
-    mo: parts.month!,
-    d: parts.day!,
-    h: parts.hour!,
-    mi: parts.minute!,
-    s: parts.second!,
-  };
-}
 
 /** Offset of `timeZone` from UTC at instant `t`, in ms (positive east of Greenwich). */
 export function zoneOffsetMs(t: number, timeZone: string): number {
@@ -51,15 +15,6 @@ function localToInstant(y: number, mo: number, d: number, hh: number, mm: number
   let guess = naive - zoneOffsetMs(naive, timeZone);
   guess = naive - zoneOffsetMs(guess, timeZone);
   return guess;
-}
-
-/** Validate a timezone name once at start, with a clear message. */
-export function assertTimeZone(timeZone: string): void {
-  try {
-    formatter(timeZone);
-  } catch {
-    throw new Error(`unknown timezone "${timeZone}" (use an IANA name such as Europe/Berlin)`);
-  }
 }
 
 /**

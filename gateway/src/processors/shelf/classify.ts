@@ -1,5 +1,4 @@
 import type { PlateSpec } from '../../core/planogram.js';
-import type { Plateau } from './plate-detector.js';
 
 /** A possible reading of a weight change: this many units of this SKU, with a normalised confidence. */
 export interface Candidate {
@@ -90,46 +89,4 @@ export function candidatesFor(
 export function fitOf(c: Candidate, unitGrams: number): number {
   const z = c.residualGrams / (0.25 * unitGrams);
   return Math.exp(-0.5 * z * z);
-}
-
-/** One step of a busy span: `qty` signed units (negative = pick) at time `t`. */
-export interface Step {
-  qty: number;
-  t: number;
-}
-
-/**
- * Split one busy span into separate events when it passed through intermediate plateaus that are themselves
- * whole-unit levels (two picks 300 ms apart). A plateau that is not a whole number of units (a hand pressing
- * on the shelf) is ignored, so a lean or a press never becomes an event of its own.
- */
-export function splitSteps(
-  before: number,
-  totalQty: number,
-  tStart: number,
-  plateaus: readonly Plateau[],
-  spec: PlateSpec,
-  sigmaDelta: number,
-  minPlateauMs = 40,
-  maxTransitionMs = 400,
-): Step[] {
-  const sign = Math.sign(totalQty);
-  const total = Math.abs(totalQty);
-  if (total <= 1) return [{ qty: totalQty, t: tStart }];
-  const steps: Step[] = [];
-  let reached = 0;
-  let t = tStart;
-  for (const p of plateaus) {
-    // Only quick steps between real plateaus split a span; a slow put passes through every level on its way.
-    if (p.tEnd - p.tStart < minPlateauMs || p.tStart - t > maxTransitionMs) continue;
-    const offset = (p.level - before) * sign;
-    const k = Math.round(offset / spec.unitGrams);
-    if (k <= reached || k >= total) continue;
-    if (Math.abs(offset - k * spec.unitGrams) > allowedResidual(spec, k, sigmaDelta)) continue;
-    steps.push({ qty: sign * (k - reached), t });
-    reached = k;
-    t = p.tEnd;
-  }
-  steps.push({ qty: sign * (total - reached), t });
-  return steps;
 }

@@ -1,13 +1,15 @@
-import type { PlateChange } from './explain.js';
+import type { ExplainedRun, PlateChange } from './explain.js';
 
 /** Changes on adjacent plates close in time, waiting to be explained together (one interaction or a few). */
 export interface Cluster {
   changes: PlateChange[];
   keys: Set<string>;
   lastSettled: number;
-  /** Number of changes when `explained` was last computed (explanation is cached per version). */
-  checkedAt: number;
-  good: boolean;
+  /**
+   * Its explanation, computed once: a cluster is immutable (a new change makes a new cluster), and one that waits
+   * the hold time is looked at on every batch.
+   */
+  explained: ExplainedRun[] | null;
 }
 
 /**
@@ -23,7 +25,7 @@ export class ClusterSet {
     const near = (c: Cluster) =>
       c.keys.has(change.key) || [...c.keys].some((k) => this.adjacent(k, change.key));
     const joined = this.pending.filter(near);
-    const cluster: Cluster = { changes: [], keys: new Set(), lastSettled: 0, checkedAt: -1, good: false };
+    const cluster: Cluster = { changes: [], keys: new Set(), lastSettled: 0, explained: null };
     for (const c of joined) {
       cluster.changes.push(...c.changes);
       for (const k of c.keys) cluster.keys.add(k);

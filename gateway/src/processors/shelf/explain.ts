@@ -21,6 +21,8 @@ export interface PlateChange {
   plateaus: readonly Plateau[];
   /** The plate's activity threshold when it settled (grams). */
   threshold: number;
+  /** Sigma of a plateau level inside the span against the level before (a short window's mean), grams. */
+  levelSigma: number;
 }
 
 export interface ExplainedSegment {
@@ -168,10 +170,54 @@ function wholeUnits(
   return log;
 }
 
-/** What a partition would report: its non-nothing explanations (facing, kind, signed quantity), in order. */
+/**
+ * Neighbouring interactions that took (or put) units of the same facing are one hand movement as far as the
+ * store is concerned: one segment with their units, whose steps in time then decide how many events it is.
+ */
+export function mergeSameFacing(segments: readonly ExplainedSegment[]): ExplainedSegment[] {
+  const out: ExplainedSegment[] = [];
+  for (const s of segments.filter((x) => x.option.kind !== 'nothing')) {
+    const last = out.at(-1);
+    const same =
+      last !== undefined &&
+      s.option.kind === 'own' &&
+      last.option.kind === 'own' &&
+      s.option.facing === last.option.facing &&
+      Math.sign(s.segment.delta) === Math.sign(last.segment.delta);
+    if (!same) {
+      out.push(s);
+      continue;
+    }
+    const keys = [...last.segment.keys, ...s.segment.keys];
+    const parts = keys.map((key) => ({
+      key,
+      delta: [...last.changes, ...s.changes].filter((c) => c.key === key).reduce((a, c) => a + c.delta, 0),
+    }));
+    out[out.length - 1] = {
+      segment: {
+        keys,
+        delta: last.segment.delta + s.segment.delta,
+        sigmaDelta: Math.hypot(last.segment.sigmaDelta, s.segment.sigmaDelta),
+        floorGrams: Math.hypot(last.segment.floorGrams, s.segment.floorGrams),
+        parts,
+      },
+      changes: [...last.changes, ...s.changes],
+      option: {
+        ...last.option,
+        qty: last.option.qty + s.option.qty,
+        z: Math.hypot(last.option.z, s.option.z),
+        residualGrams: last.option.residualGrams + s.option.residualGrams,
+      },
+      share: last.share * s.share,
+      candidates: last.candidates,
+    };
+  }
+  return out;
+}
+
+/** What a partition would report: its explanations (facing, kind, signed quantity), same facings merged. */
 function outcome(segments: readonly ExplainedSegment[]): string {
-  return segments
-    .filter((s) => s.option.kind !== 'nothing')
+  return mergeSameFacing(segments)
     .map(
       (s) =>
         `${s.option.facing?.spec.id ?? '?'}:${s.option.kind}:${Math.sign(s.segment.delta) * s.option.qty}`,

@@ -1,11 +1,11 @@
 import type { StoreEvent, StoreEventOf } from '../../core/events.js';
-import { splitSteps } from './classify.js';
-import type { ExplainedRun, ExplainedSegment } from './explain.js';
+import { type ExplainedRun, type ExplainedSegment, mergeSameFacing } from './explain.js';
 import type { FacingState } from './facing-state.js';
 import type { Option } from './hypotheses.js';
 import type { PlateState } from './plate-state.js';
 import { round1 } from './plate-state.js';
 import { shelfEvent } from './shelf-event.js';
+import { settledSteps } from './steps.js';
 import type { StockTransition } from './stock.js';
 
 /** Below this posterior share an event is reported `ambiguous` with its candidates, never as certain. */
@@ -102,7 +102,7 @@ export function runEvents(
 ): { events: InteractionEvent[]; touched: Set<FacingState> } {
   const touched = new Set<FacingState>();
   for (const seg of run.segments) for (const k of seg.segment.keys) touched.add(host.plate(k).facing);
-  const real = run.segments.filter((s) => s.option.kind !== 'nothing');
+  const real = mergeSameFacing(run.segments);
   if (real.length === 0) return { events: [], touched };
   if (run.partitionShare < CONFIDENT) return { events: [ambiguousRun(run, real, host)], touched };
   const events: InteractionEvent[] = [];
@@ -221,21 +221,14 @@ function segmentEvents(
   if (sure && partitionShare >= LEARN_SHARE && seg.share >= LEARN_SHARE && o.kind === 'own' && o.qty <= 4) {
     f.learn(Math.abs(delta), o.qty, seg.segment.sigmaDelta, settledAt);
   }
-  const steps: { qty: number; t: number; plate?: PlateState | null }[] =
-    seg.changes.length === 1 && o.qty > 1
-      ? splitSteps(
-          largest.before,
-          Math.sign(delta) * o.qty,
-          largest.tStart,
-          largest.plateaus,
-          {
-            ...plate.spec,
-            unitGrams: f.weight.mean,
-            toleranceGrams: Math.max(2 * f.weight.spread, f.spec.toleranceGrams),
-          },
-          seg.segment.sigmaDelta,
-        )
-      : (timeSteps(seg, o.qty, f, host) ?? [{ qty: Math.sign(delta) * o.qty, t: largest.tStart, plate }]);
+  const steps = settledSteps(seg.changes, Math.sign(delta) * o.qty, {
+    unitGrams: f.weight.mean,
+    // Three predicted sigmas of k units: learned spread (√k), uncertainty of the learned mean, measurement.
+    allowed: (k, measured) => 3 * f.weight.predictSigma(k, measured),
+  }).map((x) => {
+    const p = host.plate(x.key);
+    return { qty: x.qty, t: x.t, plate: f.plates.includes(p) ? p : null };
+  });
   const events = steps.map((s) =>
     shelfEvent(type, s.t, (s.plate ?? plate).spec, {
       sku: f.spec.sku,
@@ -253,35 +246,4 @@ function segmentEvents(
   if (delta < 0) for (const s of steps) host.rememberPick(f, s.t);
   else for (let k = 0; k < o.qty; k++) host.returned(f);
   return events;
-}
-
-/** Changes of one segment starting this far apart were separate hand movements (two picks in a row). */
-const SEPARATE_MS = 200;
-
-/**
- * Units of one facing moved from different plates one after the other (a quick double pick with the items on
- * neighbouring plates): one event per movement when each movement is itself a whole number of units.
- */
-function timeSteps(seg: ExplainedSegment, qty: number, f: FacingState, host: EventHost) {
-  if (seg.changes.length < 2 || qty < 2) return null;
-  const sorted = [...seg.changes].sort((a, b) => a.tStart - b.tStart);
-  const groups: (typeof sorted)[] = [];
-  for (const c of sorted) {
-    const g = groups.at(-1);
-    if (g && c.tStart - g[0]!.tStart < SEPARATE_MS) g.push(c);
-    else groups.push([c]);
-  }
-  if (groups.length < 2) return null;
-  const steps = groups.map((g) => {
-    const sum = g.reduce((a, c) => a + c.delta, 0);
-    const top = [...g].sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))[0]!;
-    const p = host.plate(top.key);
-    return {
-      qty: Math.sign(sum) * Math.round(Math.abs(sum) / f.weight.mean),
-      t: g[0]!.tStart,
-      plate: f.plates.includes(p) ? p : null,
-    };
-  });
-  const total = steps.reduce((a, x) => a + Math.abs(x.qty), 0);
-  return total === qty && steps.every((x) => x.qty !== 0) ? steps : null;
 }

@@ -271,11 +271,14 @@ export class ShelfProcessor implements Processor {
     // A level at or beyond the plate's rating is not a measurement: no pick or put from or to it.
     const limit = this.limits.saturationGrams;
     if (Math.abs(span.before) >= limit || Math.abs(span.after) >= limit) return 'accept';
-    const windowSamples = Math.max(6, Math.round((this.tuning.windowMs * (plate.detector?.hz ?? 60)) / 1000));
+    const hz = plate.detector?.hz ?? 60;
+    const windowSamples = Math.max(6, Math.round((this.tuning.windowMs * hz) / 1000));
+    const plateauSamples = Math.max(4, Math.round((this.tuning.plateauMs * hz) / 1000));
     this.clusters.add({
       key: plate.key,
       delta: span.after - span.before,
       sigmaDelta: span.sigma * Math.sqrt(2 / windowSamples),
+      levelSigma: span.sigma * Math.sqrt(1 / plateauSamples + 1 / windowSamples),
       before: span.before,
       tStart: span.tStart,
       tSettled: span.tSettled,
@@ -302,7 +305,8 @@ export class ShelfProcessor implements Processor {
         else if (!byClock && !silent && !(p.lastT >= cluster.lastSettled + GRACE_MS)) waiting = true;
       }
       if (waiting) continue;
-      const runs = explain(cluster.changes, this.host, cluster.lastSettled);
+      cluster.explained ??= explain(cluster.changes, this.host, cluster.lastSettled);
+      const runs = cluster.explained;
       if (age < this.tuning.holdMs && !wellExplained(runs)) continue;
       this.clusters.remove(cluster);
       this.emit(cluster, runs);
@@ -340,16 +344,20 @@ export class ShelfProcessor implements Processor {
 }
 
 /**
- * Every interaction in it explained by an item of the facing that changed (or a misplaced item lying there)
- * within a few predicted sigmas, or by nothing. A put of a SKU from elsewhere is rare and a hand resting on a
- * plate weighs anything: such a change waits the hold time for the hand to lift before it is reported.
+ * Every interaction in it a pick of an item of the facing that changed (or of a misplaced item lying there)
+ * within a few predicted sigmas, or nothing. A hand resting on a plate weighs anything, and often about a whole
+ * number of units: a rise is only an item put once it has stayed for the hold time (a hand lifts within it, and
+ * the rise and the fall with the item it took are then explained together as their sum). A put of a SKU from
+ * elsewhere waits the same.
  */
 function wellExplained(runs: readonly ExplainedRun[]): boolean {
   return runs.every((r) =>
     r.segments.every(
       (s) =>
         s.option.kind === 'nothing' ||
-        ((s.option.kind === 'own' || s.option.kind === 'foreign') && Math.abs(s.option.z) <= 4),
+        (s.segment.delta < 0 &&
+          (s.option.kind === 'own' || s.option.kind === 'foreign') &&
+          Math.abs(s.option.z) <= 4),
     ),
   );
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../../../../shared/src/clock.js';
 import { assignReadingBody, firstIssue, intrinsicQuality } from '../../../../shared/src/devices/codec.js';
 import { topicBySuffix } from '../../../../shared/src/devices/tables.js';
 import type { Reading } from '../../../../shared/src/readings.js';
+import { StoregateError } from '../../core/errors.js';
 import { coldChainOptions } from '../../features/coldchain/units.js';
 import type { Processor } from '../../ports/pipeline.js';
 import { ColdChainProcessor } from '../../processors/coldchain/coldchain-processor.js';
@@ -27,9 +28,9 @@ export function coldchainReplayDomain(): ReplayDomain {
       if (!energy && !ENV_KEYS.some((k) => k in line)) return null;
       const { t, device, ...payload } = line;
       if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
-        throw new Error('"t" must be epoch milliseconds');
+        throw new StoregateError('SG_PAYLOAD_REJECTED', '"t" must be epoch milliseconds');
       if (typeof device !== 'string' || !DEVICE.test(device))
-        throw new Error('"device" must be an id (letters, digits, _ . : -)');
+        throw new StoregateError('SG_PAYLOAD_REJECTED', '"device" must be an id (letters, digits, _ . : -)');
       const meta = {
         deviceId: device,
         deviceTime: t,
@@ -42,8 +43,14 @@ export function coldchainReplayDomain(): ReplayDomain {
       if (!parsed.success) {
         const issue = firstIssue(parsed.error);
         if (issue?.code === 'unrecognized_keys')
-          throw new Error(`unknown key "${issue.keys[0]}" in a cold-chain line`);
-        throw new Error(issue ? `"${issue.path.map(String).join('.')}" ${issue.message}` : 'invalid line');
+          throw new StoregateError(
+            'SG_PAYLOAD_REJECTED',
+            `unknown key "${issue.keys[0]}" in a cold-chain line`,
+          );
+        throw new StoregateError(
+          'SG_PAYLOAD_REJECTED',
+          issue ? `"${issue.path.map(String).join('.')}" ${issue.message}` : 'invalid line',
+        );
       }
       // biome-ignore lint/suspicious/noExplicitAny: built field by field from the validated payload
       const reading: Record<string, any> = { ...meta };
@@ -61,13 +68,14 @@ export function coldchainReplayDomain(): ReplayDomain {
 function energyReading(meta: Omit<Reading, 'type'>, payload: Record<string, unknown>): Reading {
   const { unit, kwh, power_w, ...rest } = payload;
   const extra = Object.keys(rest)[0];
-  if (extra !== undefined) throw new Error(`unknown key "${extra}" in an energy line`);
+  if (extra !== undefined)
+    throw new StoregateError('SG_PAYLOAD_REJECTED', `unknown key "${extra}" in an energy line`);
   if (typeof kwh !== 'number' || !Number.isFinite(kwh) || kwh < 0)
-    throw new Error('"kwh" must be a number ≥ 0');
+    throw new StoregateError('SG_PAYLOAD_REJECTED', '"kwh" must be a number ≥ 0');
   if (power_w !== undefined && (typeof power_w !== 'number' || !Number.isFinite(power_w)))
-    throw new Error('"power_w" must be a number of watts');
+    throw new StoregateError('SG_PAYLOAD_REJECTED', '"power_w" must be a number of watts');
   if (unit !== undefined && (typeof unit !== 'string' || !DEVICE.test(unit)))
-    throw new Error('"unit" must be an id');
+    throw new StoregateError('SG_PAYLOAD_REJECTED', '"unit" must be an id');
   return {
     ...meta,
     type: 'energy.meter',

@@ -3,6 +3,7 @@ import { assignReadingBody, firstIssue, intrinsicQuality } from '../../../../sha
 import type { TopicSpec } from '../../../../shared/src/devices/define.js';
 import { topicBySuffix } from '../../../../shared/src/devices/tables.js';
 import type { Reading } from '../../../../shared/src/readings.js';
+import { StoregateError } from '../../core/errors.js';
 
 /**
  * Replay lines that are a device payload plus `device`: `{"t", "device", ...payload of one topic}`. The topic
@@ -33,6 +34,7 @@ export function deviceLineParser(
 ): DeviceLineParser {
   const candidates = suffixes.map((suffix): Candidate => {
     const topic = topicBySuffix.get(suffix);
+    // Assert: the suffixes are literals in replay/inputs/, checked by the device definition tests.
     if (!topic) throw new Error(`no device topic ${suffix}`);
     return { suffix, topic };
   });
@@ -44,16 +46,23 @@ export function deviceLineParser(
       if (!found) return null;
       const { t, device, received_at: _receivedAt, ...payload } = line;
       if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
-        throw new Error('"t" must be epoch milliseconds');
+        throw new StoregateError('SG_PAYLOAD_REJECTED', '"t" must be epoch milliseconds');
       const receivedAt = receivedAtOf(line, t);
       const id = options.deviceId ?? { pattern: /./, message: '"device" must be a non-empty string' };
-      if (typeof device !== 'string' || !id.pattern.test(device)) throw new Error(id.message);
+      if (typeof device !== 'string' || !id.pattern.test(device))
+        throw new StoregateError('SG_PAYLOAD_REJECTED', id.message);
       const parsed = found.topic.payload.safeParse(payload);
       if (!parsed.success) {
         const issue = firstIssue(parsed.error);
         if (issue?.code === 'unrecognized_keys')
-          throw new Error(`unknown key "${issue.keys[0]}" in ${found.suffix} line`);
-        throw new Error(issue ? `"${issue.path.map(String).join('.')}" ${issue.message}` : 'invalid line');
+          throw new StoregateError(
+            'SG_PAYLOAD_REJECTED',
+            `unknown key "${issue.keys[0]}" in ${found.suffix} line`,
+          );
+        throw new StoregateError(
+          'SG_PAYLOAD_REJECTED',
+          issue ? `"${issue.path.map(String).join('.')}" ${issue.message}` : 'invalid line',
+        );
       }
       // biome-ignore lint/suspicious/noExplicitAny: built field by field from the validated payload
       const reading: Record<string, any> = {
@@ -78,7 +87,7 @@ export function receivedAtOf(line: Record<string, unknown>, t: number): number {
   const at = line.received_at;
   if (at === undefined) return t;
   if (typeof at !== 'number' || !Number.isFinite(at) || at < 0)
-    throw new Error('"received_at" must be epoch milliseconds');
+    throw new StoregateError('SG_PAYLOAD_REJECTED', '"received_at" must be epoch milliseconds');
   return at;
 }
 

@@ -64,18 +64,28 @@ export function laneReplayDomain(): ReplayDomain {
     parse(line: Record<string, unknown>): Reading[] | null {
       if (!('lane' in line)) return null;
       if (!processor)
-        throw new Error('lane inputs need --catalog FILE (or --config with a catalog in data_dir)');
+        throw new StoregateError(
+          'SG_BAD_ARGUMENT',
+          'lane inputs need --catalog FILE (or --config with a catalog in data_dir)',
+        );
       const { t, lane } = line;
       if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
-        throw new Error('"t" must be epoch milliseconds');
+        throw new StoregateError('SG_PAYLOAD_REJECTED', '"t" must be epoch milliseconds');
       if (typeof lane !== 'string' || !LANE.test(lane))
-        throw new Error('"lane" must be a lane id (letters, digits, _ . : -)');
+        throw new StoregateError(
+          'SG_PAYLOAD_REJECTED',
+          '"lane" must be a lane id (letters, digits, _ . : -)',
+        );
       seen.add(lane);
       for (const key of Object.keys(line))
-        if (!KEYS.includes(key)) throw new Error(`unknown key "${key}" in lane line`);
+        if (!KEYS.includes(key))
+          throw new StoregateError('SG_PAYLOAD_REJECTED', `unknown key "${key}" in lane line`);
       const kinds = ['pos', 'scan', 'grams', 'attendant'].filter((k) => k in line);
       if (kinds.length !== 1)
-        throw new Error('a lane line has exactly one of "pos", "scan", "grams", "attendant"');
+        throw new StoregateError(
+          'SG_PAYLOAD_REJECTED',
+          'a lane line has exactly one of "pos", "scan", "grams", "attendant"',
+        );
       const receivedAt = receivedAtOf(line, t);
       const meta = (role: string) => ({
         deviceId: deviceOf(lane, role),
@@ -86,29 +96,30 @@ export function laneReplayDomain(): ReplayDomain {
       });
       if ('pos' in line) {
         const event = line.pos as PosEventName;
-        if (!POS_EVENTS.includes(event)) throw new Error(`"pos" must be one of ${POS_EVENTS.join(', ')}`);
+        if (!POS_EVENTS.includes(event))
+          throw new StoregateError('SG_PAYLOAD_REJECTED', `"pos" must be one of ${POS_EVENTS.join(', ')}`);
         const tx = typeof line.transaction_id === 'string' ? { transactionId: line.transaction_id } : {};
         return [{ ...meta('pos'), type: 'pos.event', event, lane, ...tx }];
       }
       if ('scan' in line) {
         if (typeof line.scan !== 'string' || line.scan === '' || line.scan.length > 64)
-          throw new Error('"scan" must be the scanned code');
+          throw new StoregateError('SG_PAYLOAD_REJECTED', '"scan" must be the scanned code');
         return [{ ...meta('scanner'), type: 'scanner.scan', code: line.scan }];
       }
       if ('grams' in line) {
         if (typeof line.grams !== 'number' || !Number.isFinite(line.grams))
-          throw new Error('"grams" must be a number');
+          throw new StoregateError('SG_PAYLOAD_REJECTED', '"grams" must be a number');
         let status: ScaleStatus;
         if ('status' in line) {
           if (!STATUSES.includes(line.status as ScaleStatus))
-            throw new Error(`"status" must be one of ${STATUSES.join(', ')}`);
+            throw new StoregateError('SG_PAYLOAD_REJECTED', `"status" must be one of ${STATUSES.join(', ')}`);
           status = line.status as ScaleStatus;
         } else if (typeof line.stable === 'boolean') status = line.stable ? 'stable' : 'motion';
-        else throw new Error('a scale line needs "stable": true | false');
+        else throw new StoregateError('SG_PAYLOAD_REJECTED', 'a scale line needs "stable": true | false');
         return [{ ...meta('scale'), type: 'scale.reading', grams: line.grams, status }];
       }
       if (line.attendant !== 'clear' && line.attendant !== 'override')
-        throw new Error('"attendant" must be "clear" or "override"');
+        throw new StoregateError('SG_PAYLOAD_REJECTED', '"attendant" must be "clear" or "override"');
       const note = typeof line.note === 'string' ? line.note : null;
       const by = typeof line.by === 'string' ? line.by : null;
       processor.queueAttendant(lane, line.attendant, t, note, by);

@@ -20,11 +20,14 @@ export function shelfReplayDomain(): ReplayDomain {
     parse(line: Record<string, unknown>): Reading[] | null {
       if (!lines.recognise(line)) return null;
       if (!hasPlanogram)
-        throw new Error('shelf readings need --planogram FILE (or --config with a planogram)');
+        throw new StoregateError(
+          'SG_BAD_ARGUMENT',
+          'shelf readings need --planogram FILE (or --config with a planogram)',
+        );
       const reading = lines.parse(line);
       // Replay keeps its stricter rule: a batch's sample times come from `hz` (the wire assumes 60 Hz).
       if (reading?.type === 'shelf.weight' && reading.grams.length > 1 && reading.hz === undefined)
-        throw new Error('a batch of grams needs "hz"');
+        throw new StoregateError('SG_PAYLOAD_REJECTED', 'a batch of grams needs "hz"');
       return reading ? [reading] : null;
     },
     processors(setup: ReplaySetup, _clock: Clock): Processor[] {

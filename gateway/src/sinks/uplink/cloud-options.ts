@@ -6,6 +6,11 @@ import { StoregateError } from '../../core/errors.js';
 
 export type CloudConfig = NonNullable<LoadedConfig['cloud']>;
 
+/** `cloud.url` as the list of brokers to try in turn (one URL is a list of one). */
+export function brokerUrls(cloud: Pick<CloudConfig, 'url'>): readonly string[] {
+  return typeof cloud.url === 'string' ? [cloud.url] : cloud.url;
+}
+
 export interface CloudTopics {
   prefix: string;
   events: string;

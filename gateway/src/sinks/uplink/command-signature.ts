@@ -30,6 +30,7 @@ export function parsePublicKey(text: string): KeyObject {
           format: 'der',
           type: 'spki',
         });
+    // Caught just below and reported as SG_CONFIG_INVALID with the config path.
     if (key.asymmetricKeyType !== 'ed25519') throw new Error(`a ${key.asymmetricKeyType} key`);
     return key;
   } catch (err) {

@@ -9,6 +9,7 @@ import { BATCH_ENVELOPE_BYTES } from '../outbox/open-outbox.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { OutboxRow } from '../outbox/outbox-storage.js';
 import {
+  brokerUrls,
   type CloudConfig,
   type CloudTopics,
   cloudTopics,
@@ -47,6 +48,8 @@ export class Uplink implements Feature {
   private readonly limiter: RateLimiter;
   private client: MqttClient | null = null;
   private generation = 0;
+  /** Index into cloud.url's brokers of the one to connect to next. */
+  private broker = 0;
   private connected = false;
   private stopping = false;
   private inflight = 0;
@@ -117,7 +120,7 @@ export class Uplink implements Feature {
     let client: MqttClient;
     try {
       client = mqtt.connect(
-        this.cloud.url,
+        this.brokerUrl(),
         mqttOptions(this.deps.config, this.topics, this.deps.clock.now()),
       );
     } catch (err) {
@@ -151,15 +154,31 @@ export class Uplink implements Feature {
             'cloud connection ended before CONNACK',
           );
       }
+      // The next attempt goes to the next broker of cloud.url (a failed attempt or a lost link alike).
+      if (gen === this.generation) this.failOver(failed ? failed.reason : 'link lost');
       if (gen === this.generation) this.onLinkLost('connection closed');
     });
+  }
+
+  /** The broker this connection attempt uses. */
+  private brokerUrl(): string {
+    const urls = brokerUrls(this.cloud);
+    return urls[this.broker % urls.length]!;
+  }
+
+  private failOver(why: string): void {
+    const urls = brokerUrls(this.cloud);
+    if (urls.length < 2) return;
+    const from = this.brokerUrl();
+    this.broker = (this.broker + 1) % urls.length;
+    this.log.warn({ from, to: this.brokerUrl(), why }, 'cloud: trying the next broker');
   }
 
   private onConnected(client: MqttClient, gen: number): void {
     this.connected = true;
     this.backoff.reset();
     this.stats.cameOnline();
-    this.log.info({ url: this.cloud.url, backlog: this.backlog() }, 'cloud connected; draining backlog');
+    this.log.info({ url: this.brokerUrl(), backlog: this.backlog() }, 'cloud connected; draining backlog');
     const birth = statusPayload('online', this.deps.config.store.id, this.deps.clock.now(), undefined, {
       ...(this.lostAt !== null ? { offline_since: this.lostAt } : {}),
     });

@@ -111,6 +111,7 @@ export function pointWords(
   const i = blocks.findIndex(
     (b) => b.fn === point.fn && point.address >= b.start && point.address < b.start + b.count,
   );
+  // Assert: the blocks are planned from these very points (planReads), so one always covers it.
   if (i < 0) throw new Error(`no read block covers fn ${point.fn} address ${point.address}`);
   const offset = point.address - blocks[i]!.start;
   return values[i]!.slice(offset, offset + registerCount(point.type));
