@@ -4,6 +4,7 @@
  * (gateway/src/http/error-handler.ts), the CLI and the serial bridge (`error [SG_…] message — hint`) and
  * docs/errors.md all read it.
  * A thrown StoregateError's own hint, when it has one, is more specific and wins over the table's.
+ * (Its rows look alike by design: it is data, one row a code, which `duplicates` reports as a shape repeat.)
  */
 export const ERRORS = {
   SG_BAD_ARGUMENT: { status: 400, meaning: 'an argument, query parameter or request body is invalid' },

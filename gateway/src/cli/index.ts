@@ -39,8 +39,8 @@ export function storegateVersion(): string {
 
 /**
  * The `storegate` command. Each subcommand lives in ./commands/<name>.ts and exports a register function;
- * errors with a stable code print as `error [CODE] message — hint` (core/errors.ts), and exit 1 (usage errors exit 2;
- * SG_REGISTRY_CORRUPT exits 65, see core/errors.ts).
+ * errors with a stable code print as `error [CODE] message — hint` (shared/src/errors.ts), and exit 1 (usage errors exit 2;
+ * SG_REGISTRY_CORRUPT exits 65, see shared/src/errors.ts).
  */
 export function buildProgram(): Command {
   const program = new Command('storegate')
