@@ -85,7 +85,8 @@ export class ShelfFeature implements Feature {
       this.ctx.metrics,
       scope,
       () => this.processor,
-      () => this.calibrationActivityAt,
+      // A web calibration waiting for the installer counts as activity now.
+      () => (this.calibrations.openCount() > 0 ? this.ctx.clock.now() : this.calibrationActivityAt),
     );
     const picks = new PickTally(this.ctx.clock.now());
     this.picks = picks;

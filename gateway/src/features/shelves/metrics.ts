@@ -51,7 +51,7 @@ export function shelfMetrics(
     registry,
     new Gauge({
       name: 'storegate_shelf_calibration_last_activity_seconds',
-      help: 'Unix time of the last calibration step (sample window, tare, span) through the API; 0: none since start',
+      help: 'Unix time of the last calibration step through the API (now while a web calibration is open); 0: none since start',
       registers,
       collect() {
         this.set(Math.floor(calibrationActivityAt() / 1000));
