@@ -4,6 +4,7 @@
  * (gateway/src/http/error-handler.ts), the CLI and the serial bridge (`error [SG_…] message — hint`) and
  * docs/errors.md all read it.
  * A thrown StoregateError's own hint, when it has one, is more specific and wins over the table's.
+ * (Its rows look alike by design: it is data, one row a code, which `duplicates` reports as a shape repeat.)
  */
 export const ERRORS = {
   SG_BAD_ARGUMENT: { status: 400, meaning: 'an argument, query parameter or request body is invalid' },
@@ -71,6 +72,22 @@ export const ERRORS = {
     status: 409,
     meaning: 'the command must not run while a gateway uses this data_dir',
     hint: 'sudo systemctl stop storegate',
+  },
+  SG_RELEASE_INVALID: {
+    status: 400,
+    meaning: 'a release artifact differs from its manifest or was built for another Node ABI or architecture',
+    hint: 'build the release on this architecture with this Node major (`npm run release`) and copy it again',
+  },
+  SG_UPGRADE_BLOCKED: {
+    status: 409,
+    meaning:
+      'an upgrade or uninstall cannot run now (lane session or calibration open, outside the quiet window)',
+    hint: 'wait, or pass --force to skip the quiet window (open sessions are always waited for)',
+  },
+  SG_UPGRADE_FAILED: {
+    status: 500,
+    meaning: 'the new release did not come up healthy in time; the previous release was started again',
+    hint: 'journalctl -u storegate shows why the new release failed',
   },
   SG_INTERNAL: { status: 500, meaning: 'an unexpected error; the gateway log has the details' },
 } as const satisfies Record<string, { status: number; meaning: string; hint?: string }>;

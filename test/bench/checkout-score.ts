@@ -35,7 +35,7 @@ export function score(truths: readonly SessionTruth[], alerts: ReadonlyArray<{ l
       honest++;
       const alarmed = inSession.length > 0;
       if (alarmed) falseAlarms++;
-      if (alarmed && process.env.CHECKOUT_BENCH_TRACE === s.lane)
+      if (alarmed && (process.env.CHECKOUT_BENCH_TRACE === s.lane || process.env.CHECKOUT_BENCH_DEBUG))
         console.error(`FALSE ALARM ${s.lane} at ${inSession.join(',')}`);
       for (const b of s.behaviours.size > 0 ? s.behaviours : new Set(['plain'])) {
         falseByBehaviour[b] ??= { alarms: 0, sessions: 0 };

@@ -51,7 +51,19 @@ export interface RunningGateway {
 }
 
 /** `storegate start` as a child process; resolves once /healthz answers. */
-export async function startGateway(configFile: string, httpPort: number): Promise<RunningGateway> {
+/**
+ * `storegate start` as a child process, resolved once it answers: by default any answer on plain HTTP
+ * `/healthz`; `answers` replaces that probe (e.g. over HTTPS), true once the gateway is up.
+ */
+export async function startGateway(
+  configFile: string,
+  httpPort: number,
+  answers: () => Promise<boolean> = async () => {
+    const res = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
+    await res.body?.cancel();
+    return true; // answered (200 healthy, 503 degraded): it is up
+  },
+): Promise<RunningGateway> {
   const child = spawn(process.execPath, [CLI_BIN, '--config', configFile, 'start'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: cleanEnv(),
@@ -75,9 +87,7 @@ export async function startGateway(configFile: string, httpPort: number): Promis
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`gateway exited early (${child.exitCode}):\n${output}`);
     try {
-      const res = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
-      await res.body?.cancel();
-      return gateway; // answered (200 healthy, 503 degraded): it is up
+      if (await answers()) return gateway;
     } catch {
       // not listening yet
     }

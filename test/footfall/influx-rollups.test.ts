@@ -182,7 +182,8 @@ describe('InfluxDB rollups that survive outages (real influxd)', () => {
       for (const target of panel.targets) {
         const q = target.query
           .replaceAll('$timeFilter', `time >= now() - ${range} AND time <= now()`)
-          .replaceAll('$__interval', '1m');
+          .replaceAll('$__interval', '1m')
+          .replaceAll('$store', 'test-store');
         const series = await influxd.query(DB, q);
         const points = series.flatMap((x) => x.values).filter((v) => v.slice(1).some((f) => f !== null));
         expect(points.length, `${panel.title}: ${q}`).toBeGreaterThan(0);

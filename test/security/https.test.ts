@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:https';
@@ -6,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_BIN, cleanEnv, ensureBuilt, writeConfig } from '../cli/support.js';
+import { ensureBuilt, type RunningGateway, startGateway, writeConfig } from '../cli/support.js';
 import { seedUser } from '../support/auth.js';
 import { freePort } from '../support/peers.js';
 
@@ -41,31 +40,9 @@ function httpsRequest(port: number, path: string, body?: string): Promise<Answer
   });
 }
 
-async function startHttps(config: string, port: number): Promise<{ child: ChildProcess; log: () => string }> {
-  const child = spawn(process.execPath, [CLI_BIN, '--config', config, 'start'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: cleanEnv(),
-  });
-  let log = '';
-  child.stdout?.on('data', (c: Buffer) => (log += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (log += c.toString()));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`gateway exited (${child.exitCode}):\n${log}`);
-    try {
-      if ((await httpsRequest(port, '/healthz')).status > 0) return { child, log: () => log };
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`gateway never answered HTTPS:\n${log}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  await new Promise<void>((r) => {
-    child.once('exit', () => r());
-    child.kill('SIGTERM');
-  });
+/** The gateway, up once it answers HTTPS (the default probe of startGateway speaks plain HTTP). */
+function startHttps(config: string, port: number): Promise<RunningGateway> {
+  return startGateway(config, port, async () => (await httpsRequest(port, '/healthz')).status > 0);
 }
 
 describe('HTTPS with a generated self-signed certificate', () => {
@@ -96,7 +73,7 @@ describe('HTTPS with a generated self-signed certificate', () => {
     try {
       pinned = new X509Certificate(readFileSync(certFile)).fingerprint256;
       expect(statSync(join(dir, 'data', 'tls', 'http-key.pem')).mode & 0o777).toBe(0o600);
-      expect(first.log()).toContain(pinned);
+      expect(first.output()).toContain(pinned);
       expect((await httpsRequest(port, '/healthz')).fingerprint).toBe(pinned);
       // Plain HTTP on the same port gets no API answer.
       const plain = await fetch(`http://127.0.0.1:${port}/api/devices`).then(
@@ -115,13 +92,13 @@ describe('HTTPS with a generated self-signed certificate', () => {
       const session = login.setCookie.find((c) => /HttpOnly/i.test(c));
       expect(session).toMatch(/;\s*Secure/i);
     } finally {
-      await stop(first.child);
+      await first.stop();
     }
     const second = await startHttps(config, port);
     try {
       expect((await httpsRequest(port, '/healthz')).fingerprint).toBe(pinned);
     } finally {
-      await stop(second.child);
+      await second.stop();
     }
   }, 90_000);
 });

@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AckLossProxy } from '../broker/ack-loss-proxy.js';
-import { ensureBuilt, type RunningGateway, runCli, startGateway, writeConfig } from '../cli/support.js';
-import { type Mosquitto, startMosquitto } from '../support/mosquitto.js';
-import { freePort } from '../support/peers.js';
-import { CloudConsumer, STORE } from './harness.js';
+import { ensureBuilt, type RunningGateway, startGateway } from '../cli/support.js';
+import { scannerGatewayWithCloud } from '../support/scanner-gateway.js';
 
 /**
  * Device resends across gateway crashes: `storegate start` as a process, a real mqtt.js scanner (auto-reconnect,
@@ -23,39 +18,14 @@ beforeAll(() => ensureBuilt());
 
 describe('storegate start SIGKILLed while a device resends (msg_id)', () => {
   it('a resend across a restart arrives under the same event id; nothing acknowledged is lost', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sg-e2e-resend-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const cloud: Mosquitto = await startMosquitto();
-    cleanups.push(() => cloud.dispose());
-    const consumer = await CloudConsumer.connect(cloud.url);
-    cleanups.push(() => consumer.close());
-    const [httpPort, brokerPort] = [await freePort(), await freePort()];
-    const config = writeConfig(
-      dir,
-      [
-        `store:\n  id: ${STORE}`,
-        'data_dir: ./data',
-        'log:\n  level: warn',
-        `http:\n  host: 127.0.0.1\n  port: ${httpPort}`,
-        `broker:\n  host: 127.0.0.1\n  port: ${brokerPort}`,
-        `cloud:\n  url: ${cloud.url}\n  reconnect_min_ms: 50\n  reconnect_max_ms: 500`,
-        '',
-      ].join('\n'),
-    );
-    const added = await runCli(config, [
-      'device',
-      'add',
-      'scanner-1',
-      '--kind',
-      'scanner',
-      '--lane',
-      '1',
-      '--json',
-    ]);
-    expect(added.code, added.stderr).toBe(0);
-    const creds = JSON.parse(added.stdout) as {
-      mqtt: { client_id: string; username: string; password: string };
-    };
+    const {
+      config,
+      httpPort,
+      brokerPort,
+      consumer,
+      creds: mqttCreds,
+    } = await scannerGatewayWithCloud('resend', cleanups);
+    const creds = { mqtt: mqttCreds };
     const proxy = new AckLossProxy(brokerPort);
     await proxy.start();
     cleanups.push(() => proxy.stop());

@@ -18,6 +18,7 @@ import { registerRecordCommand } from './commands/record.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerStartCommand } from './commands/start.js';
+import { registerUpgradeCommands } from './commands/upgrade.js';
 import { warnAboutConfig } from './config-warnings.js';
 
 /** The package's version: package.json above this file (the source tree and dist/ sit at different depths). */
@@ -38,8 +39,8 @@ export function storegateVersion(): string {
 
 /**
  * The `storegate` command. Each subcommand lives in ./commands/<name>.ts and exports a register function;
- * errors with a stable code print as `error [CODE] message — hint` (core/errors.ts), and exit 1 (usage errors exit 2;
- * SG_REGISTRY_CORRUPT exits 65, see core/errors.ts).
+ * errors with a stable code print as `error [CODE] message — hint` (shared/src/errors.ts), and exit 1 (usage errors exit 2;
+ * SG_REGISTRY_CORRUPT exits 65, see shared/src/errors.ts).
  */
 export function buildProgram(): Command {
   const program = new Command('storegate')
@@ -63,6 +64,7 @@ export function buildProgram(): Command {
   registerFirmwareCommand(program);
   registerAccessCommands(program);
   registerHaccpCommand(program);
+  registerUpgradeCommands(program);
   registerBackupCommands(program);
   registerConfigCommand(program);
   return program;

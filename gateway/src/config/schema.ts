@@ -10,6 +10,7 @@ import { modbusSection } from './sections/modbus.js';
 import { opcuaSection } from './sections/opcua.js';
 import { recordSection } from './sections/record.js';
 import { shelvesSection } from './sections/shelves.js';
+import { upgradeSection } from './sections/upgrade.js';
 import { isTimeZone } from './suggest.js';
 
 /**
@@ -60,6 +61,7 @@ export const configSchema = z.strictObject({
   checkout: checkoutSection.default(checkoutSection.parse({})),
   coldchain: coldchainSection.default(coldchainSection.parse({})),
   record: recordSection.optional(),
+  upgrade: upgradeSection.default(upgradeSection.parse({})),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -3,7 +3,7 @@ import { type ErrorCode, errorBody, httpStatusOf, StoregateError } from '../core
 
 /**
  * The one error handler of the HTTP API: a StoregateError answers with its code's status from the error
- * table (core/errors.ts) and `{error: {code, message, hint?}}`; Fastify's own request errors (schema
+ * table (shared/src/errors.ts) and `{error: {code, message, hint?}}`; Fastify's own request errors (schema
  * validation, bad JSON, body too large) keep their 4xx status as SG_BAD_ARGUMENT; anything else is a 500
  * SG_INTERNAL whose details go to the log, not to the client.
  */

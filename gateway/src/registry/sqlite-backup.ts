@@ -23,7 +23,10 @@ export async function backupSqliteFile(source: string, dest: string): Promise<vo
   }
   try {
     db.pragma('busy_timeout = 5000');
-    await db.backup(partial);
+    // All pages in one step: a stepwise online backup restarts whenever another connection writes the
+    // source, so against a busy gateway it may never finish. One step holds a WAL read snapshot instead,
+    // which does not block the gateway's writers.
+    await db.backup(partial, { progress: () => 0x7fffffff });
     chmodSync(partial, 0o600);
     renameSync(partial, dest);
   } catch (err) {

@@ -74,6 +74,18 @@ export function checkoutMetrics(
       },
     }),
   );
+  keep(
+    new Gauge({
+      name: 'storegate_lane_sessions_open',
+      help: 'Checkout sessions open now, by lane (`storegate upgrade` waits until none is)',
+      labelNames: ['lane'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of feature.processor.states()) this.set({ lane: s.lane }, s.session === null ? 0 : 1);
+      },
+    }),
+  );
   const counted = (name: string, help: string, key: 'foreignLane' | 'pendingDropped' | 'idleClosed') =>
     keep(
       new Gauge({

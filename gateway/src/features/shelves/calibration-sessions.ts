@@ -187,6 +187,11 @@ export class CalibrationSessions {
     }
   }
 
+  /** Web calibrations running or waiting for the installer (what `storegate upgrade` waits out). */
+  openCount(): number {
+    return [...this.sessions.values()].filter((s) => this.active(s)).length;
+  }
+
   private active(s: Session): boolean {
     return s.view.state === 'running' || s.view.state === 'asking';
   }

@@ -33,6 +33,7 @@ export interface ShelfFeatureDeps {
 export class ShelfFeature implements Feature {
   readonly name = 'shelves';
   readonly deviceCommands: ShelfDeviceCommands | null;
+  calibrationActivityAt = 0;
   private readonly log: Logger;
   private scope: FeatureScope | null = null;
   private openStore: ShelvesStore | null = null;
@@ -80,7 +81,13 @@ export class ShelfFeature implements Feature {
     scope.defer(() => this.calibrations.cancelAll());
     seedPlanogramFromConfig(this.ctx.config, store, this.ctx.clock.now(), this.log);
     this.current = this.build();
-    const metrics = shelfMetrics(this.ctx.metrics, scope, () => this.processor);
+    const metrics = shelfMetrics(
+      this.ctx.metrics,
+      scope,
+      () => this.processor,
+      // A web calibration waiting for the installer counts as activity now.
+      () => (this.calibrations.openCount() > 0 ? this.ctx.clock.now() : this.calibrationActivityAt),
+    );
     const picks = new PickTally(this.ctx.clock.now());
     this.picks = picks;
     scope.listen(this.ctx.live, 'events', (events) => picks.add(events));

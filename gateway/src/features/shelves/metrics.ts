@@ -3,7 +3,12 @@ import type { ShelfProcessor } from '../../processors/shelf/shelf-processor.js';
 import type { FeatureScope } from '../scope.js';
 
 /** Prometheus metrics of the shelves, read from whichever processor is current (it is rebuilt on edits). */
-export function shelfMetrics(registry: Registry, scope: FeatureScope, processor: () => ShelfProcessor) {
+export function shelfMetrics(
+  registry: Registry,
+  scope: FeatureScope,
+  processor: () => ShelfProcessor,
+  calibrationActivityAt: () => number,
+) {
   const registers = [registry];
   const eventsTotal = scope.metric(
     registry,
@@ -39,6 +44,17 @@ export function shelfMetrics(registry: Registry, scope: FeatureScope, processor:
           if (p.stock !== null)
             this.set({ device: p.device, channel: String(p.channel), sku: p.sku }, p.stock);
         }
+      },
+    }),
+  );
+  scope.metric(
+    registry,
+    new Gauge({
+      name: 'storegate_shelf_calibration_last_activity_seconds',
+      help: 'Unix time of the last calibration step through the API (now while a web calibration is open); 0: none since start',
+      registers,
+      collect() {
+        this.set(Math.floor(calibrationActivityAt() / 1000));
       },
     }),
   );

@@ -39,6 +39,8 @@ export interface ShelvesApi {
   readonly processor: ShelfProcessor;
   readonly planogramVersion: number;
   readonly deviceCommands: ShelfDeviceCommands | null;
+  /** Wall time of the last calibration step (sample window, tare, span): what `storegate upgrade` waits out. */
+  calibrationActivityAt: number;
   readonly picks: PickTally | null;
   reload(): void;
 }
@@ -147,7 +149,9 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
     async (req) => {
       const channel = channelParam(req.params.channel);
       const ms = Math.min(MAX_SAMPLE_MS, Math.max(100, Number(req.query.ms ?? 2000) || 2000));
+      shelves.calibrationActivityAt = clock.now();
       const { samples, hz } = await collectSamples(shelves, clock, req.params.device, channel, ms);
+      shelves.calibrationActivityAt = clock.now();
       return { device: req.params.device, channel, ms, hz, samples };
     },
   );
@@ -160,6 +164,7 @@ export function registerShelfRoutes(http: FastifyInstance, shelves: ShelvesApi, 
       const { device, command } = req.params;
       const channel = channelParam(req.params.channel);
       const commands = shelves.deviceCommands;
+      shelves.calibrationActivityAt = clock.now();
       if (!commands)
         throw new StoregateError('SG_NOT_READY', 'no command transport to shelf devices is configured');
       if (command === 'tare') {

@@ -26,7 +26,7 @@ export interface AuthDeps {
 
 export type Refusal = 'host' | 'origin' | 'csrf' | 'unauthenticated' | 'bad_token' | 'forbidden';
 
-/** The HTTP status (and the generic hint) of each comes from the error table, core/errors.ts. */
+/** The HTTP status (and the generic hint) of each comes from the error table, shared/src/errors.ts. */
 const CODE: Record<Refusal, ErrorCode> = {
   host: 'SG_HOST_REFUSED',
   origin: 'SG_ORIGIN_REFUSED',

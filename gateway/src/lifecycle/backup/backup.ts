@@ -7,6 +7,7 @@ import { createGzip } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { systemClock } from '../../../../shared/src/clock.js';
 import { StoregateError } from '../../core/errors.js';
+import { backupSqliteFile } from '../../registry/sqlite-backup.js';
 import { openEncryption } from './archive-crypto.js';
 import { type Manifest, type ManifestEntry, payloadOf, sha256OfFile } from './archive-payload.js';
 
@@ -68,16 +69,7 @@ export async function snapshotDatabases(dataDir: string, dir: string): Promise<s
     const source = join(dataDir, name);
     if (!existsSync(source)) continue;
     const target = join(dir, name);
-    const db = new Database(source, { fileMustExist: true, timeout: 10_000 });
-    try {
-      await db.backup(target);
-    } catch (err) {
-      throw new StoregateError('SG_IO', `cannot back up ${source}: ${(err as Error).message}`, {
-        cause: err,
-      });
-    } finally {
-      db.close();
-    }
+    await backupSqliteFile(source, target);
     checkIntegrity(target, `${source} (its backup copy)`);
     copied.push(target);
   }

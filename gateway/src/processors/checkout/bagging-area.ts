@@ -84,9 +84,9 @@ export class BaggingArea {
   }
 
   /** A light item verified on scan: its weight is not verified, but taking it away again is a drop that can match it. */
-  addExempt(code: string, slackGrams: number, floor: number): void {
-    this.exemptSlack += slackGrams + floor;
-    this.contents.add({ what: 'item', code, grams: slackGrams, tolerance: floor });
+  addExempt(code: string, slackGrams: number, tolerance: number): void {
+    this.exemptSlack += slackGrams + tolerance;
+    this.contents.add({ what: 'item', code, grams: slackGrams, tolerance });
   }
 
   /** A gain light enough to be exempt items' unweighed grams. */

@@ -59,7 +59,7 @@ export class LaneEngine extends LaneDecisions {
     out.push(...this.heldBeforeScan(t));
     if (expectation.kind === 'exempt') {
       s.exempt++;
-      this.area.addExempt(code, expectation.slackGrams, this.floor);
+      this.area.addExempt(code, expectation.slackGrams, Math.max(expectation.toleranceGrams, this.floor));
       out.push(verifiedEvent(this.deps.lane, this.session!.id, t, code, item, { by: 'exempt' }));
     } else {
       const deadline = t + v.bag_timeout_ms;

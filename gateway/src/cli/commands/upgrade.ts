@@ -1,0 +1,81 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { systemClock } from '../../../../shared/src/clock.js';
+import { loopbackProbe } from '../../deploy/gateway-probe.js';
+import { InstallLayout } from '../../deploy/layout.js';
+import { SystemdService } from '../../deploy/service-control.js';
+import { uninstall } from '../../deploy/uninstall.js';
+import { upgrade } from '../../deploy/upgrade.js';
+import { loadCliConfig } from '../cli-config.js';
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/**
+ * The Clock's timers are unref'd: while upgrade waits between polls with no socket open (systemd does the
+ * starting), nothing else holds the event loop. A listening MessagePort does, until the work settles.
+ */
+async function keptAlive<T>(work: Promise<T>): Promise<T> {
+  const { port1, port2 } = new MessageChannel();
+  port1.on('message', () => {});
+  try {
+    return await work;
+  } finally {
+    port1.close();
+    port2.close();
+  }
+}
+
+export function registerUpgradeCommands(program: Command): void {
+  program
+    .command('upgrade')
+    .description(
+      'install a release tarball beside the current one and switch to it, rolling back if it is not healthy',
+    )
+    .argument('<artifact>', 'storegate-<version>-linux-<arch>.tar.gz from `npm run release`')
+    .option('--force', 'do not wait for upgrade.quiet_window (open lane sessions are still waited for)')
+    .option('--root <dir>', 'installation root', '/')
+    .action(async (artifact: string, opts: { force?: boolean; root: string }, command: Command) => {
+      const config = loadCliConfig(command);
+      const result = await keptAlive(
+        upgrade(
+          {
+            layout: new InstallLayout(resolve(opts.root)),
+            config,
+            service: new SystemdService(),
+            probe: loopbackProbe(config),
+            clock: systemClock(),
+            log,
+          },
+          { artifact: resolve(artifact), force: opts.force ?? false },
+        ),
+      );
+      log(`backup of the databases before the upgrade: ${result.backup}`);
+    });
+
+  program
+    .command('uninstall')
+    .description(
+      'stop and remove Storegate (releases, unit, CLI); --purge also removes config, data and the user',
+    )
+    .option(
+      '--purge',
+      'also remove /etc/storegate, data_dir (device credentials, unsent events) and the user',
+    )
+    .option('--force', 'even while a lane session or calibration is open')
+    .option('--root <dir>', 'installation root', '/')
+    .action(async (opts: { purge?: boolean; force?: boolean; root: string }, command: Command) => {
+      const config = loadCliConfig(command);
+      await keptAlive(
+        uninstall(
+          {
+            layout: new InstallLayout(resolve(opts.root)),
+            config,
+            service: new SystemdService(),
+            now: systemClock().now(),
+            log,
+          },
+          { purge: opts.purge ?? false, force: opts.force ?? false },
+        ),
+      );
+    });
+}

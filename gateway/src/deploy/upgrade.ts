@@ -1,0 +1,113 @@
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../../../shared/src/clock.js';
+import type { LoadedConfig } from '../config/load.js';
+import { StoregateError } from '../core/errors.js';
+import { backupDataDir, restoreMigrated } from './data-backup.js';
+import { type GatewayProbe, type Readiness, readiness } from './gateway-probe.js';
+import type { InstallLayout } from './layout.js';
+import type { VerifyTarget } from './manifest.js';
+import { waitForQuietTime } from './quiet-gate.js';
+import type { ServiceControl } from './service-control.js';
+import { unpackRelease } from './unpack.js';
+
+export interface UpgradeDeps {
+  layout: InstallLayout;
+  config: LoadedConfig;
+  service: ServiceControl;
+  probe: GatewayProbe;
+  clock: Clock;
+  log(line: string): void;
+  /** The Node the release must fit (default: this process's). */
+  target?: VerifyTarget;
+}
+
+export interface UpgradeResult {
+  from: string;
+  to: string;
+  backup: string;
+}
+
+/**
+ * `storegate upgrade ARTIFACT`: verify and unpack beside the current release, wait for a quiet moment, stop,
+ * back up the databases (migrations are forward-only), switch `current`, start, and wait for the new release to
+ * be ready (`/healthz` ok, outbox and broker up) within upgrade.health_deadline_ms. On failure: stop it, put back
+ * the databases it migrated, switch back, start the previous release and throw SG_UPGRADE_FAILED.
+ */
+export async function upgrade(
+  deps: UpgradeDeps,
+  options: { artifact: string; force?: boolean },
+): Promise<UpgradeResult> {
+  const { layout, config, service, clock, log } = deps;
+  const from = layout.currentVersion();
+  if (!from) {
+    throw new StoregateError('SG_NOT_FOUND', `no release is installed under ${layout.base}`, {
+      hint: 'install first with deploy/install.sh or the .deb',
+    });
+  }
+  const { version: to } = await unpackRelease(layout, options.artifact, deps.target);
+  log(`verified release ${to} (current: ${from})`);
+  await waitForQuietTime(deps, options.force ?? false);
+
+  log(`stopping ${from}`);
+  await service.stop();
+  const stamp = new Date(clock.now()).toISOString().replace(/[:.]/g, '-');
+  const backup = await backupDataDir(
+    config.dataDir,
+    join(config.dataDir, 'backups', `upgrade-${from}-to-${to}-${stamp}`),
+  );
+  log(`backed up ${backup.files.length} database(s) to ${backup.dir}`);
+  layout.switchCurrent(to);
+  log(`starting ${to}`);
+  await service.start();
+  const ready = await waitReady(deps, config.upgrade.health_deadline_ms);
+  if (ready.ready) {
+    pruneReleases(layout, config.upgrade.keep_releases, [to, from]);
+    log(`upgraded ${from} -> ${to}`);
+    return { from, to, backup: backup.dir };
+  }
+
+  log(`release ${to} is not healthy (${ready.why}): rolling back to ${from}`);
+  await service.stop();
+  const restored = restoreMigrated(config.dataDir, backup);
+  if (restored.length > 0) log(`restored migrated database(s) from the backup: ${restored.join(', ')}`);
+  layout.switchCurrent(from);
+  await service.start();
+  const back = await waitReady(deps, config.upgrade.health_deadline_ms);
+  throw new StoregateError(
+    'SG_UPGRADE_FAILED',
+    `release ${to} did not come up healthy (${ready.why}); rolled back to ${from}` +
+      (back.ready ? ', which is healthy again' : `, which is not healthy either (${back.why})`),
+  );
+}
+
+/** Poll readiness until ready, the service exits on its own, or the deadline passes. */
+async function waitReady(deps: UpgradeDeps, deadlineMs: number): Promise<Readiness> {
+  const until = deps.clock.monotonic() + deadlineMs;
+  let last: Readiness = { ready: false, why: 'not started' };
+  for (;;) {
+    last = await readiness(deps.probe);
+    if (last.ready) return last;
+    if (await deps.service.exited()) return { ready: false, why: `the gateway exited (${last.why})` };
+    if (deps.clock.monotonic() >= until) {
+      return { ready: false, why: `not ready after ${deadlineMs} ms: ${last.why}` };
+    }
+    await sleep(deps.clock, 500);
+  }
+}
+
+export function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+}
+
+/** Keep the newest `keep` releases (by build time), and always the ones named. */
+function pruneReleases(layout: InstallLayout, keep: number, always: string[]): void {
+  const releases = readdirSync(layout.releases)
+    .filter((n) => !n.startsWith('.'))
+    .map((n) => ({ n, t: statSync(join(layout.releases, n)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  const kept = new Set([...always, ...releases.slice(0, keep).map((r) => r.n)]);
+  for (const r of releases) {
+    if (!kept.has(r.n)) rmSync(join(layout.releases, r.n), { recursive: true, force: true });
+  }
+}
