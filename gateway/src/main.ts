@@ -5,6 +5,7 @@ import { type LoadedConfig, loadConfig } from './config/load.js';
 import { journalDestination, stdoutIsJournal } from './lifecycle/journal-stream.js';
 import { installLoopBlockHook } from './lifecycle/loop-block-hook.js';
 import { writePidFile } from './lifecycle/pid-file.js';
+import { registerRemoteConfig } from './lifecycle/remote-config.js';
 import { openNotifier } from './lifecycle/sd-notify.js';
 import { SystemdSupervision } from './lifecycle/systemd-supervision.js';
 
@@ -23,10 +24,10 @@ export async function runGateway(configPath?: string, config?: LoadedConfig): Pr
   });
   const clock = systemClock();
   const notifier = openNotifier(process.env, logger);
-  const gateway = await buildGateway(cfg, { logger, clock });
+  let gateway = await buildGateway(cfg, { logger, clock });
   const supervision = new SystemdSupervision(notifier, {
     clock,
-    metrics: gateway.context.metrics,
+    metrics: () => gateway.context.metrics,
     problems: () => gateway.problems(),
   });
   supervision.startWatchdog();
@@ -71,5 +72,26 @@ export async function runGateway(configPath?: string, config?: LoadedConfig): Pr
     throw err;
   }
   await supervision.ready();
+  const remote = {
+    clock,
+    logger,
+    current: () => gateway,
+    // In-process restart for config.apply: same pid, pid file and notify socket; systemd sees a status line.
+    restart: async (next: LoadedConfig) => {
+      notifier.send({ STATUS: 'restarting for config.apply' });
+      await gateway.stop('config.apply');
+      gateway = await buildGateway(next, { logger, clock });
+      try {
+        await gateway.start();
+      } finally {
+        registerRemoteConfig(remote);
+      }
+      notifier.send({ STATUS: await supervision.statusLine() });
+    },
+    ...(process.env.SG_CONFIG_APPLY_DEADLINE_MS
+      ? { healthDeadlineMs: Number(process.env.SG_CONFIG_APPLY_DEADLINE_MS) }
+      : {}),
+  };
+  registerRemoteConfig(remote);
   return gateway;
 }

@@ -4,7 +4,8 @@ import type { Notifier } from './sd-notify.js';
 
 export interface SupervisionDeps {
   clock: Clock;
-  metrics: Registry;
+  /** The running gateway's metrics (a config.apply restart builds a new registry). */
+  metrics: () => Registry;
   /** What /healthz lists as problems (features down, …). */
   problems: () => Record<string, string>;
 }
@@ -81,7 +82,7 @@ export class SystemdSupervision {
   }
 
   private async sum(name: string): Promise<number | null> {
-    const metric = this.deps.metrics.getSingleMetric(name);
+    const metric = this.deps.metrics().getSingleMetric(name);
     if (!metric) return null;
     try {
       const { values } = await metric.get();
