@@ -18,6 +18,9 @@ export interface ForwarderStats {
  * readings go QoS 1 and are queued while the broker is away (bounded by max_queued); shelf samples and
  * status are QoS 0 and dropped (counted) while disconnected, as stale samples are worthless.
  */
+/** MQTT 3.1.1 CONNACK return code 4, "bad user name or password". */
+const CONNACK_BAD_CREDENTIALS = 4;
+
 export class MqttForwarder {
   readonly stats: ForwarderStats = { published: 0, dropped: {} };
   private readonly clients = new Map<string, MqttClient>();
@@ -39,13 +42,27 @@ export class MqttForwarder {
         password: this.config.secrets[d.id]!,
         clean: true,
         reconnectPeriod: 2_000,
+        // All of a bridge's devices connect from one address at once: the broker answers "server unavailable"
+        // (CONNACK 3) to credential checks beyond its per-address limit, meaning "retry later". MQTT.js 5
+        // gives up on any CONNACK error unless told otherwise, which left such a device offline for good.
+        reconnectOnConnackError: true,
         queueQoSZero: false,
         ...(ca ? { ca } : {}),
       });
       client.on('connect', () => this.logger.info({ device: d.id }, 'bridge device connected to broker'));
-      client.on('error', (err) =>
-        this.warn(`${d.id}:mqtt`, { device: d.id, err: err.message }, 'broker connection error'),
-      );
+      client.on('error', (err) => {
+        // A wrong secret does not heal by retrying, and every retry counts against the address's failure
+        // limit, which would lock out the bridge's other devices: stop this one and say what to fix.
+        if ((err as { code?: unknown }).code === CONNACK_BAD_CREDENTIALS) {
+          this.logger.error(
+            { device: d.id, code: 'SG_UNAUTHENTICATED' },
+            'broker refused the device secret: stopped this device; fix its secret in the bridge config and restart the bridge',
+          );
+          client.end(true);
+          return;
+        }
+        this.warn(`${d.id}:mqtt`, { device: d.id, err: err.message }, 'broker connection error');
+      });
       this.clients.set(d.id, client);
       this.pending.set(d.id, 0);
     }

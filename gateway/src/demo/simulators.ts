@@ -43,6 +43,9 @@ export async function startSimulators(
       username: device.id,
       password: secrets.get(device.id) ?? '',
       reconnectPeriod: 2000,
+      // The demo's devices all connect from 127.0.0.1 at once, and the broker answers "server unavailable"
+      // (retry later) beyond its per-address limit of credential checks in flight; a real device retries.
+      reconnectOnConnackError: true,
     });
     clients.push(client);
     const ctx: SimContext = {
