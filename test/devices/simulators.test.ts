@@ -78,7 +78,9 @@ describe('demo simulator hooks', () => {
   });
 
   it('act out whole lane sessions across the scanner, scale and POS, in time order', () => {
-    const lane = published.filter((p) => ['pos', 'scan', 'scale'].includes(p.suffix));
+    // Lane 1's devices: lane 2's POS acts out its own sessions with the serial scanner and scale.
+    const lane1 = new Set(demoDevices.filter((d) => d.location.lane === 'lane-1').map((d) => d.id));
+    const lane = published.filter((p) => lane1.has(p.device) && ['pos', 'scan', 'scale'].includes(p.suffix));
     const pos = lane.filter((p) => p.suffix === 'pos').map((p) => p.payload.event);
     // 3 minutes: sessions at +3 s, +43 s, +83 s, +123 s, +163 s; the last one is still running.
     expect(pos.slice(0, 16)).toEqual(
@@ -94,8 +96,11 @@ describe('demo simulator hooks', () => {
     const firstSession = lane.filter((p) => (p.payload.t as number) < T + 43_000);
     const scans = firstSession.filter((p) => p.suffix === 'scan');
     expect(scans.length).toBeGreaterThanOrEqual(2);
-    // Each scanned item is put on the scale: one stable weight per scan.
-    expect(firstSession.filter((p) => p.payload.status === 'stable')).toHaveLength(scans.length);
+    // Each scanned item is put on the scale (one stable weight per scan); a dishonest shopper (about one in
+    // five) also bags one item they did not scan.
+    const stable = firstSession.filter((p) => p.payload.status === 'stable').length;
+    expect(stable).toBeGreaterThanOrEqual(scans.length);
+    expect(stable).toBeLessThanOrEqual(scans.length + 1);
   });
 
   it('the beam door walks each crossing through both beams (a then b is an entry); the other door counts', () => {
