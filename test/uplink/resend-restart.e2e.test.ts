@@ -49,12 +49,24 @@ describe('storegate start SIGKILLed while a device resends (msg_id)', () => {
 
     const readings = () => consumer.items.filter((i) => i.type === 'device.reading');
     const acked = new Set<string>();
-    const publish = (msgId: string) =>
-      device
-        .publishAsync('devices/scanner-1/scan', JSON.stringify({ code: `code-${msgId}`, msg_id: msgId }), {
-          qos: 1,
-        })
-        .then(() => acked.add(msgId));
+    // MQTT.js keeps in-flight QoS 1 messages across reconnects, but fails those still queued behind its store
+    // replay when the link drops again ("Connection closed"); a device then sends the scan again with the same
+    // msg_id, as firmware does — which is what the gateway must deduplicate.
+    const publish = async (msgId: string): Promise<void> => {
+      for (;;) {
+        try {
+          await device.publishAsync(
+            'devices/scanner-1/scan',
+            JSON.stringify({ code: `code-${msgId}`, msg_id: msgId }),
+            { qos: 1 },
+          );
+          acked.add(msgId);
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    };
 
     // 1. The PUBACKs are lost: 40 scans become durable and reach the cloud, the device never hears back.
     proxy.swallow = true;
