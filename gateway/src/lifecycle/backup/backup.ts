@@ -9,6 +9,7 @@ import { systemClock } from '../../../../shared/src/clock.js';
 import { StoregateError } from '../../core/errors.js';
 import { backupSqliteFile } from '../../registry/sqlite-backup.js';
 import { openEncryption } from './archive-crypto.js';
+import type { KeySource } from './archive-keys.js';
 import { type Manifest, type ManifestEntry, payloadOf, sha256OfFile } from './archive-payload.js';
 
 /**
@@ -101,11 +102,14 @@ export function checkIntegrity(file: string, label = file): void {
   }
 }
 
-/** Write an encrypted backup of a data dir and its config to `out` (atomically: a temp file, then rename). */
+/**
+ * Write an encrypted backup of a data dir and its config to `out` (atomically: a temp file, then rename),
+ * under a passphrase (a string) or to age recipient keys.
+ */
 export async function createBackup(
   source: BackupSource,
   out: string,
-  passphrase: string,
+  secret: string | KeySource,
   now: Date = new Date(systemClock().now()),
 ): Promise<BackupResult> {
   const target = resolve(out);
@@ -142,7 +146,8 @@ export async function createBackup(
       config_file: source.configFile,
       files,
     };
-    const { prefix, cipher } = await openEncryption(passphrase, {
+    const keys = typeof secret === 'string' ? { passphrase: secret } : secret;
+    const { prefix, cipher } = await openEncryption(keys, {
       storeId: source.storeId,
       version,
       createdAt,
