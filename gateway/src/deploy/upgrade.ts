@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../../shared/src/clock.js';
 import type { LoadedConfig } from '../config/load.js';
 import { StoregateError } from '../core/errors.js';
-import { backupDataDir, restoreMigrated } from './data-backup.js';
+import { backupDataDir, type DataBackup, restoreMigrated } from './data-backup.js';
 import { type GatewayProbe, type Readiness, readiness } from './gateway-probe.js';
 import type { InstallLayout } from './layout.js';
 import type { VerifyTarget } from './manifest.js';
@@ -101,10 +101,18 @@ async function runUpgrade(
   log(`stopping ${from}`);
   await service.stop();
   const stamp = new Date(clock.now()).toISOString().replace(/[:.]/g, '-');
-  const backup = await backupDataDir(
-    config.dataDir,
-    join(config.dataDir, 'backups', `upgrade-${from}-to-${to}-${stamp}`),
-  );
+  let backup: DataBackup;
+  try {
+    backup = await backupDataDir(
+      config.dataDir,
+      join(config.dataDir, 'backups', `upgrade-${from}-to-${to}-${stamp}`),
+    );
+  } catch (err) {
+    // Nothing switched yet: the current release goes back up, and the upgrade fails with the reason.
+    log(`the database backup failed (${(err as Error).message}): starting ${from} again`);
+    await service.start();
+    throw err;
+  }
   log(`backed up ${backup.files.length} database(s) to ${backup.dir}`);
   layout.switchCurrent(to);
   log(`starting ${to}`);

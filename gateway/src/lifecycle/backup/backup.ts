@@ -59,14 +59,19 @@ export function storegateVersion(): string {
 }
 
 /**
- * Consistent copies of the databases into `dir` (SQLite's online backup: a snapshot even while the gateway
- * writes), each checked with `PRAGMA integrity_check`. Unencrypted, for a pre-migration snapshot next to the
- * data (`storegate upgrade` calls this before a release's migrations run); `createBackup` encrypts them.
+ * Consistent copies of databases of `dataDir` into `dir` (SQLite's online backup: a snapshot even while the
+ * gateway writes), each checked with `PRAGMA integrity_check`; returns the copies. The one copy path for both
+ * `storegate backup` (the BACKUP_DATABASES, then encrypted by createBackup) and `storegate upgrade` (every
+ * .db, unencrypted beside the data, before a release's forward-only migrations run: deploy/data-backup.ts).
  */
-export async function snapshotDatabases(dataDir: string, dir: string): Promise<string[]> {
+export async function snapshotDatabases(
+  dataDir: string,
+  dir: string,
+  names: readonly string[] = BACKUP_DATABASES,
+): Promise<string[]> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const copied: string[] = [];
-  for (const name of BACKUP_DATABASES) {
+  for (const name of names) {
     const source = join(dataDir, name);
     if (!existsSync(source)) continue;
     const target = join(dir, name);
