@@ -53,6 +53,14 @@ describe('storegate CLI and config (issue 15.6)', () => {
     expect(res.stderr).toContain(`data_dir ${join(empty, 'data')}`);
   });
 
+  it('config check FILE says nothing about a missing default config: it reads the file it was given', async () => {
+    const empty = mkdtempSync(join(dir, 'check-'));
+    const file = writeConfig(empty, 'store: { id: checked }\n');
+    const res = await runIn(empty, ['config', 'check', file]);
+    expect(res).toMatchObject({ code: 0, stderr: '' });
+    expect(res.stdout).toContain(`${file}: valid (store checked`);
+  });
+
   it('warns when the gateway running on the configured port keeps its data in another data_dir', async () => {
     const [http, broker] = [await freePort(), await freePort()];
     const ports = `http: { host: 127.0.0.1, port: ${http} }\nbroker: { host: 127.0.0.1, port: ${broker} }\n`;

@@ -153,6 +153,37 @@ describe('where an item lies', () => {
       [1, 'pasta-500', 'chips-330'],
     ]);
   });
+
+  it('a wrong-plate return is the SKU picked last, not the near-equal one picked most often a while ago', () => {
+    const plates = parsePlanogram({
+      plates: [
+        { device: 'a', channel: 0, sku: 'bbq-200', unit_grams: 200, capacity: 20 },
+        { device: 'a', channel: 1, sku: 'salt-201', unit_grams: 201, capacity: 20 },
+        { device: 'a', channel: 5, sku: 'rice-500', unit_grams: 500, capacity: 12 },
+      ],
+    });
+    // Three bbq bags taken 30–40 s before the return (other shoppers, or one who kept them), the salt 5 s before.
+    const bbq = new PlateScript(4000, 0.5, 47)
+      .hold(5000)
+      .step(-200)
+      .hold(5000)
+      .step(-200)
+      .hold(5000)
+      .step(-200)
+      .hold(40_000);
+    const salt = new PlateScript(4020, 0.5, 48).hold(40_000).step(-201).hold(15_000);
+    const rice = new PlateScript(5000, 0.5, 49).hold(45_000).step(200.5, 250).hold(10_000);
+    const events = run(
+      new ShelfProcessor({ plates }),
+      bbq.readings('a', 0),
+      salt.readings('a', 1),
+      rice.readings('a', 5),
+    );
+    const misplaced = ofType(events, 'shelf.misplaced');
+    expect(misplaced.map((e) => [e.data.channel, e.data.sku, e.data.plate_sku])).toEqual([
+      [5, 'salt-201', 'rice-500'],
+    ]);
+  });
 });
 
 describe('an interaction as a sequence of settled steps', () => {

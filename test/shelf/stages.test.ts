@@ -34,6 +34,25 @@ describe('spike filter (Hampel over 5)', () => {
     expect(out).toEqual([100, 100, 100, 100, 100, 100, 100, 100, 100, 400, 400, 400]);
     expect(f.replaced).toBe(3);
   });
+
+  it('the shortcut (both next neighbours close to the centre) returns what the full Hampel rule returns', () => {
+    const rng = new Prng(23);
+    const f = new SpikeFilter();
+    const window: number[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      // Noise with steps, single and double spikes, and runs of three: every branch of the rule.
+      const x = Math.round(rng.gauss() * 2 + (rng.next() < 0.08 ? (rng.next() - 0.5) * 60 : 0)) + 0;
+      window.push(x);
+      if (window.length > 5) window.shift();
+      const sigma = 0.5 + rng.next() * 2;
+      const got = f.push(x, sigma);
+      if (window.length < 5) continue;
+      const centre = window[2]!;
+      const med = [...window].sort((a, b) => a - b)[2]!;
+      expect(got).toBe(Math.abs(centre - med) > Math.max(5 * sigma, 3) ? med : centre);
+    }
+    expect(f.replaced).toBeGreaterThan(100);
+  });
 });
 
 describe('rolling window and noise estimate', () => {
@@ -46,6 +65,29 @@ describe('rolling window and noise estimate', () => {
     expect(w.mean()).toBeCloseTo(mean, 9);
     expect(w.std()).toBeCloseTo(Math.sqrt(last.reduce((a, b) => a + (b - mean) ** 2, 0) / 8), 9);
     expect(w.halfDiff()).toBeCloseTo((10 + 12 + 3 + 1) / 4 - (9 + 4 + 6 + 8) / 4, 9);
+  });
+
+  it("a window refilled from a longer one holds that one's newest samples", () => {
+    const long = new RollingWindow(24);
+    const short = new RollingWindow(6);
+    const direct = new RollingWindow(6);
+    const rng = new Prng(24);
+    for (let i = 0; i < 50; i++) {
+      const x = 20_000 + rng.gauss() * 3 + i;
+      long.push(x);
+      direct.push(x);
+    }
+    short.refillFrom(long);
+    expect(short.full).toBe(true);
+    expect(short.mean()).toBeCloseTo(direct.mean(), 9);
+    expect(short.std()).toBeCloseTo(direct.std(), 9);
+    expect(short.halfDiff()).toBeCloseTo(direct.halfDiff(), 9);
+    const partial = new RollingWindow(24);
+    partial.push(5);
+    partial.push(7);
+    short.refillFrom(partial);
+    expect(short.full).toBe(false);
+    expect(short.mean()).toBe(6);
   });
 
   it('stable on noise, unstable on a slow ramp whose spread alone looks small', () => {

@@ -3,8 +3,8 @@ import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/load.js';
 import { configPathOf } from './cli-config.js';
 import { gatewayAt, localAddress } from './commands/doctor-net.js';
 
-/** Commands that do not work on a data_dir (or report on it themselves). */
-const NOT_ON_DATA = new Set(['start', 'schema', 'replay', 'help']);
+/** Commands that do not work on a data_dir (or report on it themselves: `config check` names the file it read). */
+const NOT_ON_DATA = new Set(['start', 'schema', 'replay', 'help', 'config']);
 
 /** The command's name below the root (`device list` → `device`). */
 function topLevel(command: Command): string {

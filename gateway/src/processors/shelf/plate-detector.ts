@@ -171,7 +171,8 @@ export class PlateDetector {
     const tx = t - 2 * this.dtMs;
     this.noise.push(x);
     this.long.push(x);
-    this.short.push(x);
+    // The plateau window only matters inside a span; `begin` fills it from the long window's newest samples.
+    if (this.active) this.short.push(x);
     this.samples++;
     const dtMs = Number.isNaN(this.lastT) ? this.dtMs : tx - this.lastT;
     this.lastT = tx;
@@ -210,6 +211,7 @@ export class PlateDetector {
     this.plateaus = [];
     this.open = null;
     this.triggerRun = 0;
+    this.short.refillFrom(this.long);
   }
 
   private pushActive(t: number, sigma: number): void {

@@ -87,6 +87,18 @@ export class RollingWindow {
     return this.diffScale;
   }
 
+  /** The `i`-th newest sample (0 = newest) of a window holding more than `i`. */
+  newest(i: number): number {
+    const j = this.head - 1 - i;
+    return this.ref + this.buf[j < 0 ? j + this.size : j]!;
+  }
+
+  /** Start over with the newest samples of `other` (as many as fit), oldest first. */
+  refillFrom(other: RollingWindow): void {
+    this.reset();
+    for (let i = Math.min(this.size, other.count) - 1; i >= 0; i--) this.push(other.newest(i));
+  }
+
   reset(): void {
     this.head = 0;
     this.count = 0;
@@ -120,11 +132,14 @@ export class RollingWindow {
  * The scale's resolution is the smallest step seen between two different samples; quantisation alone is
  * noise of resolution/√12, so σ never drops below that (a quiet plate reading 0.1 g steps is not σ = 0).
  */
+const INV_SQRT12 = 1 / Math.sqrt(12);
+
 export class NoiseEstimator {
   private meanAbsDiff: number;
   private last = Number.NaN;
   private seen = 0;
   private step = Number.POSITIVE_INFINITY;
+  private current: number;
 
   constructor(
     initialSigma: number,
@@ -132,6 +147,7 @@ export class NoiseEstimator {
     private readonly floor = 0.05,
   ) {
     this.meanAbsDiff = Math.max(initialSigma, floor) * 1.128;
+    this.current = Math.max(this.meanAbsDiff / 1.128, floor);
   }
 
   push(x: number): void {
@@ -147,10 +163,12 @@ export class NoiseEstimator {
     }
     this.last = x;
     this.seen++;
+    this.current = Math.max(this.meanAbsDiff / 1.128, this.floor, this.resolution * INV_SQRT12);
   }
 
+  /** Read several times per sample downstream: kept up to date by `push` rather than worked out per read. */
   get sigma(): number {
-    return Math.max(this.meanAbsDiff / 1.128, this.floor, this.resolution / Math.sqrt(12));
+    return this.current;
   }
 
   /** Smallest reading step seen (grams); 0 until two different samples were seen. */

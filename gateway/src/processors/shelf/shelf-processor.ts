@@ -80,6 +80,7 @@ export class ShelfProcessor implements Processor {
   private readonly limits: HealthLimits;
   private readonly memoryMs: number;
   private readonly host: ExplainHost;
+  private readonly aroundCache = new WeakMap<Cluster, readonly { p: PlateState; own: boolean }[]>();
 
   constructor(private readonly options: ShelfProcessorOptions) {
     this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
@@ -293,15 +294,15 @@ export class ShelfProcessor implements Processor {
    * up to hold_ms for more changes (a hand resting, then lifting with the item) before it is reported as it is.
    */
   private resolveReady(now: number, byClock: boolean): void {
-    for (const cluster of [...this.clusters.pending]) {
+    // `remove` replaces the pending array, so iterating the one seen here needs no copy (this runs per batch).
+    const pending = this.clusters.pending;
+    for (const cluster of pending) {
       const age = now - cluster.lastSettled;
-      const around = this.clusters.neighbourhood(cluster, (k) => this.adjacency.get(k) ?? []);
       let waiting = false;
-      for (const k of around) {
-        const p = this.plates.get(k);
-        if (!p?.detector) continue;
+      for (const { p, own } of this.around(cluster)) {
+        if (!p.detector) continue;
         const silent = !(p.lastT >= now - SILENT_MS) && !byClock;
-        if (p.detector.busy && (cluster.keys.has(k) || age < this.tuning.holdMs)) waiting = true;
+        if (p.detector.busy && (own || age < this.tuning.holdMs)) waiting = true;
         else if (!byClock && !silent && !(p.lastT >= cluster.lastSettled + GRACE_MS)) waiting = true;
       }
       if (waiting) continue;
@@ -311,6 +312,23 @@ export class ShelfProcessor implements Processor {
       this.clusters.remove(cluster);
       this.emit(cluster, runs);
     }
+  }
+
+  /**
+   * The plates of a cluster and next to it. A cluster never changes (a new change makes a new one) and one that
+   * waits the hold time is looked at on every batch of every plate: worked out once.
+   */
+  private around(cluster: Cluster): readonly { p: PlateState; own: boolean }[] {
+    let hit = this.aroundCache.get(cluster);
+    if (!hit) {
+      const keys = this.clusters.neighbourhood(cluster, (k) => this.adjacency.get(k) ?? []);
+      hit = [...keys].flatMap((k) => {
+        const p = this.plates.get(k);
+        return p ? [{ p, own: cluster.keys.has(k) }] : [];
+      });
+      this.aroundCache.set(cluster, hit);
+    }
+    return hit;
   }
 
   private emit(cluster: Cluster, runs: ExplainedRun[]): void {

@@ -28,8 +28,16 @@ export class SpikeFilter {
     // head now points at the oldest sample; the centre is two after it.
     const c = this.head + 2;
     const centre = b[c < 5 ? c : c - 5]!;
-    const med = median5(b[0]!, b[1]!, b[2]!, b[3]!, b[4]!);
     const limit = Math.max(this.k * sigma, this.minSpikeGrams);
+    // The median lies beyond `limit` from the centre only when 3 of the other 4 samples do, on one side: with
+    // both next neighbours within it, it cannot (the usual case, so the median is not sorted out per sample).
+    if (
+      Math.abs(b[c + 1 < 5 ? c + 1 : c - 4]! - centre) <= limit &&
+      Math.abs(b[c - 1 < 5 ? c - 1 : c - 6]! - centre) <= limit
+    ) {
+      return centre;
+    }
+    const med = median5(b[0]!, b[1]!, b[2]!, b[3]!, b[4]!);
     if (Math.abs(centre - med) > limit) {
       this.replaced++;
       return med;
