@@ -2,12 +2,16 @@ import { systemClock } from '../../shared/src/clock.js';
 import { createLogger } from '../../shared/src/logger.js';
 import { buildGateway, type Gateway } from './app.js';
 import { type LoadedConfig, loadConfig } from './config/load.js';
+import { runningRelease } from './deploy/running-release.js';
 import { journalDestination, stdoutIsJournal } from './lifecycle/journal-stream.js';
 import { installLoopBlockHook } from './lifecycle/loop-block-hook.js';
 import { writePidFile } from './lifecycle/pid-file.js';
+import { startReleaseReporter } from './lifecycle/release-reporter.js';
 import { registerRemoteConfig } from './lifecycle/remote-config.js';
+import { registerRemoteUpgrade } from './lifecycle/remote-upgrade.js';
 import { openNotifier } from './lifecycle/sd-notify.js';
 import { SystemdSupervision } from './lifecycle/systemd-supervision.js';
+import { processRunner } from './lifecycle/upgrade-runner.js';
 
 /**
  * Process entry for `storegate start`: load config, build, start, and stop gracefully on SIGTERM/SIGINT
@@ -85,6 +89,7 @@ export async function runGateway(configPath?: string, config?: LoadedConfig): Pr
         await gateway.start();
       } finally {
         registerRemoteConfig(remote);
+        registerRemoteUpgrade(upgrades);
       }
       notifier.send({ STATUS: await supervision.statusLine() });
     },
@@ -92,6 +97,10 @@ export async function runGateway(configPath?: string, config?: LoadedConfig): Pr
       ? { healthDeadlineMs: Number(process.env.SG_CONFIG_APPLY_DEADLINE_MS) }
       : {}),
   };
+  const release = runningRelease(import.meta.dirname);
+  const upgrades = { clock, logger, current: () => gateway, release, runner: processRunner(clock) };
   registerRemoteConfig(remote);
+  registerRemoteUpgrade(upgrades);
+  startReleaseReporter({ clock, logger, current: () => gateway, running: release.version });
   return gateway;
 }

@@ -68,6 +68,12 @@ export const ERRORS = {
     meaning: 'the passphrase is not the one the backup was made with',
     hint: 'nothing was restored; --passphrase-file or SG_BACKUP_PASSPHRASE',
   },
+  SG_BACKUP_IDENTITY: {
+    status: 401,
+    meaning:
+      'the backup is encrypted to another key, or with a passphrase where a key was given (or the reverse)',
+    hint: 'nothing was restored; --identity FILE for a recipient-key backup, --passphrase-file for a passphrase one',
+  },
   SG_GATEWAY_RUNNING: {
     status: 409,
     meaning: 'the command must not run while a gateway uses this data_dir',
@@ -88,6 +94,11 @@ export const ERRORS = {
     status: 500,
     meaning: 'the new release did not come up healthy in time; the previous release was started again',
     hint: 'journalctl -u storegate shows why the new release failed',
+  },
+  SG_UPGRADE_NOT_STARTED: {
+    status: 500,
+    meaning: 'release.upgrade could not start its runner (upgrade.remote_runner); nothing was changed',
+    hint: 'the gateway user must be allowed to run upgrade.remote_runner (docs/deploy.md "Remote upgrade")',
   },
   SG_INTERNAL: { status: 500, meaning: 'an unexpected error; the gateway log has the details' },
 } as const satisfies Record<string, { status: number; meaning: string; hint?: string }>;

@@ -153,6 +153,60 @@ describe('where an item lies', () => {
       [1, 'pasta-500', 'chips-330'],
     ]);
   });
+
+  it('a wrong-plate return is the SKU picked last, not the near-equal one picked most often a while ago', () => {
+    const plates = parsePlanogram({
+      plates: [
+        { device: 'a', channel: 0, sku: 'bbq-200', unit_grams: 200, capacity: 20 },
+        { device: 'a', channel: 1, sku: 'salt-201', unit_grams: 201, capacity: 20 },
+        { device: 'a', channel: 5, sku: 'rice-500', unit_grams: 500, capacity: 12 },
+      ],
+    });
+    // Three bbq bags taken 30–40 s before the return (other shoppers, or one who kept them), the salt 5 s before.
+    const bbq = new PlateScript(4000, 0.5, 47)
+      .hold(5000)
+      .step(-200)
+      .hold(5000)
+      .step(-200)
+      .hold(5000)
+      .step(-200)
+      .hold(40_000);
+    const salt = new PlateScript(4020, 0.5, 48).hold(40_000).step(-201).hold(15_000);
+    const rice = new PlateScript(5000, 0.5, 49).hold(45_000).step(200.5, 250).hold(10_000);
+    const events = run(
+      new ShelfProcessor({ plates }),
+      bbq.readings('a', 0),
+      salt.readings('a', 1),
+      rice.readings('a', 5),
+    );
+    const misplaced = ofType(events, 'shelf.misplaced');
+    expect(misplaced.map((e) => [e.data.channel, e.data.sku, e.data.plate_sku])).toEqual([
+      [5, 'salt-201', 'rice-500'],
+    ]);
+  });
+});
+
+describe('two hands at once', () => {
+  it('near-equal neighbours picked together: an unsure split is one ambiguous event per hand, not one for both', () => {
+    const plates = parsePlanogram({
+      plates: [
+        { device: 's', channel: 0, sku: 'paprika-216', unit_grams: 216, tolerance_grams: 20, capacity: 20 },
+        { device: 's', channel: 1, sku: 'salt-211', unit_grams: 211, tolerance_grams: 20, capacity: 20 },
+      ],
+    });
+    // Loose tolerances: 427 g off two plates is one of each, or two of either lying across — the split is unsure.
+    const a = new PlateScript(4320, 0.8, 60).hold(3000).step(-216, 200).hold(8000);
+    const b = new PlateScript(4220, 0.8, 61).hold(3050).step(-211, 200).hold(7950);
+    const events = picksPuts(run(new ShelfProcessor({ plates }), a.readings('s', 0), b.readings('s', 1)));
+    expect(events.map((e) => [e.type, e.data.channel, e.data.sku, e.data.qty])).toEqual([
+      ['shelf.pick', 0, 'paprika-216', 1],
+      ['shelf.pick', 1, 'salt-211', 1],
+    ]);
+    for (const e of events) {
+      expect(e.data.ambiguous).toBe(true);
+      expect(e.data.confidence).toBeLessThan(0.9);
+    }
+  });
 });
 
 describe('an interaction as a sequence of settled steps', () => {

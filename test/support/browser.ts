@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import mqtt from 'mqtt';
@@ -7,7 +6,8 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import type { Role } from '../../gateway/src/core/identity.js';
 import { openSqliteDeviceRegistry } from '../../gateway/src/registry/sqlite-device-registry.js';
 import { seedUser } from './auth.js';
-import { ensurePeer, freePort } from './peers.js';
+import { spawnDemo } from './demo.js';
+import { ensurePeer } from './peers.js';
 
 /**
  * Browser tests of the web screens: headless Chromium (playwright-core, the system's /usr/bin/chromium)
@@ -17,7 +17,6 @@ import { ensurePeer, freePort } from './peers.js';
  */
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const DEMO = join(ROOT, 'dist/gateway/src/demo/run-demo.js');
 export const SCREENSHOTS = join(ROOT, 'dashboards/screenshots');
 export const WIDTHS = [390, 800, 1400] as const;
 export type Width = (typeof WIDTHS)[number];
@@ -49,13 +48,8 @@ export interface DemoGateway {
   stop(): Promise<void>;
 }
 
-function demoMissing(): Error {
-  return new Error(`${DEMO} is missing: build first with \`npm run build\` (npm test does)`);
-}
-
 /** Start `npm run demo` (built) on free ports; resolves once the banner is printed and the API answers. */
 export async function startDemo(): Promise<DemoGateway> {
-  if (!existsSync(DEMO)) throw demoMissing();
   const dataDir = mkdtempSync(join(tmpdir(), 'sg-web-'));
   const secrets = new Map<string, string>();
   const registry = openSqliteDeviceRegistry(join(dataDir, 'registry.db'), {});
@@ -67,50 +61,17 @@ export async function startDemo(): Promise<DemoGateway> {
   } finally {
     registry.close();
   }
-  const [httpPort, brokerPort] = [await freePort(), await freePort()];
-  const child: ChildProcess = spawn(process.execPath, [DEMO], {
-    env: {
-      ...process.env,
-      STOREGATE_DEMO_DIR: dataDir,
-      STOREGATE_HTTP__PORT: String(httpPort),
-      STOREGATE_HTTP__HOST: '127.0.0.1',
-      STOREGATE_BROKER__PORT: String(brokerPort),
-      STOREGATE_BROKER__HOST: '127.0.0.1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const base = `http://127.0.0.1:${httpPort}`;
+  const demo = await spawnDemo({ dataDir });
+  const { base, httpPort, brokerPort } = demo;
   let token = '';
   const clients = new Map<string, mqtt.MqttClient>();
   const stop = async () => {
     await Promise.all([...clients.values()].map((c) => c.endAsync(true)));
     clients.clear();
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    // A graceful stop that hangs must not hang the test run: SIGKILL after 20 s, and say so.
-    const timer = setTimeout(() => {
-      output += '\n[browser.ts] the demo did not stop within 20 s of SIGTERM: SIGKILL\n';
-      child.kill('SIGKILL');
-    }, 20_000);
-    await exited;
-    clearTimeout(timer);
+    await demo.stop();
   };
   try {
-    token = await until(
-      'the demo banner',
-      () => {
-        if (child.exitCode !== null) throw new Error(`the demo exited early:\n${output}`);
-        return /API token\s+(sgt_\S+)/.exec(output)?.[1];
-      },
-      60_000,
-    );
+    token = await demo.banner();
     await until('the demo API', async () => {
       const res = await fetch(`${base}/api/lanes`, { headers: { authorization: `Bearer ${token}` } });
       return res.ok || undefined;
@@ -150,7 +111,7 @@ export async function startDemo(): Promise<DemoGateway> {
     httpPort,
     brokerPort,
     token,
-    output: () => output,
+    output: demo.output,
     api,
     lane,
     stop,
@@ -218,8 +179,13 @@ export async function loginAs(
   return { context, page, errors, close: () => context.close() };
 }
 
-/** Full-page screenshot to dashboards/screenshots/<screen>-<width>.png (committed, linked from the README). */
-export async function screenshot(page: Page, screen: string, width: number): Promise<string> {
+/**
+ * Full-page screenshot to dashboards/screenshots/<screen>-<width>.png (committed, linked from the README), only
+ * with UPDATE_SCREENSHOTS=1: an ordinary test run leaves the committed images alone and skips the capture
+ * (no test asserts on the image). Returns the path written, or null.
+ */
+export async function screenshot(page: Page, screen: string, width: number): Promise<string | null> {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return null;
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${screen}-${width}.png`);
   await page.screenshot({ path, fullPage: true, animations: 'disabled' });

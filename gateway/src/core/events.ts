@@ -5,6 +5,7 @@ import { auditEvents } from './events/audit.js';
 import { deviceEvents } from './events/device.js';
 import { footfallEvents } from './events/footfall.js';
 import { laneEvents } from './events/lane.js';
+import { releaseEvents } from './events/release.js';
 import { shelfEvents } from './events/shelf.js';
 
 /**
@@ -23,6 +24,7 @@ export const storeEventSchemas = {
   ...deviceEvents,
   ...coldchainEventData,
   ...auditEvents,
+  ...releaseEvents,
   ...outboxEventData,
 } as const;
 
@@ -74,6 +76,13 @@ export const eventDomains: ReadonlyArray<{
     streams: '`audit`',
     classes: 'must-deliver',
     types: Object.keys(auditEvents),
+  },
+  {
+    title: 'Releases',
+    streams: '`gateway/release`',
+    classes: 'must-deliver',
+    doc: 'deploy.md',
+    types: Object.keys(releaseEvents),
   },
   {
     title: 'Outbox and gateway',

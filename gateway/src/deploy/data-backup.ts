@@ -1,6 +1,7 @@
 import { chownSync, copyFileSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { backupSqliteFile, schemaVersions } from '../registry/sqlite-backup.js';
+import { basename, join } from 'node:path';
+import { snapshotDatabases } from '../lifecycle/backup/backup.js';
+import { schemaVersions } from '../registry/sqlite-backup.js';
 
 export interface DataBackup {
   dir: string;
@@ -9,20 +10,20 @@ export interface DataBackup {
 
 /**
  * Before a new release runs its (forward-only) migrations: an online backup of every SQLite file in data_dir
- * with the schema versions it holds, so a rollback can give the previous release files it can open.
+ * (the outbox too: a rollback may need it) with the schema versions it holds, so a rollback can give the
+ * previous release files it can open. Copied and integrity-checked by the same code as `storegate backup`.
  */
 export async function backupDataDir(dataDir: string, dest: string): Promise<DataBackup> {
-  const files: DataBackup['files'] = [];
-  if (!existsSync(dataDir)) return { dir: dest, files };
-  for (const name of readdirSync(dataDir)
-    .filter((n) => n.endsWith('.db'))
-    .sort()) {
-    const file = join(dataDir, name);
-    if (!statSync(file).isFile()) continue;
-    await backupSqliteFile(file, join(dest, name));
-    const { uid, gid } = statSync(file);
-    files.push({ name, versions: schemaVersions(join(dest, name)), uid, gid });
-  }
+  if (!existsSync(dataDir)) return { dir: dest, files: [] };
+  const names = readdirSync(dataDir)
+    .filter((n) => n.endsWith('.db') && statSync(join(dataDir, n)).isFile())
+    .sort();
+  const copies = await snapshotDatabases(dataDir, dest, names);
+  const files = copies.map((copy) => {
+    const name = basename(copy);
+    const { uid, gid } = statSync(join(dataDir, name));
+    return { name, versions: schemaVersions(copy), uid, gid };
+  });
   return { dir: dest, files };
 }
 

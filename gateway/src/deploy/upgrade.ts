@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import type { Clock } from '../../../shared/src/clock.js';
 import type { LoadedConfig } from '../config/load.js';
 import { StoregateError } from '../core/errors.js';
-import { backupDataDir, restoreMigrated } from './data-backup.js';
+import { backupDataDir, type DataBackup, restoreMigrated } from './data-backup.js';
 import { type GatewayProbe, type Readiness, readiness } from './gateway-probe.js';
 import type { InstallLayout } from './layout.js';
 import type { VerifyTarget } from './manifest.js';
 import { waitForQuietTime } from './quiet-gate.js';
 import type { ServiceControl } from './service-control.js';
 import { unpackRelease } from './unpack.js';
+import { type UpgradeRecord, writeUpgradeRecord } from './upgrade-record.js';
 
 export interface UpgradeDeps {
   layout: InstallLayout;
@@ -22,6 +23,13 @@ export interface UpgradeDeps {
   target?: VerifyTarget;
 }
 
+export interface UpgradeOptions {
+  artifact: string;
+  force?: boolean;
+  /** The cloud's `release.upgrade` request id, kept in the upgrade record. */
+  requestId?: string;
+}
+
 export interface UpgradeResult {
   from: string;
   to: string;
@@ -29,33 +37,82 @@ export interface UpgradeResult {
 }
 
 /**
- * `storegate upgrade ARTIFACT`: verify and unpack beside the current release, wait for a quiet moment, stop,
+ * `storegate upgrade ARTIFACT`, with its outcome kept in data_dir/upgrade-status.json (upgrade-record.ts) for
+ * the restarted gateway to report. See runUpgrade for the steps.
+ */
+export async function upgrade(deps: UpgradeDeps, options: UpgradeOptions): Promise<UpgradeResult> {
+  const from = deps.layout.currentVersion();
+  if (!from) {
+    throw new StoregateError('SG_NOT_FOUND', `no release is installed under ${deps.layout.base}`, {
+      hint: 'install first with deploy/install.sh or the .deb',
+    });
+  }
+  let record: UpgradeRecord = {
+    state: 'in_progress',
+    from,
+    to: null,
+    artifact: options.artifact,
+    started_at: deps.clock.now(),
+    forced: options.force ?? false,
+    ...(options.requestId ? { request_id: options.requestId } : {}),
+  };
+  const save = (patch: Partial<UpgradeRecord>) => {
+    record = { ...record, ...patch };
+    try {
+      writeUpgradeRecord(deps.config.dataDir, record);
+    } catch (err) {
+      deps.log(`could not write the upgrade record: ${(err as Error).message}`);
+    }
+  };
+  save({});
+  try {
+    const result = await runUpgrade(deps, options, from, (to) => save({ to }));
+    save({ state: 'upgraded', backup: result.backup, finished_at: deps.clock.now() });
+    return result;
+  } catch (err) {
+    const rolledBack = err instanceof StoregateError && err.code === 'SG_UPGRADE_FAILED';
+    save({
+      state: rolledBack ? 'rolled_back' : 'failed',
+      problem: err instanceof StoregateError ? `${err.code}: ${err.message}` : String(err),
+      finished_at: deps.clock.now(),
+    });
+    throw err;
+  }
+}
+
+/**
+ * Verify and unpack beside the current release, wait for a quiet moment, stop,
  * back up the databases (migrations are forward-only), switch `current`, start, and wait for the new release to
  * be ready (`/healthz` ok, outbox and broker up) within upgrade.health_deadline_ms. On failure: stop it, put back
  * the databases it migrated, switch back, start the previous release and throw SG_UPGRADE_FAILED.
  */
-export async function upgrade(
+async function runUpgrade(
   deps: UpgradeDeps,
-  options: { artifact: string; force?: boolean },
+  options: UpgradeOptions,
+  from: string,
+  verified: (to: string) => void,
 ): Promise<UpgradeResult> {
   const { layout, config, service, clock, log } = deps;
-  const from = layout.currentVersion();
-  if (!from) {
-    throw new StoregateError('SG_NOT_FOUND', `no release is installed under ${layout.base}`, {
-      hint: 'install first with deploy/install.sh or the .deb',
-    });
-  }
   const { version: to } = await unpackRelease(layout, options.artifact, deps.target);
+  verified(to);
   log(`verified release ${to} (current: ${from})`);
   await waitForQuietTime(deps, options.force ?? false);
 
   log(`stopping ${from}`);
   await service.stop();
   const stamp = new Date(clock.now()).toISOString().replace(/[:.]/g, '-');
-  const backup = await backupDataDir(
-    config.dataDir,
-    join(config.dataDir, 'backups', `upgrade-${from}-to-${to}-${stamp}`),
-  );
+  let backup: DataBackup;
+  try {
+    backup = await backupDataDir(
+      config.dataDir,
+      join(config.dataDir, 'backups', `upgrade-${from}-to-${to}-${stamp}`),
+    );
+  } catch (err) {
+    // Nothing switched yet: the current release goes back up, and the upgrade fails with the reason.
+    log(`the database backup failed (${(err as Error).message}): starting ${from} again`);
+    await service.start();
+    throw err;
+  }
   log(`backed up ${backup.files.length} database(s) to ${backup.dir}`);
   layout.switchCurrent(to);
   log(`starting ${to}`);

@@ -25,6 +25,12 @@ async function keptAlive<T>(work: Promise<T>): Promise<T> {
   }
 }
 
+interface UpgradeCliOptions {
+  force?: boolean;
+  root: string;
+  requestId?: string;
+}
+
 export function registerUpgradeCommands(program: Command): void {
   program
     .command('upgrade')
@@ -34,7 +40,11 @@ export function registerUpgradeCommands(program: Command): void {
     .argument('<artifact>', 'storegate-<version>-linux-<arch>.tar.gz from `npm run release`')
     .option('--force', 'do not wait for upgrade.quiet_window (open lane sessions are still waited for)')
     .option('--root <dir>', 'installation root', '/')
-    .action(async (artifact: string, opts: { force?: boolean; root: string }, command: Command) => {
+    .option(
+      '--request-id <id>',
+      'the cloud release.upgrade request this runs for (kept in the upgrade record)',
+    )
+    .action(async (artifact: string, opts: UpgradeCliOptions, command: Command) => {
       const config = loadCliConfig(command);
       const result = await keptAlive(
         upgrade(
@@ -46,7 +56,11 @@ export function registerUpgradeCommands(program: Command): void {
             clock: systemClock(),
             log,
           },
-          { artifact: resolve(artifact), force: opts.force ?? false },
+          {
+            artifact: resolve(artifact),
+            force: opts.force ?? false,
+            ...(opts.requestId ? { requestId: opts.requestId } : {}),
+          },
         ),
       );
       log(`backup of the databases before the upgrade: ${result.backup}`);

@@ -42,6 +42,13 @@ export const upgradeSection = z
       .min(2)
       .default(3)
       .describe('Releases kept in /opt/storegate/releases (the current and previous ones always)'),
+    remote_runner: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['systemd-run', '--unit', 'storegate-upgrade-{time}', '--collect'])
+      .describe(
+        'How the cloud command release.upgrade starts `storegate upgrade` detached from the gateway it restarts: this argv, then `storegate --config FILE upgrade ARTIFACT --request-id ID [--force]`; {time} is the epoch ms',
+      ),
   })
   .describe('Upgrades with `storegate upgrade` (docs/deploy.md)');
 

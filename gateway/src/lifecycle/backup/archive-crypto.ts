@@ -1,12 +1,12 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  randomBytes,
-  scrypt,
-  timingSafeEqual,
-} from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { StoregateError } from '../../core/errors.js';
+import {
+  type BackupKdf,
+  type KeyOpener,
+  type KeySource,
+  newBackupKey,
+  openBackupKey,
+} from './archive-keys.js';
 
 /**
  * The encrypted envelope of a backup file:
@@ -14,14 +14,13 @@ import { StoregateError } from '../../core/errors.js';
  *   "SGBACKUP" | u32 BE header length | header JSON | AES-256-GCM ciphertext | 16-byte GCM tag
  *
  * The header (not secret) names the KDF parameters, the IV and a key check value, and is the GCM additional
- * data, so editing it fails authentication. The key comes from the passphrase through scrypt; the key check
- * (an HMAC of a fixed label) tells a wrong passphrase from a damaged file before any byte is decrypted.
+ * data, so editing it fails authentication. The key comes from the passphrase through scrypt, or is random and
+ * wrapped for age recipient keys (archive-keys.ts); the key check (an HMAC of a fixed label) tells a wrong
+ * passphrase from a damaged file before any byte is decrypted.
  */
 export const MAGIC = Buffer.from('SGBACKUP', 'ascii');
 export const TAG_BYTES = 16;
 const KEY_CHECK_LABEL = 'storegate-backup key check';
-/** 2^15 × r 8 = 32 MiB of memory per derivation: seconds of work per guess on a Pi, fine once per backup. */
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1 } as const;
 const MAX_HEADER_BYTES = 64 * 1024;
 
 export interface BackupHeader {
@@ -30,45 +29,23 @@ export interface BackupHeader {
   store_id: string;
   storegate_version: string;
   cipher: 'aes-256-gcm';
-  kdf: { name: 'scrypt'; salt: string; N: number; r: number; p: number };
+  /** scrypt of a passphrase, or the key wrapped for age recipients (archive-keys.ts). */
+  kdf: BackupKdf;
   iv: string;
   key_check: string;
   compression: 'gzip';
-}
-
-function deriveKey(passphrase: string, kdf: BackupHeader['kdf']): Promise<Buffer> {
-  if (kdf.N > 2 ** 20 || kdf.r > 32 || kdf.p > 16) {
-    throw new StoregateError('SG_BACKUP_INVALID', 'backup header asks for unreasonable scrypt parameters');
-  }
-  return new Promise((resolve, reject) => {
-    scrypt(
-      passphrase.normalize('NFC'),
-      Buffer.from(kdf.salt, 'base64'),
-      32,
-      { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r * 2 },
-      (err, key) => (err ? reject(err) : resolve(key)),
-    );
-  });
 }
 
 function keyCheck(key: Buffer): Buffer {
   return createHmac('sha256', key).update(KEY_CHECK_LABEL).digest().subarray(0, 16);
 }
 
-export function checkPassphrase(passphrase: string): void {
-  if (passphrase.length < 8) {
-    throw new StoregateError('SG_BAD_ARGUMENT', 'the backup passphrase must be at least 8 characters');
-  }
-}
-
 /** A fresh header and the cipher that encrypts the payload under it (AAD set). */
 export async function openEncryption(
-  passphrase: string,
+  source: KeySource,
   meta: { storeId: string; version: string; createdAt: string },
 ) {
-  checkPassphrase(passphrase);
-  const kdf = { name: 'scrypt' as const, salt: randomBytes(16).toString('base64'), ...SCRYPT };
-  const key = await deriveKey(passphrase, kdf);
+  const { key, kdf } = await newBackupKey(source);
   const iv = randomBytes(12);
   const header: BackupHeader = {
     format: 1,
@@ -109,18 +86,32 @@ export function decodeHeader(head: Buffer, file: string): { header: BackupHeader
   } catch {
     throw invalid('header is not JSON');
   }
-  if (header.format !== 1 || header.cipher !== 'aes-256-gcm' || header.kdf?.name !== 'scrypt') {
+  const kdf = header.kdf?.name;
+  if (header.format !== 1 || header.cipher !== 'aes-256-gcm' || (kdf !== 'scrypt' && kdf !== 'age')) {
     throw invalid(`unsupported format ${JSON.stringify({ format: header.format, cipher: header.cipher })}`);
   }
   return { header, prefixBytes: MAGIC.length + 4 + len };
 }
 
-/** The decipher for a parsed header; throws SG_BACKUP_PASSPHRASE when the passphrase is not the one used. */
-export async function openDecryption(passphrase: string, header: BackupHeader, prefix: Buffer, tag: Buffer) {
-  const key = await deriveKey(passphrase, header.kdf);
+/**
+ * The decipher for a parsed header; throws SG_BACKUP_PASSPHRASE when the passphrase is not the one used,
+ * SG_BACKUP_IDENTITY when no identity given is a recipient.
+ */
+export async function openDecryption(
+  opener: KeyOpener,
+  header: BackupHeader,
+  prefix: Buffer,
+  tag: Buffer,
+  file: string,
+) {
+  const key = await openBackupKey(opener, header.kdf, file);
   const expected = Buffer.from(header.key_check, 'base64');
   const actual = keyCheck(key);
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
+    // A wrapped age key is authenticated by age itself: a key that does not match was tampered with.
+    if (header.kdf.name === 'age') {
+      throw new StoregateError('SG_BACKUP_INVALID', `${file}: the key does not match its key check`);
+    }
     throw new StoregateError('SG_BACKUP_PASSPHRASE', 'wrong passphrase for this backup');
   }
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(header.iv, 'base64'));

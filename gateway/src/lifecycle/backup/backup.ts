@@ -9,6 +9,7 @@ import { systemClock } from '../../../../shared/src/clock.js';
 import { StoregateError } from '../../core/errors.js';
 import { backupSqliteFile } from '../../registry/sqlite-backup.js';
 import { openEncryption } from './archive-crypto.js';
+import type { KeySource } from './archive-keys.js';
 import { type Manifest, type ManifestEntry, payloadOf, sha256OfFile } from './archive-payload.js';
 
 /**
@@ -58,14 +59,19 @@ export function storegateVersion(): string {
 }
 
 /**
- * Consistent copies of the databases into `dir` (SQLite's online backup: a snapshot even while the gateway
- * writes), each checked with `PRAGMA integrity_check`. Unencrypted, for a pre-migration snapshot next to the
- * data (`storegate upgrade` calls this before a release's migrations run); `createBackup` encrypts them.
+ * Consistent copies of databases of `dataDir` into `dir` (SQLite's online backup: a snapshot even while the
+ * gateway writes), each checked with `PRAGMA integrity_check`; returns the copies. The one copy path for both
+ * `storegate backup` (the BACKUP_DATABASES, then encrypted by createBackup) and `storegate upgrade` (every
+ * .db, unencrypted beside the data, before a release's forward-only migrations run: deploy/data-backup.ts).
  */
-export async function snapshotDatabases(dataDir: string, dir: string): Promise<string[]> {
+export async function snapshotDatabases(
+  dataDir: string,
+  dir: string,
+  names: readonly string[] = BACKUP_DATABASES,
+): Promise<string[]> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const copied: string[] = [];
-  for (const name of BACKUP_DATABASES) {
+  for (const name of names) {
     const source = join(dataDir, name);
     if (!existsSync(source)) continue;
     const target = join(dir, name);
@@ -101,11 +107,14 @@ export function checkIntegrity(file: string, label = file): void {
   }
 }
 
-/** Write an encrypted backup of a data dir and its config to `out` (atomically: a temp file, then rename). */
+/**
+ * Write an encrypted backup of a data dir and its config to `out` (atomically: a temp file, then rename),
+ * under a passphrase (a string) or to age recipient keys.
+ */
 export async function createBackup(
   source: BackupSource,
   out: string,
-  passphrase: string,
+  secret: string | KeySource,
   now: Date = new Date(systemClock().now()),
 ): Promise<BackupResult> {
   const target = resolve(out);
@@ -142,7 +151,8 @@ export async function createBackup(
       config_file: source.configFile,
       files,
     };
-    const { prefix, cipher } = await openEncryption(passphrase, {
+    const keys = typeof secret === 'string' ? { passphrase: secret } : secret;
+    const { prefix, cipher } = await openEncryption(keys, {
       storeId: source.storeId,
       version,
       createdAt,

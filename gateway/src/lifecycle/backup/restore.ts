@@ -7,6 +7,7 @@ import { systemClock } from '../../../../shared/src/clock.js';
 import { StoregateError } from '../../core/errors.js';
 import { runningGateway } from '../pid-file.js';
 import { decodeHeader, openDecryption, TAG_BYTES } from './archive-crypto.js';
+import type { KeyOpener } from './archive-keys.js';
 import { type Manifest, payloadWriter, sha256OfFile } from './archive-payload.js';
 import { checkIntegrity, OUTBOX_STATE_FILE } from './backup.js';
 
@@ -23,10 +24,13 @@ export interface RestoreResult {
   movedAside: string | null;
 }
 
-/** Decrypt and check a backup into a fresh directory under `parent`; returns the manifest and that directory. */
+/**
+ * Decrypt and check a backup (with its passphrase as a string, or age identities) into a fresh directory under
+ * `parent`; returns the manifest and that directory.
+ */
 export async function unpackBackup(
   file: string,
-  passphrase: string,
+  secret: string | KeyOpener,
   parent: string,
 ): Promise<{ manifest: Manifest; dir: string }> {
   const path = resolve(file);
@@ -47,7 +51,8 @@ export async function unpackBackup(
   if (size < prefixBytes + TAG_BYTES) {
     throw new StoregateError('SG_BACKUP_INVALID', `${path} is truncated`);
   }
-  const decipher = await openDecryption(passphrase, header, head.subarray(0, prefixBytes), tag);
+  const opener = typeof secret === 'string' ? { passphrase: secret } : secret;
+  const decipher = await openDecryption(opener, header, head.subarray(0, prefixBytes), tag, path);
   mkdirSync(parent, { recursive: true, mode: 0o700 });
   const dir = await mkdtemp(join(parent, '.storegate-restore-'));
   const writer = payloadWriter(dir, async (f) => {
@@ -88,7 +93,7 @@ export async function unpackBackup(
  */
 export async function restoreBackup(
   file: string,
-  passphrase: string,
+  secret: string | KeyOpener,
   target: RestoreTarget,
   now: Date = new Date(systemClock().now()),
 ): Promise<RestoreResult> {
@@ -100,7 +105,7 @@ export async function restoreBackup(
     });
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const { manifest, dir } = await unpackBackup(file, passphrase, dataDir);
+  const { manifest, dir } = await unpackBackup(file, secret, dataDir);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const aside = join(dataDir, `pre-restore-${stamp}`);
   const owner = statSync(dataDir);

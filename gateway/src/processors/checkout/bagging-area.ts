@@ -122,6 +122,22 @@ export class BaggingArea {
   }
 
   /**
+   * Could a gain whose weight began to land at `onsetAt` be the rest of the open-weight item (produce) verified last,
+   * put down in stages? Only if it began within the shoppers' let-go time (stage-timing.ts) of that weighing and
+   * before the shopper moved on: an unscanned item is put down after the shopper finished the previous one.
+   */
+  couldBeRest(onsetAt: number | null, movedOnAt: number, letGoMs: number): boolean {
+    const last = this.lastVerified;
+    if (!last || last.mean !== null || onsetAt === null || movedOnAt > last.at) return false;
+    return onsetAt >= last.at && onsetAt - last.at <= letGoMs;
+  }
+
+  /** The rest of the produce verified last landed (decided once the level held until the shopper moved on). */
+  takeRest(delta: number): void {
+    if (this.lastVerified) this.lastVerified.thing.grams += delta;
+  }
+
+  /**
    * The weighing of the item verified last is not final until the shopper moves on (a scan or POS event after it):
    * the hand may still have held part of it (put down in stages: the rest follows) or rested on it while it was
    * weighed (lifted: a drop follows). The change belongs to that item when the revised weight fits its expectation

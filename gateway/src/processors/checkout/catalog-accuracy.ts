@@ -1,3 +1,8 @@
+import type { Expectation } from './expectation.js';
+
+/** What a mismatch was judged against: a pending item's expectation and catalog entry. */
+type Judged = { expectation: Expectation; item?: { grams: number | null } | undefined };
+
 /** Verified weighings before the learned spread widens nominal tolerances. */
 const MIN_SAMPLES = 20;
 const WINDOW = 300;
@@ -19,6 +24,17 @@ export class CatalogAccuracy {
     if (!Number.isFinite(relativeError) || Math.abs(relativeError) > 0.5) return;
     this.recent.push(relativeError);
     if (this.recent.length > WINDOW) this.recent.shift();
+  }
+
+  /**
+   * A settled mismatch against the only pending item, weighed against a nominal weight: a weighing too. Verified
+   * weighings are cut off at the tolerance, so a store whose nominal weights are further off than the tolerance
+   * would never show it otherwise (a swap is an outlier the robust spread ignores).
+   */
+  observeMismatch(item: Judged | null, delta: number): void {
+    const nominal = item?.item?.grams;
+    if (item?.expectation.kind === 'weighed' && item.expectation.source === 'nominal' && nominal)
+      this.observe((delta - nominal) / nominal);
   }
 
   /** Estimated σ of (true mean − nominal) / nominal, or null until enough weighings were seen. */

@@ -9,6 +9,7 @@ import { LaneEngine } from './lane-engine.js';
 import type { CheckoutOptions } from './lane-options.js';
 import type { AttendantAction, LaneState } from './lane-types.js';
 import { ScaleHealth } from './scale-health.js';
+import { StageTiming } from './stage-timing.js';
 import type { WeightLearner } from './weight-learner.js';
 
 export interface CheckoutProcessorDeps {
@@ -54,6 +55,8 @@ export class CheckoutProcessor implements Processor {
   private readonly engines = new Map<string, LaneEngine>();
   /** Learned across every lane: the catalog is the same for all of them. */
   readonly accuracy = new CatalogAccuracy();
+  /** The shoppers' let-go time of staged items, learned across every lane. */
+  readonly stageTiming = new StageTiming();
   private readonly queued: Array<{
     lane: string;
     action: AttendantAction;
@@ -173,6 +176,7 @@ export class CheckoutProcessor implements Processor {
         verification: config.verification,
         learning: config.learning,
         accuracy: this.accuracy,
+        stageTiming: this.stageTiming,
       });
       this.engines.set(lane, engine);
     }

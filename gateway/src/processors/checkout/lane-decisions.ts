@@ -3,6 +3,7 @@ import type { StoreEvent } from '../../core/events.js';
 import { BaggingArea } from './bagging-area.js';
 import type { OnScale } from './lane-contents.js';
 import { alertEvent, clearedEvent } from './lane-events.js';
+import { pendingLowerBound, stagedGap, type UnexplainedLevel } from './lane-levels.js';
 import { matchPending } from './lane-matching.js';
 import type { AlertReason, LaneEngineDeps, OpenAlert, PendingItem, SessionTotals } from './lane-types.js';
 import { recordVerified } from './lane-verify.js';
@@ -10,8 +11,7 @@ import { ScaleNoise } from './scale-noise.js';
 
 /**
  * The decision rules of a lane: what a stable weight means against what is pending and what is on the scale,
- * when an unexplained level becomes an alert, and the bagging timeouts. The session state machine
- * (lane-engine.ts) feeds it scans, readings and POS events.
+ * when an unexplained level becomes an alert, and the bagging timeouts (lane-engine.ts feeds it every input).
  */
 export abstract class LaneDecisions {
   session: SessionTotals | null = null;
@@ -24,7 +24,9 @@ export abstract class LaneDecisions {
   readonly noise: ScaleNoise;
   /** What the lane believes is on the scale. */
   readonly area = new BaggingArea();
-  protected unexplained: { grams: number; since: number } | null = null;
+  protected unexplained: UnexplainedLevel | null = null;
+  /** The unexplained level before the current one: the first part of an item put down in stages. */
+  protected previousLevel: UnexplainedLevel | null = null;
   protected firstScanAt: number | null = null;
   /** Last scan or POS event: the shopper moved on, so a weight still held is no transient. */
   protected lastEventAt = Number.NEGATIVE_INFINITY;
@@ -120,7 +122,11 @@ export abstract class LaneDecisions {
       // Matching nothing, lighter than anything there: creep, a bag settling. Followed once it has held.
       if (!removed && -delta < area.contents.unmatchedLimit(floor)) return this.absorb(grams, t);
     }
-    if (!this.unexplained) this.unexplained = { grams, since: t };
+    if (!this.unexplained) {
+      const letGoMs = this.deps.stageTiming?.limitMs() ?? 0;
+      const rest = delta > 0 && area.couldBeRest(area.atBaselineAt, this.lastEventAt, letGoMs);
+      this.unexplained = { grams, since: t, lastAt: t, rest };
+    }
     const waited = t - this.unexplained.since;
     if (waited < v.confirm_ms) return [];
     // A hand resting, a lean or a bag lifted to rearrange returns to the level before it, and may stay stable for
@@ -138,7 +144,7 @@ export abstract class LaneDecisions {
 
   /** A drop that matches nothing on the scale: once it has held `confirm_ms`, the accounted weight follows it. */
   private absorb(grams: number, t: number): StoreEvent[] {
-    if (!this.unexplained) this.unexplained = { grams, since: t };
+    if (!this.unexplained) this.unexplained = { grams, since: t, lastAt: t, rest: false };
     else if (t - this.unexplained.since >= this.deps.verification.confirm_ms) {
       this.area.baseline = grams;
       this.unexplained = null;
@@ -147,7 +153,8 @@ export abstract class LaneDecisions {
   }
 
   /**
-   * A held level that is no alarm whatever it is; the accounted weight follows it. A gain within the light exempt
+   * A held level that is no alarm whatever it is; the accounted weight follows it. The rest of produce put down
+   * in stages (a gain that began within the let-go time of its weighing, lane-levels.ts). A gain within the light exempt
    * items' allowance (unless a pending item could be arriving in stages: its part must not be spent on it); with
    * nothing pending, a gain lighter than the lightest item the lane weighs (lighter ones are verified on scan):
    * creep after a lean, a crumb of packaging; a drop that matches nothing on the scale and is lighter than anything
@@ -157,7 +164,13 @@ export abstract class LaneDecisions {
     const area = this.area;
     const floor = this.floor;
     const partial = delta > 0 && this.pending.length > 0 && this.couldBePartial(delta);
+    const rest = delta > 0 && this.unexplained?.rest === true;
+    if (rest) {
+      area.takeRest(delta);
+      this.session!.measuredGrams += delta;
+    }
     const benign =
+      rest ||
       (delta > 0 && !partial && area.takeExempt(delta)) ||
       (delta > 0 && this.pending.length === 0 && delta < this.minWeighable) ||
       (delta < 0 && !removed && -delta < area.contents.unmatchedLimit(floor));
@@ -193,12 +206,7 @@ export abstract class LaneDecisions {
 
   /** The gain is below the sum of the pending items' weights: a part of them may still be in the hand. */
   private couldBePartial(delta: number): boolean {
-    let pendingGrams = 0;
-    for (const p of this.pending) {
-      const e = p.expectation;
-      pendingGrams += e.kind === 'weighed' ? e.mean - e.tolerance : e.kind === 'any' ? e.maxGrams : 0;
-    }
-    return delta < pendingGrams;
+    return delta < pendingLowerBound(this.pending);
   }
 
   private overdue(t: number): StoreEvent[] {
@@ -216,23 +224,17 @@ export abstract class LaneDecisions {
     item: PendingItem | null,
     removed: OnScale[] | null = null,
   ): StoreEvent[] {
-    // Master data accuracy is learned from verified weighings; those are cut off at the tolerance, so a store whose
-    // nominal weights are further off than the tolerance would never show it. A settled mismatch against one
-    // nominal item is a weighing too (a swap is an outlier the robust spread ignores).
-    const nominal = item?.item?.grams;
-    if (
-      reason === 'weight_mismatch' &&
-      item?.expectation.kind === 'weighed' &&
-      nominal &&
-      this.pending.length === 1
-    )
-      if (item.expectation.source === 'nominal') this.deps.accuracy?.observe((delta - nominal) / nominal);
+    if (reason === 'weight_mismatch' && this.pending.length === 1)
+      this.deps.accuracy?.observeMismatch(item, delta);
     this.alert = { reason, raisedAt: t, deltaGrams: delta, item, removed };
     this.session!.alerts[reason]++;
     return [alertEvent(this.deps.lane, this.session!.id, t, reason, delta, item, this.scaleGrams)];
   }
 
   private verifyMatch(items: PendingItem[], expectedGrams: number, delta: number, t: number): StoreEvent[] {
+    const gap = stagedGap(this.previousLevel, items, delta, this.baseline, this.floor);
+    if (gap !== null) this.deps.stageTiming?.observe(gap);
+    this.previousLevel = null;
     this.pending = this.pending.filter((p) => !items.includes(p));
     this.area.forgetLastVerified();
     return recordVerified(this.deps, this.session!, items, expectedGrams, delta, t, (thing, teach) => {

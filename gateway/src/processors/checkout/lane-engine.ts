@@ -83,10 +83,12 @@ export class LaneEngine extends LaneDecisions {
     this.noise.observe(this.scaleGrams, isStable);
     if (!isStable || this.baseline === null || Math.abs(this.scaleGrams - this.baseline) > this.floor)
       this.activityAt = t;
-    if (isStable) {
+    if (isStable && this.unexplained) {
       // A changed stable weight restarts the confirmation wait (leaning, slow bagging).
-      if (this.unexplained && Math.abs(this.unexplained.grams - this.scaleGrams) > this.floor)
+      if (Math.abs(this.unexplained.grams - this.scaleGrams) > this.floor) {
+        this.previousLevel = this.unexplained;
         this.unexplained = null;
+      } else this.unexplained.lastAt = t;
     }
     const fault = (x: ScaleStatus | null) => x === 'over' || x === 'under';
     // Time the scale could not weigh does not count against the shopper's bagging timeout.
@@ -170,6 +172,9 @@ export class LaneEngine extends LaneDecisions {
     if (this.session?.phase === 'paid' && now - this.paidAt >= PAID_CLOSE_MS) return this.close(now);
     if (this.session && now - this.activityAt >= this.deps.verification.session_idle_ms)
       return this.close(now, true);
+    // The scale still reads an unexplained level: it stands until now (how long a staged part stood, lane-levels.ts).
+    const u = this.unexplained;
+    if (u && this.stable && Math.abs((this.scaleGrams ?? 0) - u.grams) <= this.floor) u.lastAt = now;
     return this.session ? this.evaluate(now) : [];
   }
 

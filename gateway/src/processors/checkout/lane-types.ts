@@ -7,6 +7,7 @@ import type { OnScale } from './lane-contents.js';
 import type { LearningOptions, VerificationOptions } from './lane-options.js';
 import type { ScaleHealth } from './scale-health.js';
 import type { ScaleNoise } from './scale-noise.js';
+import type { StageTiming } from './stage-timing.js';
 import type { WeightLearner } from './weight-learner.js';
 
 export type AlertReason = 'unexpected_item' | 'item_not_bagged' | 'weight_mismatch' | 'item_removed';
@@ -70,6 +71,8 @@ export interface LaneEngineDeps {
   learning: LearningOptions;
   /** How far nominal weights are off, learned across the products (shared by the lanes of a processor). */
   accuracy?: CatalogAccuracy;
+  /** How long shoppers take to let go of the rest of a staged item (shared by the lanes of a processor). */
+  stageTiming?: StageTiming;
 }
 
 /** What the lane display sees of an engine (lane-snapshot.ts). */

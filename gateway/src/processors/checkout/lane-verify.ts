@@ -23,13 +23,10 @@ export function recordVerified(
 ): StoreEvent[] {
   const out: StoreEvent[] = [];
   const single = items.length === 1;
-  for (const p of items) {
+  const split = splitLoad(items, expectedGrams, delta);
+  for (const [i, p] of items.entries()) {
     const e = p.expectation;
-    const measured = single
-      ? delta
-      : e.kind === 'weighed'
-        ? e.mean + (delta - expectedGrams) / items.length
-        : delta - expectedGrams;
+    const measured = single ? delta : split[i]!;
     const tolerance = e.kind === 'weighed' ? e.tolerance : 0;
     const teaches = single && !p.item?.soldByWeight && !deps.health.needsMaintenance;
     const teach = (grams: number) => {
@@ -47,4 +44,24 @@ export function recordVerified(
     out.push(verifiedEvent(deps.lane, session.id, t, p.code, p.item, { by: 'scale', measured, pending: p }));
   }
   return out;
+}
+
+/**
+ * Several items weighed as one load: only their sum was measured (and judged, against the root-sum-square of
+ * their tolerances). Each item's share: open-weight items share what the weighed ones do not explain; otherwise
+ * the residual is spread in proportion to each item's variance (the least-squares split), cut at the sum's
+ * tolerance (beyond it are light exempt items' grams) — so no share ever leaves its item's tolerance.
+ */
+export function splitLoad(items: readonly PendingItem[], expectedGrams: number, delta: number): number[] {
+  const open = items.filter((p) => p.expectation.kind !== 'weighed').length;
+  let variance = 0;
+  for (const p of items) if (p.expectation.kind === 'weighed') variance += p.expectation.tolerance ** 2;
+  const tolerance = Math.sqrt(variance);
+  const residual = Math.max(-tolerance, Math.min(tolerance, delta - expectedGrams));
+  return items.map((p) => {
+    const e = p.expectation;
+    if (e.kind !== 'weighed') return (delta - expectedGrams) / open;
+    if (open > 0) return e.mean;
+    return e.mean + (variance > 0 ? (residual * e.tolerance ** 2) / variance : 0);
+  });
 }

@@ -17,9 +17,11 @@ import type { FacingState } from './facing-state.js';
 export const LOCATION_PRIOR = { own: 1, neighbour: 0.03, shelf: 0.01, elsewhere: 0.002 } as const;
 /**
  * A put of a SKU picked moments ago elsewhere (a return to the wrong plate) is at least this likely. A shopper
- * who changes their mind does so at the shelf, within about RECENT_TAU_MS: each pick of the SKU still held
+ * who changes their mind does so at the shelf, within about RECENT_TAU_MS: the SKU's latest pick still held
  * counts by exp(−age/τ), down to RECENT_FLOOR of the prior up to `misplaced_memory_ms`; one carried to another
- * shelf is as much less likely as a put elsewhere is against one on the same shelf.
+ * shelf is as much less likely as a put elsewhere is against one on the same shelf. The latest, not a sum over
+ * the SKU's picks: a return is one decision of the shopper at the shelf now, and several picks of a SKU a while
+ * ago (other shoppers, mostly gone) do not make it likelier than the item someone took a moment ago.
  */
 export const RECENT_PICK_PRIOR = 0.05;
 export const RECENT_TAU_MS = 60_000;
@@ -118,13 +120,7 @@ function weightOptions(
 
 function recentPickPrior(ages: readonly number[], where: Location): number {
   if (ages.length === 0) return 0;
-  const held = Math.min(
-    1,
-    Math.max(
-      RECENT_FLOOR,
-      ages.reduce((a, age) => a + Math.exp(-age / RECENT_TAU_MS), 0),
-    ),
-  );
+  const held = Math.min(1, Math.max(RECENT_FLOOR, Math.exp(-Math.min(...ages) / RECENT_TAU_MS)));
   const far = where === 'elsewhere' ? LOCATION_PRIOR.elsewhere / LOCATION_PRIOR.shelf : 1;
   return RECENT_PICK_PRIOR * held * far;
 }
