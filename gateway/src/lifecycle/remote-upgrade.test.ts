@@ -71,7 +71,7 @@ describe('release.upgrade when the checks outlast the answer', () => {
     clock: late,
     logger: createLogger({ level: 'silent' }),
     current: () => gateway,
-    release: { version: '1.0.0', commit: null, layout: null },
+    release: { version: '1.0.0', commit: null, builtAt: null, layout: null },
     runner: async (argv: readonly string[]) => void runs.push([...argv]),
   });
 
@@ -101,5 +101,25 @@ describe('release.upgrade when the checks outlast the answer', () => {
       problem: expect.stringMatching(/^SG_RELEASE_INVALID: .*changed: dist\/main\.js/),
     });
     expect(runs).toEqual([]);
+  });
+
+  it('refuses a release built before the running one unless the signed args say downgrade', async () => {
+    const gateway = gatewayWith(join(dir, 'c'));
+    const runs: string[][] = [];
+    const release = { version: '3.0.0', commit: null, builtAt: '2999-01-01T00:00:00.000Z', layout: null };
+    registerRemoteUpgrade({ ...deps(gateway, runs), clock: systemClock(), release });
+    const file = artifact('2.0.0', false);
+    const old = await call(gateway, { artifact: file });
+    expect(old).toMatchObject({
+      status: 'error',
+      error: {
+        message: expect.stringMatching(/^SG_CONFLICT: release 2\.0\.0 was built before the running 3\.0\.0/),
+      },
+    });
+    expect(await call(gateway, { artifact: file, downgrade: true })).toMatchObject({
+      status: 'ok',
+      data: { state: 'accepted', to: '2.0.0' },
+    });
+    expect(runs).toHaveLength(1);
   });
 });

@@ -67,8 +67,10 @@ export function registerRemoteUpgrade(deps: RemoteUpgradeDeps): void {
   );
   commands.register('release.upgrade', async (args, request) => {
     const artifact = artifactPath(args.artifact);
-    if (args.force !== undefined && typeof args.force !== 'boolean') {
-      throw new StoregateError('SG_BAD_ARGUMENT', 'args.force: true or false');
+    for (const flag of ['force', 'downgrade'] as const) {
+      if (args[flag] !== undefined && typeof args[flag] !== 'boolean') {
+        throw new StoregateError('SG_BAD_ARGUMENT', `args.${flag}: true or false`);
+      }
     }
     if (
       args.sha256 !== undefined &&
@@ -97,6 +99,7 @@ export function registerRemoteUpgrade(deps: RemoteUpgradeDeps): void {
       configFile,
       requestId: request.id,
       force: args.force === true,
+      downgrade: args.downgrade === true,
       ...(typeof args.sha256 === 'string' ? { sha256: args.sha256.toLowerCase() } : {}),
     };
     const startedAt = deps.clock.now();
@@ -142,6 +145,7 @@ interface LaunchRequest {
   configFile: string;
   requestId: string;
   force: boolean;
+  downgrade: boolean;
   sha256?: string;
 }
 
@@ -160,6 +164,14 @@ async function verifyAndLaunch(deps: RemoteUpgradeDeps, runner: readonly string[
   const manifest = await verifyArtifact(req.artifact, deps.target);
   if (manifest.version === release.version) {
     throw new StoregateError('SG_CONFLICT', `release ${manifest.version} is already the current one`);
+  }
+  // Signed commands have no expiry: a captured old release.upgrade re-sent must not take the store back.
+  if (release.builtAt && manifest.built_at < release.builtAt && !req.downgrade) {
+    throw new StoregateError(
+      'SG_CONFLICT',
+      `release ${manifest.version} was built before the running ${release.version} (${manifest.built_at} < ${release.builtAt})`,
+      { hint: 'a deliberate downgrade is args.downgrade: true in the signed command' },
+    );
   }
   const argv = upgradeArgv(runner, deps.clock.now(), req);
   await deps.runner(argv);
