@@ -65,7 +65,9 @@ export function scoreLanes(sessions: readonly SessionTruth[], alerts: readonly L
         score.falseReasons.set(reason, (score.falseReasons.get(reason) ?? 0) + 1);
         const at = mine[0]?.t ?? 0;
         // Scans and POS events are when a lane decides, not what moved the weight: name the last physical action.
-        const physical = s.actions.filter((a) => a.t <= at && !/^(scan|multi-scan|payment-start|payment-success|basket-close)$/.test(a.label));
+        const physical = s.actions.filter(
+          (a) => a.t <= at && !/^(scan|multi-scan|payment-start|payment-success|basket-close)$/.test(a.label),
+        );
         const last = physical.pop()?.label ?? 'nothing on the scale yet';
         const cause = `${reason} after ${last}`;
         score.falseCauses.set(cause, (score.falseCauses.get(cause) ?? 0) + 1);

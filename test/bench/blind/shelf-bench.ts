@@ -26,7 +26,9 @@ export async function runShelfSeed(seed: number, keep: boolean): Promise<ShelfSe
       throw new Error(`seed ${seed}: storegate replay exited ${r.code}: ${r.stderr.slice(-2000)}`);
     const events = r.events as unknown as ShelfEvent[];
     const sensorAlarms = new Map<string, number>();
-    for (const e of r.events) if (e.type === 'shelf.sensor' && e.status !== 'ok') sensorAlarms.set(String(e.status), (sensorAlarms.get(String(e.status)) ?? 0) + 1);
+    for (const e of r.events)
+      if (e.type === 'shelf.sensor' && e.status !== 'ok')
+        sensorAlarms.set(String(e.status), (sensorAlarms.get(String(e.status)) ?? 0) + 1);
     const score = new ShelfScorer(c.facingPlates).score(c.truths, events, c.disturbances);
     const rejected = r.stderr.split('\n').filter((l) => l.includes('rejected:'));
     return { seed, score, samples: c.samples, rejected, sensorAlarms, wallMs: r.wallMs };
