@@ -112,4 +112,32 @@ describe('storegate backup / restore', () => {
     // The outbox died with the card: the restored state file makes the fresh one report it (gateway.data_loss).
     expect(gateway.output()).toContain('outbox lost');
   }, 90_000);
+
+  it('to a recipient key: keygen, backup with only the public key, restore with the identity', async () => {
+    const key = join(dir, 'backup.key');
+    const made = await runCli(config, ['backup', 'keygen', '--out', key]);
+    expect(made.code, made.stderr).toBe(0);
+    const recipient = /public key \(for --recipient\): (age1[0-9a-z]+)/.exec(made.stdout)?.[1];
+    expect(recipient).toBeDefined();
+    const again = await runCli(config, ['backup', 'keygen', '--out', key]);
+    expect(again.stderr).toContain('SG_CONFLICT');
+    // No passphrase in the environment: the gateway side needs none.
+    const aged = join(dir, 'aged.sgbackup');
+    const backup = await runCli(config, ['backup', aged, '--recipient', recipient!]);
+    expect(backup.code, backup.stderr).toBe(0);
+    await gateway?.stop();
+    gateway = undefined;
+    const other = join(dir, 'other.key');
+    await runCli(config, ['backup', 'keygen', '--out', other]);
+    const refused = await runCli(config, ['restore', aged, '--identity', other]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('SG_BACKUP_IDENTITY');
+    const withPass = await runCli(config, ['restore', aged], PASS);
+    expect(withPass.stderr).toContain('SG_BACKUP_IDENTITY');
+    rmSync(join(dir, 'data', 'registry.db'));
+    const restored = await runCli(config, ['restore', aged, '--identity', key]);
+    expect(restored.code, restored.stderr).toBe(0);
+    const list = await runCli(config, ['device', 'list', '--json']);
+    expect(list.stdout).toContain('shelf-a1');
+  }, 90_000);
 });

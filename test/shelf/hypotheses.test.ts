@@ -186,6 +186,29 @@ describe('where an item lies', () => {
   });
 });
 
+describe('two hands at once', () => {
+  it('near-equal neighbours picked together: an unsure split is one ambiguous event per hand, not one for both', () => {
+    const plates = parsePlanogram({
+      plates: [
+        { device: 's', channel: 0, sku: 'paprika-216', unit_grams: 216, tolerance_grams: 20, capacity: 20 },
+        { device: 's', channel: 1, sku: 'salt-211', unit_grams: 211, tolerance_grams: 20, capacity: 20 },
+      ],
+    });
+    // Loose tolerances: 427 g off two plates is one of each, or two of either lying across — the split is unsure.
+    const a = new PlateScript(4320, 0.8, 60).hold(3000).step(-216, 200).hold(8000);
+    const b = new PlateScript(4220, 0.8, 61).hold(3050).step(-211, 200).hold(7950);
+    const events = picksPuts(run(new ShelfProcessor({ plates }), a.readings('s', 0), b.readings('s', 1)));
+    expect(events.map((e) => [e.type, e.data.channel, e.data.sku, e.data.qty])).toEqual([
+      ['shelf.pick', 0, 'paprika-216', 1],
+      ['shelf.pick', 1, 'salt-211', 1],
+    ]);
+    for (const e of events) {
+      expect(e.data.ambiguous).toBe(true);
+      expect(e.data.confidence).toBeLessThan(0.9);
+    }
+  });
+});
+
 describe('an interaction as a sequence of settled steps', () => {
   const facing = () =>
     parsePlanogram({

@@ -182,10 +182,12 @@ describe('shelf scenarios (scripted traces)', () => {
 describe('sensor health through the processor', () => {
   it('stuck, saturated and silent plates raise shelf.sensor once per change, and recover', () => {
     const p = processor();
-    const flat = new PlateScript(3520, 0, 14).hold(4000).readings('shelf-a3', 0);
-    const live = new PlateScript(3520, 1, 15).hold(2000).readings('shelf-a3', 0, T0 + 4000);
-    const sat = new PlateScript(25_000, 1, 16).hold(2000).readings('shelf-a3', 0, T0 + 6000);
-    const events = run(p, flat, live, sat);
+    // Live first: "stuck" is judged against the channel's own quiet runs (a frozen-from-boot channel takes a minute).
+    const before = new PlateScript(3520, 1, 13).hold(2000).readings('shelf-a3', 0);
+    const flat = new PlateScript(3520, 0, 14).hold(4000).readings('shelf-a3', 0, T0 + 2000);
+    const live = new PlateScript(3520, 1, 15).hold(2000).readings('shelf-a3', 0, T0 + 6000);
+    const sat = new PlateScript(25_000, 1, 16).hold(2000).readings('shelf-a3', 0, T0 + 8000);
+    const events = run(p, before, flat, live, sat);
     const sensor = ofType(events, 'shelf.sensor').map((e) => [e.data.status, e.data.previous]);
     expect(sensor).toEqual([
       ['stuck', 'ok'],

@@ -262,9 +262,13 @@ describe('stock level', () => {
   });
 });
 
+/** A live ADC's last bits: -3..3 divisions, deterministic per time. */
+const jitter = (t: number) => Math.floor(Math.abs(Math.sin(t * 12.9898) * 43758.5453) % 7) - 3;
+
 describe('sensor health', () => {
   it('stuck, saturated, noisy against the calibrated floor, silent by receive time', () => {
     const h = new SensorHealth(DEFAULT_HEALTH, 0.5);
+    for (let t = -2000; t < 0; t += 16) h.sample(1234.5 + jitter(t) * 0.1, t);
     for (let t = 0; t < 4000; t += 16) h.sample(1234.5, t);
     h.received(4000);
     expect(h.evaluate(0.5, 4000)).toBe('stuck');
@@ -277,5 +281,47 @@ describe('sensor health', () => {
     expect(h.evaluate(1.5, 7000)).toBe('noisy');
     expect(h.evaluate(1, 7000)).toBe('ok');
     expect(h.evaluate(0.5, 12_001)).toBe('silent');
+  });
+
+  it('a quiet plate in coarse divisions repeats its value for seconds: it is not judged stuck', () => {
+    const h = new SensorHealth(DEFAULT_HEALTH, 0.3);
+    // 60 Hz, 2 g divisions, noise under a division: the value flips to the next division every 2-5 s.
+    let t = 0;
+    const statuses = new Set<string>();
+    for (let run = 0; run < 200; run++) {
+      const quiet = 120 + ((run * 37) % 180);
+      for (let i = 0; i < quiet; i++, t += 16) h.sample(500, t);
+      t += 16;
+      h.sample(502, t);
+      h.received(t);
+      statuses.add(h.evaluate(0.3, t));
+    }
+    // A level a gram away from a boundary never flips: no run length proves that channel froze.
+    for (const stop = t + 600_000; t < stop; t += 16) h.sample(500, t);
+    h.received(t);
+    statuses.add(h.evaluate(0.3, t));
+    expect([...statuses]).toEqual(['ok']);
+  });
+
+  it('a channel whose noise spans divisions is stuck once a run is beyond what its own runs explain', () => {
+    const h = new SensorHealth(DEFAULT_HEALTH, 0.5);
+    let t = 0;
+    for (; t < 20_000; t += 16) h.sample(1000 + jitter(t) * 0.5, t);
+    h.received(t);
+    expect(h.evaluate(0.5, t)).toBe('ok');
+    for (const frozenFrom = t; t - frozenFrom < 3_200; t += 16) h.sample(1000, t);
+    h.received(t);
+    expect(h.evaluate(0.5, t)).toBe('stuck');
+  });
+
+  it('a channel frozen from boot is stuck after a minute of samples, before anything was learned', () => {
+    const h = new SensorHealth(DEFAULT_HEALTH, 0.5);
+    let t = 0;
+    for (; t < 30_000; t += 16) h.sample(800, t);
+    h.received(t);
+    expect(h.evaluate(0.5, t)).toBe('ok');
+    for (; t < 60_000; t += 16) h.sample(800, t);
+    h.received(t);
+    expect(h.evaluate(0.5, t)).toBe('stuck');
   });
 });

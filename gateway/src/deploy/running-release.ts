@@ -7,6 +7,8 @@ export interface RunningRelease {
   version: string;
   /** The commit the release was built from; null when running from a checkout. */
   commit: string | null;
+  /** The manifest's build time (ISO); null when running from a checkout. */
+  builtAt: string | null;
   /** Where it is installed; null when running from a checkout (no release manifest above this code). */
   layout: InstallLayout | null;
 }
@@ -23,14 +25,19 @@ export function runningRelease(fromDir: string): RunningRelease {
       const releases = dirname(dir);
       const installed = basename(releases) === 'releases' && basename(dir) === m.version;
       const root = dirname(dirname(dirname(releases))); // <root>/opt/storegate/releases
-      return { version: m.version, commit: m.commit, layout: installed ? new InstallLayout(root) : null };
+      return {
+        version: m.version,
+        commit: m.commit,
+        builtAt: m.built_at,
+        layout: installed ? new InstallLayout(root) : null,
+      };
     }
     if (existsSync(join(dir, 'package.json'))) {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string };
-      if (pkg.version) return { version: pkg.version, commit: null, layout: null };
+      if (pkg.version) return { version: pkg.version, commit: null, builtAt: null, layout: null };
     }
     const up = dirname(dir);
-    if (up === dir) return { version: 'unknown', commit: null, layout: null };
+    if (up === dir) return { version: 'unknown', commit: null, builtAt: null, layout: null };
     dir = up;
   }
 }

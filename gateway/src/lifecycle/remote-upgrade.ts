@@ -1,13 +1,13 @@
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Clock } from '../../../shared/src/clock.js';
+import type { Clock, TimerHandle } from '../../../shared/src/clock.js';
 import type { Logger } from '../../../shared/src/logger.js';
 import type { Gateway } from '../app.js';
 import { StoregateError } from '../core/errors.js';
 import { sha256File, type VerifyTarget } from '../deploy/manifest.js';
 import { otherReleases, type RunningRelease } from '../deploy/running-release.js';
 import { verifyArtifact } from '../deploy/unpack.js';
-import { readUpgradeRecord } from '../deploy/upgrade-record.js';
+import { readUpgradeRecord, writeUpgradeRecord } from '../deploy/upgrade-record.js';
 import { cloudCommands } from '../sinks/uplink/commands.js';
 import { type UpgradeRunner, upgradeArgv } from './upgrade-runner.js';
 
@@ -19,11 +19,14 @@ export interface RemoteUpgradeDeps {
   runner: UpgradeRunner;
   /** The Node a release must fit (default: this process's). */
   target?: VerifyTarget;
+  /** Answer `verifying` when the checks take longer than this (the command timeout is 10 s). */
+  answerWithinMs?: number;
 }
 
 /** When each gateway process last launched a runner: a second request before its record exists is a conflict. */
 const launches = new WeakMap<RemoteUpgradeDeps, number>();
 const LAUNCH_GUARD_MS = 60_000;
+const ANSWER_WITHIN_MS = 8_000;
 
 /** A path or file: URL of a tarball already on the gateway's disk (the cloud's job is to put it there). */
 function artifactPath(value: unknown): string {
@@ -64,10 +67,19 @@ export function registerRemoteUpgrade(deps: RemoteUpgradeDeps): void {
   );
   commands.register('release.upgrade', async (args, request) => {
     const artifact = artifactPath(args.artifact);
-    if (args.force !== undefined && typeof args.force !== 'boolean') {
-      throw new StoregateError('SG_BAD_ARGUMENT', 'args.force: true or false');
+    for (const flag of ['force', 'downgrade'] as const) {
+      if (args[flag] !== undefined && typeof args[flag] !== 'boolean') {
+        throw new StoregateError('SG_BAD_ARGUMENT', `args.${flag}: true or false`);
+      }
     }
-    if (!config.configFile) {
+    if (
+      args.sha256 !== undefined &&
+      (typeof args.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(args.sha256))
+    ) {
+      throw new StoregateError('SG_BAD_ARGUMENT', 'args.sha256: 64 hex digits');
+    }
+    const configFile = config.configFile;
+    if (!configFile) {
       throw new StoregateError('SG_CONFLICT', 'this gateway runs without a config file', {
         hint: 'start it with --config FILE',
       });
@@ -81,39 +93,104 @@ export function registerRemoteUpgrade(deps: RemoteUpgradeDeps): void {
     if (running?.state === 'in_progress' && deps.clock.now() - running.started_at < stale) {
       throw new StoregateError('SG_CONFLICT', `an upgrade to ${running.to ?? running.artifact} is running`);
     }
-    if (args.sha256 !== undefined) {
-      if (typeof args.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(args.sha256)) {
-        throw new StoregateError('SG_BAD_ARGUMENT', 'args.sha256: 64 hex digits');
-      }
-      const actual = sha256File(artifact);
-      if (actual !== args.sha256.toLowerCase()) {
-        throw new StoregateError(
-          'SG_RELEASE_INVALID',
-          `${artifact} has sha256 ${actual}, not ${args.sha256}`,
-        );
-      }
-    }
-    const manifest = await verifyArtifact(artifact, deps.target);
-    if (manifest.version === release.version) {
-      throw new StoregateError('SG_CONFLICT', `release ${manifest.version} is already the current one`);
-    }
-    const argv = upgradeArgv(config.upgrade.remote_runner, deps.clock.now(), {
-      configFile: config.configFile,
+    launches.set(deps, deps.clock.monotonic());
+    const req = {
       artifact,
+      configFile,
       requestId: request.id,
       force: args.force === true,
-    });
-    launches.set(deps, deps.clock.monotonic());
-    try {
-      await deps.runner(argv);
-    } catch (err) {
-      launches.delete(deps);
-      throw err;
-    }
-    deps.logger.warn(
-      { from: release.version, to: manifest.version, request: request.id, argv },
-      'release.upgrade: accepted, upgrade started',
+      downgrade: args.downgrade === true,
+      ...(typeof args.sha256 === 'string' ? { sha256: args.sha256.toLowerCase() } : {}),
+    };
+    const startedAt = deps.clock.now();
+    const work = verifyAndLaunch(deps, config.upgrade.remote_runner, req).then(
+      (data) => ({ ok: true as const, data }),
+      (error: unknown) => {
+        launches.delete(deps);
+        return { ok: false as const, error };
+      },
     );
-    return { state: 'accepted', from: release.version, to: manifest.version, commit: manifest.commit, argv };
+    const first = await settledWithin(deps.clock, work, deps.answerWithinMs ?? ANSWER_WITHIN_MS);
+    if (first) {
+      if (!first.ok) throw first.error;
+      return first.data;
+    }
+    // A release is ~15,000 files: verifying one took 8-20 s on a loaded 2-core machine, over the command
+    // timeout. The answer goes now; a refusal found later is kept in the upgrade record release.status answers.
+    void work.then((outcome) => {
+      if (outcome.ok) return;
+      const problem =
+        outcome.error instanceof StoregateError
+          ? `${outcome.error.code}: ${outcome.error.message}`
+          : String(outcome.error);
+      deps.logger.error({ problem, request: request.id }, 'release.upgrade: refused after verification');
+      writeUpgradeRecord(config.dataDir, {
+        state: 'failed',
+        from: release.version,
+        to: null,
+        artifact,
+        started_at: startedAt,
+        finished_at: deps.clock.now(),
+        forced: req.force,
+        request_id: request.id,
+        problem,
+      });
+    });
+    return { state: 'verifying', from: release.version, artifact };
   });
+}
+
+interface LaunchRequest {
+  artifact: string;
+  configFile: string;
+  requestId: string;
+  force: boolean;
+  downgrade: boolean;
+  sha256?: string;
+}
+
+/** The CLI's checks on the artifact, then the runner; the answer of an accepted request. */
+async function verifyAndLaunch(deps: RemoteUpgradeDeps, runner: readonly string[], req: LaunchRequest) {
+  const { release } = deps;
+  if (req.sha256 !== undefined) {
+    const actual = sha256File(req.artifact);
+    if (actual !== req.sha256) {
+      throw new StoregateError(
+        'SG_RELEASE_INVALID',
+        `${req.artifact} has sha256 ${actual}, not ${req.sha256}`,
+      );
+    }
+  }
+  const manifest = await verifyArtifact(req.artifact, deps.target);
+  if (manifest.version === release.version) {
+    throw new StoregateError('SG_CONFLICT', `release ${manifest.version} is already the current one`);
+  }
+  // Signed commands have no expiry: a captured old release.upgrade re-sent must not take the store back.
+  if (release.builtAt && manifest.built_at < release.builtAt && !req.downgrade) {
+    throw new StoregateError(
+      'SG_CONFLICT',
+      `release ${manifest.version} was built before the running ${release.version} (${manifest.built_at} < ${release.builtAt})`,
+      { hint: 'a deliberate downgrade is args.downgrade: true in the signed command' },
+    );
+  }
+  const argv = upgradeArgv(runner, deps.clock.now(), req);
+  await deps.runner(argv);
+  deps.logger.warn(
+    { from: release.version, to: manifest.version, request: req.requestId, argv },
+    'release.upgrade: accepted, upgrade started',
+  );
+  return { state: 'accepted', from: release.version, to: manifest.version, commit: manifest.commit, argv };
+}
+
+/** `work`'s outcome if it settles within `ms`, else null (it keeps running). */
+async function settledWithin<T>(clock: Clock, work: Promise<T>, ms: number): Promise<T | null> {
+  let timer: TimerHandle | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = clock.setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    if (timer) clock.clearTimeout(timer);
+  }
 }

@@ -30,7 +30,7 @@ const MAX_PASSES = 3;
 export async function runLaneSeed(seed: number, keep: boolean): Promise<LaneSeedResult> {
   const dir = mkdtempSync(join(tmpdir(), `blind-lane-${seed}-`));
   try {
-    const c = writeLaneCase(seed, dir, 8, 15);
+    const c = writeLaneCase(seed, dir, 6, 12);
     const rng = new Rng(seed * 31 + 5);
     const clears = new Map<string, { t: number; lane: string }>();
     const attendantFile = join(dir, 'attendant.ndjson');

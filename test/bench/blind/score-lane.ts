@@ -26,7 +26,7 @@ export interface LaneScore {
   byTag: Map<string, { sessions: number; falseAlarms: number }>;
   byAct: Map<ActKind, { acts: number; missed: number; visible: number; visibleMissed: number }>;
   falseReasons: Map<string, number>;
-  /** First alert of a false alarm: its reason and the shopper's last action before it. */
+  /** First alert of a false alarm: its reason and the shopper's last physical action before it. */
   falseCauses: Map<string, number>;
 }
 
@@ -64,7 +64,11 @@ export function scoreLanes(sessions: readonly SessionTruth[], alerts: readonly L
         const reason = mine[0]?.reason ?? 'unknown';
         score.falseReasons.set(reason, (score.falseReasons.get(reason) ?? 0) + 1);
         const at = mine[0]?.t ?? 0;
-        const last = s.actions.filter((a) => a.t <= at).pop()?.label ?? 'nothing yet';
+        // Scans and POS events are when a lane decides, not what moved the weight: name the last physical action.
+        const physical = s.actions.filter(
+          (a) => a.t <= at && !/^(scan|multi-scan|payment-start|payment-success|basket-close)$/.test(a.label),
+        );
+        const last = physical.pop()?.label ?? 'nothing on the scale yet';
         const cause = `${reason} after ${last}`;
         score.falseCauses.set(cause, (score.falseCauses.get(cause) ?? 0) + 1);
       }

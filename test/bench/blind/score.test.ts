@@ -138,7 +138,14 @@ function session(over: Partial<SessionTruth> = {}): SessionTruth {
 describe('lane scorer rules', () => {
   it('counts an honest session with any alert once as a false alarm, with the action before it', () => {
     const s = scoreLanes(
-      [session({ actions: [{ t: T0 + 5000, label: 'leaning' }] })],
+      [
+        session({
+          actions: [
+            { t: T0 + 5000, label: 'leaning' },
+            { t: T0 + 5500, label: 'scan' },
+          ],
+        }),
+      ],
       [
         { t: T0 + 6000, lane: 'lane-1', reason: 'unexpected_item' },
         { t: T0 + 9000, lane: 'lane-1', reason: 'unexpected_item' },

@@ -13,7 +13,7 @@ export interface ShelfSeedResult {
   score: ShelfScore;
   samples: number;
   rejected: string[];
-  sensorAlarms: number;
+  sensorAlarms: Map<string, number>;
   wallMs: number;
 }
 
@@ -25,7 +25,10 @@ export async function runShelfSeed(seed: number, keep: boolean): Promise<ShelfSe
     if (r.code !== 0)
       throw new Error(`seed ${seed}: storegate replay exited ${r.code}: ${r.stderr.slice(-2000)}`);
     const events = r.events as unknown as ShelfEvent[];
-    const sensorAlarms = r.events.filter((e) => e.type === 'shelf.sensor' && e.status !== 'ok').length;
+    const sensorAlarms = new Map<string, number>();
+    for (const e of r.events)
+      if (e.type === 'shelf.sensor' && e.status !== 'ok')
+        sensorAlarms.set(String(e.status), (sensorAlarms.get(String(e.status)) ?? 0) + 1);
     const score = new ShelfScorer(c.facingPlates).score(c.truths, events, c.disturbances);
     const rejected = r.stderr.split('\n').filter((l) => l.includes('rejected:'));
     return { seed, score, samples: c.samples, rejected, sensorAlarms, wallMs: r.wallMs };
@@ -48,11 +51,11 @@ export function shelfReport(results: readonly ShelfSeedResult[]): string {
   const total = { truths: 0, tp: 0, fn: 0, fp: 0, ambiguous: 0 };
   const classes = new Map<string, { pooled: ClassScore; perSeed: number[] }>();
   let spurious = 0;
-  let sensor = 0;
+  const sensor = new Map<string, number>();
   for (const r of results) {
     add(total, r.score.all);
     spurious += r.score.ambiguousSpurious;
-    sensor += r.sensorAlarms;
+    for (const [status, n] of r.sensorAlarms) sensor.set(status, (sensor.get(status) ?? 0) + n);
     for (const [name, s] of r.score.classes) {
       const row = classes.get(name) ?? {
         pooled: { truths: 0, tp: 0, fn: 0, fp: 0, ambiguous: 0 },
@@ -97,7 +100,7 @@ export function shelfReport(results: readonly ShelfSeedResult[]): string {
   return [
     `Shelves, independent generator: ${results.length} seeds, ${total.truths} interactions, ${samples.toLocaleString('en')} samples`,
     `F1 per seed: mean ${pct(mean(perSeed))}, worst decile ${pct(worstDecile(perSeed, true))}, worst ${pct(Math.min(...perSeed))}`,
-    `ambiguous events: ${total.ambiguous} on interactions (${pct(total.ambiguous / Math.max(1, total.truths))} of them), ${spurious} with no interaction; sensor alarms (not ok): ${sensor}; replay rejections: ${rejected}`,
+    `ambiguous events: ${total.ambiguous} on interactions (${pct(total.ambiguous / Math.max(1, total.truths))} of them), ${spurious} with no interaction; sensor alarms (every plate is healthy; not ok): ${[...sensor].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}; replay rejections: ${rejected}`,
     table.toString(),
     `(FP of a class: wrong events nearest to an interaction of that class; "hand resting (no item)", "vibration", "no interaction": events where nothing was picked or put)`,
     `per seed F1: ${seeds}`,

@@ -104,7 +104,11 @@ export function runEvents(
   for (const seg of run.segments) for (const k of seg.segment.keys) touched.add(host.plate(k).facing);
   const real = mergeSameFacing(run.segments);
   if (real.length === 0) return { events: [], touched };
-  if (run.partitionShare < CONFIDENT) return { events: [ambiguousRun(run, real, host)], touched };
+  // Unsure how the run splits: one ambiguous event for it when the best split is one interaction; when it is
+  // several (two hands at once), one ambiguous event per interaction, so the second hand is not lost.
+  if (run.partitionShare < CONFIDENT && real.length === 1) {
+    return { events: [ambiguousRun(run, real, host)], touched };
+  }
   const events: InteractionEvent[] = [];
   for (const seg of real) events.push(...segmentEvents(seg, run.partitionShare, host, touched));
   return { events, touched };

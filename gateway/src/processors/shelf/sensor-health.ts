@@ -1,10 +1,16 @@
+import { StuckRuns } from './stuck-runs.js';
+
 /** Load-cell channel health, worst first when several apply. */
 export type SensorStatus = 'silent' | 'saturated' | 'stuck' | 'noisy' | 'ok';
 
 export interface HealthLimits {
   /** No sample for this long (gateway receive time) → silent. */
   silentMs: number;
-  /** Identical raw values for this long → stuck (a live ADC always jitters in its last bits). */
+  /**
+   * Identical raw values for at least this long → stuck, once the run is also longer than the channel's own
+   * quiet runs make plausible (see StuckRuns): a live ADC jitters in its last bits, but a quiet plate whose
+   * firmware reports grams in 2 g divisions repeats its value for seconds.
+   */
   stuckMs: number;
   /** |grams| at or beyond this → saturated (plates are typically rated 20 kg). */
   saturationGrams: number;
@@ -34,6 +40,7 @@ export class SensorHealth {
   lastReceivedAt: number | null = null;
   private lastRaw = Number.NaN;
   private stuckSince = 0;
+  private readonly runs = new StuckRuns();
   private saturatedSince = Number.NaN;
   private noisy = false;
   private lastT = Number.NaN;
@@ -45,9 +52,10 @@ export class SensorHealth {
 
   sample(raw: number, t: number): void {
     if (raw !== this.lastRaw) {
+      if (!Number.isNaN(this.lastRaw)) this.runs.ended(Math.abs(raw - this.lastRaw));
       this.lastRaw = raw;
       this.stuckSince = t;
-    }
+    } else this.runs.repeated();
     if (Math.abs(raw) >= this.limits.saturationGrams) {
       if (Number.isNaN(this.saturatedSince)) this.saturatedSince = t;
     } else {
@@ -70,7 +78,9 @@ export class SensorHealth {
     if (!Number.isNaN(this.saturatedSince) && this.lastT - this.saturatedSince >= l.saturatedMs) {
       return 'saturated';
     }
-    if (!Number.isNaN(this.lastT) && this.lastT - this.stuckSince >= l.stuckMs) return 'stuck';
+    if (!Number.isNaN(this.lastT) && this.lastT - this.stuckSince >= l.stuckMs && this.runs.implausible()) {
+      return 'stuck';
+    }
     return this.noisy ? 'noisy' : 'ok';
   }
 }
