@@ -214,6 +214,34 @@ describe('who holds the item put back', () => {
   });
 });
 
+describe('a misplaced item picked again', () => {
+  it('after an unsure put on the wrong plate, the pick of that weight is unsure too, with the item as a candidate', () => {
+    const plates = parsePlanogram({
+      plates: [
+        { device: 'a', channel: 0, sku: 'pasta-348', unit_grams: 348, capacity: 12 },
+        { device: 'a', channel: 1, sku: 'soup-318', unit_grams: 318, capacity: 12 },
+      ],
+    });
+    // A pasta pack of 336 g taken, put on the soup plate (as well an odd soup can by weight), and taken again.
+    const pasta = new PlateScript(3480, 0.8, 63).hold(5000).step(-336).hold(25_000);
+    const soup = new PlateScript(3180, 0.8, 64)
+      .hold(10_000)
+      .step(336, 250)
+      .hold(8000)
+      .step(-336)
+      .hold(12_000);
+    const events = picksPuts(
+      run(new ShelfProcessor({ plates }), pasta.readings('a', 0), soup.readings('a', 1)),
+    );
+    const last = events.at(-1)!;
+    // The put was unsure (an odd soup can, or the pasta taken moments before): its pick is no confident soup pick,
+    // and the pasta lying there is one of its candidates.
+    expect([last.type, last.data.channel, last.data.ambiguous]).toEqual(['shelf.pick', 1, true]);
+    const names = (last.data.candidates ?? []).map((c) => [c.sku, c.where]);
+    expect(names).toContainEqual(['pasta-348', 'foreign']);
+  });
+});
+
 describe('two hands at once', () => {
   it('near-equal neighbours picked together: an unsure split is one ambiguous event per hand, not one for both', () => {
     const plates = parsePlanogram({

@@ -33,7 +33,7 @@ export const RECENT_FLOOR = 0.1;
  * Without it a near-equal neighbour nobody touched would be as likely as the SKU taken a moment ago.
  */
 export const UNTRACKED_PRIOR = RECENT_PICK_PRIOR * RECENT_FLOOR;
-/** Picking a misplaced item that was recorded on this plate. */
+/** Picking a misplaced item recorded on this plate (× its belief: 1 when reported as misplaced). */
 export const FOREIGN_PRIOR = 0.5;
 export const QTY_RATIO = 0.25;
 /** Nothing on the planogram explains it (a foreign object, a hand): flat over the change's size. */
@@ -78,10 +78,22 @@ function minority(seg: Segment, f: FacingState, facings: readonly FacingState[])
   return mine + doubt < 0.5 && [...byFacing.values()].some((x) => x > mine);
 }
 
+/**
+ * An item of another facing that may lie on a plate: put there as a wrong-plate return. One put whose SKU was
+ * unsure leaves one entry per plausible SKU (same `put`), each as likely as its share; picking one removes them all.
+ */
 export interface ForeignItem {
   home: FacingState;
   qty: number;
   key: string;
+  /** 1 when reported as misplaced; else this SKU's share for the put reported as the plate's own SKU. */
+  belief: number;
+  /** The put was reported as a put of the plate's own SKU, so its grams were counted for that facing. */
+  counted: boolean;
+  /** Identity of the put that left it (its siblings are the other SKUs it may have been). */
+  put: object;
+  /** Reported as `shelf.misplaced` (the others are candidates of a put reported otherwise). */
+  reported: boolean;
 }
 
 export interface Option {
@@ -176,7 +188,7 @@ export function segmentOptions(seg: Segment, host: OptionHost, t: number): Optio
   }
   if (pick) {
     for (const item of host.foreignOn(seg.keys)) {
-      out.push(...weightOptions(seg, item.home, 'foreign', FOREIGN_PRIOR, item.qty, item));
+      out.push(...weightOptions(seg, item.home, 'foreign', FOREIGN_PRIOR * item.belief, item.qty, item));
     }
   }
   return out.sort((a, b) => b.logL - a.logL);

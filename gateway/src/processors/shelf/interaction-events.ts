@@ -146,6 +146,38 @@ function ambiguousRun(run: ExplainedRun, real: ExplainedSegment[], host: EventHo
   );
 }
 
+/** Below this share a SKU a put may have been is not remembered on the plate. */
+const FOREIGN_MIN_SHARE = 0.05;
+
+/**
+ * A put that is (or may be) a wrong-plate return leaves the items it may have been on its plate, each as likely
+ * as its share: the reported misplaced SKU, and the wrong-plate candidates of a put reported otherwise, so a
+ * later pick of that weight from this facing can still name the item when the put itself was unsure.
+ */
+function rememberForeign(seg: ExplainedSegment, plate: PlateState, chosen: Option | null, counted: boolean) {
+  const put = {};
+  const elsewhere = (x: Option) =>
+    x.facing !== null &&
+    (x.kind === 'neighbour' || x.kind === 'shelf' || x.kind === 'elsewhere') &&
+    !x.facing.plates.some((p) => seg.segment.keys.includes(p.key));
+  const candidates = seg.candidates.some((c) => c.option === chosen)
+    ? seg.candidates
+    : [...(chosen ? [{ option: chosen, share: seg.share }] : []), ...seg.candidates];
+  for (const c of candidates) {
+    const x = c.option;
+    if (x !== chosen && (c.share < FOREIGN_MIN_SHARE || !elsewhere(x))) continue;
+    plate.foreign.push({
+      home: x.facing!,
+      qty: x.qty,
+      key: plate.key,
+      belief: x === chosen ? 1 : c.share,
+      counted,
+      put,
+      reported: x === chosen,
+    });
+  }
+}
+
 function segmentEvents(
   seg: ExplainedSegment,
   partitionShare: number,
@@ -179,10 +211,14 @@ function segmentEvents(
   touched.add(f);
   const type = delta < 0 ? 'shelf.pick' : 'shelf.put';
   if (o.kind === 'foreign' && o.foreign) {
-    const plate = host.plate(o.foreign.key);
-    reassign(seg, host, () => false, null);
-    o.foreign.qty -= o.qty;
-    plate.foreign = plate.foreign.filter((x) => x.qty > 0);
+    const item = o.foreign;
+    const plate = mainPlate(seg, null, host);
+    // A misplaced put's grams were kept out of the plate's count, so are its pick's; a put that was counted for
+    // the plate's own SKU (its SKU unsure) gives them back the same way.
+    if (!item.counted) reassign(seg, host, () => false, null);
+    item.qty -= o.qty;
+    const lying = host.plate(item.key);
+    lying.foreign = lying.foreign.filter((x) => x.qty > 0 && (x === item || x.put !== item.put));
     const home = f.plates[0]!.spec;
     return [
       shelfEvent('shelf.pick', largest.tStart, plate.spec, {
@@ -202,7 +238,7 @@ function segmentEvents(
     // A put of a SKU whose facing did not change: a return to the wrong place, recorded on that plate.
     const plate = mainPlate(seg, null, host);
     reassign(seg, host, () => false, null);
-    plate.foreign.push({ home: f, qty: o.qty, key: plate.key });
+    rememberForeign(seg, plate, o, false);
     for (let k = 0; k < o.qty; k++) host.returned(f);
     const home = f.plates[0]!.spec;
     return [
@@ -220,6 +256,8 @@ function segmentEvents(
     ];
   }
   const plate = mainPlate(seg, f, host);
+  // A put reported as the plate's own SKU but not surely: the item may be another facing's, returned here.
+  if (delta > 0 && !sure) rememberForeign(seg, mainPlate(seg, null, host), null, true);
   // Grams that lay on another facing's plates belonged to this item: count them for this facing.
   reassign(seg, host, (p) => p.facing === f, f.plates.includes(plate) ? plate : null);
   if (sure && partitionShare >= LEARN_SHARE && seg.share >= LEARN_SHARE && o.kind === 'own' && o.qty <= 4) {

@@ -85,7 +85,9 @@ export class PlateState {
       activity_threshold_grams: d ? round2(d.activityThreshold) : null,
       drift_grams: d ? round1(d.driftGrams) : 0,
       spikes_rejected: d?.spikes.replaced ?? 0,
-      misplaced_items: this.foreign.map((f) => ({ sku: f.home.spec.sku, qty: f.qty })),
+      misplaced_items: this.foreign
+        .filter((f) => f.reported)
+        .map((f) => ({ sku: f.home.spec.sku, qty: f.qty })),
       calibrated_at: this.calibration?.calibratedAt ?? null,
       last_sample_at: Number.isNaN(this.lastT) ? null : Math.round(this.lastT),
       last_event_at: this.lastEventAt,
