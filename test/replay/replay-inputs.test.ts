@@ -129,7 +129,9 @@ describe('storegate replay: several input files merged by time, per-device order
     const lanes = 'test/checkout/fixtures/lane-session.ndjson';
     const withFile = replayCli([lanes, '--catalog', 'test/checkout/fixtures/catalog.json']);
     const none = replayCli(['--config', at('storegate.yaml'), lanes]);
-    expect(none.stderr).toMatch(/lane inputs need --catalog FILE \(or --config with a catalog in data_dir\)/);
+    expect(none.stderr).toMatch(
+      /lane inputs need --catalog FILE \(or --config with checkout.catalog or a catalog in data_dir\)/,
+    );
     const store = CatalogStore.open(join(dir, 'data', 'checkout.db'));
     store.apply(JSON.parse(readFileSync('test/checkout/fixtures/catalog.json', 'utf8')), 'test', T0);
     store.close();

@@ -48,4 +48,17 @@ export const catalogMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'digest of the catalog last imported from checkout.catalog of the config',
+    up(db) {
+      db.exec(`
+        CREATE TABLE catalog_seed (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          digest TEXT NOT NULL,
+          applied_at INTEGER NOT NULL
+        );
+      `);
+    },
+  },
 ];

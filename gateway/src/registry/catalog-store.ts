@@ -79,8 +79,9 @@ export class CatalogStore implements CatalogView {
   /**
    * Validate and apply a catalog document. A missing `version` means "the next local version"; an older or
    * equal version than the current one is refused (a late cloud retry must not roll back a newer catalog).
+   * `seedDigest` (an import from the config) is recorded in the same transaction.
    */
-  apply(json: unknown, source: string, at: number): ApplyResult {
+  apply(json: unknown, source: string, at: number, seedDigest?: string): ApplyResult {
     const doc = parseCatalog(json, `catalog from ${source}`);
     const tx = this.db.transaction((): ApplyResult => {
       const current = this.version();
@@ -124,6 +125,13 @@ export class CatalogStore implements CatalogView {
              applied_at = excluded.applied_at, item_count = excluded.item_count`,
         )
         .run(version, source, at, doc.items.length);
+      if (seedDigest !== undefined)
+        this.db
+          .prepare(
+            `INSERT INTO catalog_seed (id, digest, applied_at) VALUES (1, ?, ?)
+             ON CONFLICT(id) DO UPDATE SET digest = excluded.digest, applied_at = excluded.applied_at`,
+          )
+          .run(seedDigest, at);
       return {
         applied: true,
         version,
@@ -135,6 +143,14 @@ export class CatalogStore implements CatalogView {
     const result = tx.immediate();
     this.reload();
     return result;
+  }
+
+  /** Digest of the document last imported from the config's `checkout.catalog` (see catalog-seed.ts). */
+  seedDigest(): string | null {
+    return (
+      this.db.prepare<[], { digest: string }>('SELECT digest FROM catalog_seed WHERE id = 1').get()?.digest ??
+      null
+    );
   }
 
   learned(): LearnedWeight[] {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { catalogSchema } from '../../core/catalog.js';
 
 const deviceId = z.string().min(1).max(64);
 
@@ -129,6 +130,12 @@ export const checkoutSection = z.strictObject({
         }
       });
     }),
+  catalog: z
+    .union([z.string().min(1), catalogSchema])
+    .optional()
+    .describe(
+      'The lane catalog: a catalog JSON file (relative to the config file) or the catalog inline ({version?, items}); imported into checkout.db at start when it changed since it was last imported from the config',
+    ),
   verification: verificationSchema.default(verificationSchema.parse({})),
   learning: learningSchema.default(learningSchema.parse({})),
   maintenance: maintenanceSchema.default(maintenanceSchema.parse({})),

@@ -12,6 +12,7 @@ import { ConfiguredLaneDirectory } from '../../registry/lanes.js';
 import { cloudCommands } from '../../sinks/uplink/commands.js';
 import type { GatewayContext } from '../context.js';
 import { FeatureScope } from '../scope.js';
+import { seedCatalogFromConfig } from './catalog-seed.js';
 import { LaneHealthOverlay, type ServedLaneState } from './lane-health.js';
 import type { LaneStatePublisher } from './lane-state-publisher.js';
 import { BrokerLaneStatePublisher, type InternalPublish } from './lane-state-publisher.js';
@@ -129,6 +130,12 @@ export class CheckoutFeature implements Feature {
     this.scope = scope;
     const cfg = this.ctx.config.checkout;
     const catalog = scope.own(CatalogStore.open(join(this.ctx.config.dataDir, 'checkout.db')));
+    const seeded = seedCatalogFromConfig(this.ctx.config, catalog, this.ctx.clock.now(), this.log);
+    if (seeded)
+      this.log.info(
+        { version: seeded.version, items: seeded.items, relearn: seeded.relearn.length },
+        'catalog applied from checkout.catalog',
+      );
     const directory = new ConfiguredLaneDirectory(cfg.lanes, this.ctx.registry, this.ctx.clock);
     const unmappedLog = createLogThrottle({ now: () => this.ctx.clock.now(), burst: 1 });
     const { processor, learner } = checkoutProcessor(this.ctx.config, {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Clock } from '../../../../shared/src/clock.js';
 import { POS_EVENTS as posEvents } from '../../../../shared/src/devices/pos.js';
 import { SCALE_STATUSES } from '../../../../shared/src/devices/scale.js';
@@ -8,6 +7,7 @@ import { StoregateError } from '../../core/errors.js';
 import { checkoutProcessor } from '../../features/checkout/wiring.js';
 import type { Processor } from '../../ports/pipeline.js';
 import type { CheckoutProcessor } from '../../processors/checkout/checkout-processor.js';
+import { configCatalog, loadCatalogFile } from '../../registry/catalog-file.js';
 import { storedCatalog } from '../replay-config.js';
 import type { ReplayDomain, ReplaySetup } from '../replay-domain.js';
 import { receivedAtOf } from './device-line.js';
@@ -33,20 +33,11 @@ const KEYS = [
 /** The lane's devices in replay are named after the lane: `replay:{lane}:{scanner|scale|pos}`. */
 const deviceOf = (lane: string, role: string) => `replay:${lane}:${role}`;
 
-function loadCatalog(file: string): CatalogItem[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new StoregateError('SG_IO', `cannot read catalog ${file}: ${(err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new StoregateError('SG_PAYLOAD_REJECTED', `catalog ${file} is not JSON: ${(err as Error).message}`);
-  }
-  return parseCatalog(json, `catalog ${file}`).items.map(toCatalogItem);
+/** `--catalog FILE`, else `checkout.catalog` of the config (as the gateway imports it), else data_dir/checkout.db. */
+function replayCatalog(setup: ReplaySetup): CatalogItem[] | undefined {
+  const doc = setup.catalog ? loadCatalogFile(setup.catalog) : configCatalog(setup.config)?.doc;
+  if (doc) return parseCatalog(doc).items.map(toCatalogItem);
+  return storedCatalog(setup.config)?.items;
 }
 
 /**
@@ -66,7 +57,7 @@ export function laneReplayDomain(): ReplayDomain {
       if (!processor)
         throw new StoregateError(
           'SG_BAD_ARGUMENT',
-          'lane inputs need --catalog FILE (or --config with a catalog in data_dir)',
+          'lane inputs need --catalog FILE (or --config with checkout.catalog or a catalog in data_dir)',
         );
       const { t, lane } = line;
       if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
@@ -126,7 +117,7 @@ export function laneReplayDomain(): ReplayDomain {
       return [];
     },
     processors(setup: ReplaySetup, clock: Clock): Processor[] {
-      const items = setup.catalog ? loadCatalog(setup.catalog) : storedCatalog(setup.config)?.items;
+      const items = replayCatalog(setup);
       if (!items) return [];
       ({ processor } = checkoutProcessor(setup.config, {
         clock,
