@@ -18,6 +18,7 @@ import { loopbackProbe } from '../../gateway/src/deploy/gateway-probe.js';
 import { InstallLayout } from '../../gateway/src/deploy/layout.js';
 import { readManifest, verifyRelease, writeManifest } from '../../gateway/src/deploy/manifest.js';
 import { packTarball } from '../../gateway/src/deploy/release/build.js';
+import { signRelease, verifyReleaseSignature } from '../../gateway/src/deploy/release-signature.js';
 import { otherReleases, runningRelease } from '../../gateway/src/deploy/running-release.js';
 import { uninstall } from '../../gateway/src/deploy/uninstall.js';
 import { upgrade } from '../../gateway/src/deploy/upgrade.js';
@@ -25,6 +26,7 @@ import { readUpgradeRecord } from '../../gateway/src/deploy/upgrade-record.js';
 import { systemClock } from '../../shared/src/clock.js';
 import { eventually } from '../cli/support.js';
 import { freePort } from '../support/peers.js';
+import { keyPair } from '../support/signed-release.js';
 import { ProcessService } from './process-service.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -33,6 +35,7 @@ const work = mkdtempSync(join(tmpdir(), 'sg-release-'));
 const out = join(work, 'out');
 const root = join(work, 'root');
 const lines: string[] = [];
+const signing = keyPair();
 let tarball = '';
 let deb = '';
 
@@ -52,15 +55,18 @@ function variant(version: string, edit: (dir: string) => void, manifest = true):
   }
   const file = join(work, `${name}.tar.gz`);
   packTarball(dir, name, file);
+  signRelease(file, readManifest(release), signing.privateKey);
   rmSync(dir, { recursive: true, force: true });
   return file;
 }
 
 beforeAll(() => {
   // Built once for the whole file: dist/ comes from `npm run build` (npm test runs it first).
+  const keyFile = join(work, 'release.key');
+  writeFileSync(keyFile, signing.privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
   execFileSync(
     process.execPath,
-    ['dist/gateway/src/deploy/release/build.js', '--out', out, '--version', V1],
+    ['dist/gateway/src/deploy/release/build.js', '--out', out, '--version', V1, '--sign-key', keyFile],
     {
       cwd: REPO,
       stdio: 'pipe',
@@ -108,6 +114,12 @@ describe('npm run release', () => {
     });
     expect(m.commit).toMatch(/^[0-9a-f]{40}/);
     expect(m.files['dist/gateway/src/cli/bin.js']).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // --sign-key: a detached signature over the tarball's sha256 and the manifest's fields.
+    expect(verifyReleaseSignature(tarball, [signing.publicKey])).toMatchObject({
+      version: V1,
+      commit: m.commit,
+      built_at: m.built_at,
+    });
   });
 
   it('builds a .deb that depends on nodejs >= 20.11 and installs under /opt/storegate/releases/<version>', () => {
@@ -144,6 +156,7 @@ describe('install.sh, upgrade, rollback, uninstall in a temporary root', () => {
       probe: loopbackProbe(config),
       clock: systemClock(),
       log: (l: string) => lines.push(l),
+      releaseKeys: [signing.publicKey],
     };
   };
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { systemClock } from '../../../../shared/src/clock.js';
 import { loopbackProbe } from '../../deploy/gateway-probe.js';
 import { InstallLayout } from '../../deploy/layout.js';
+import { loadReleaseKeys, releaseKeysPath } from '../../deploy/release-keys.js';
 import { SystemdService } from '../../deploy/service-control.js';
 import { uninstall } from '../../deploy/uninstall.js';
 import { upgrade } from '../../deploy/upgrade.js';
@@ -29,6 +30,8 @@ interface UpgradeCliOptions {
   force?: boolean;
   root: string;
   requestId?: string;
+  allowUnsigned?: boolean;
+  releaseKeys?: string;
 }
 
 export function registerUpgradeCommands(program: Command): void {
@@ -44,12 +47,22 @@ export function registerUpgradeCommands(program: Command): void {
       '--request-id <id>',
       'the cloud release.upgrade request this runs for (kept in the upgrade record)',
     )
+    .option(
+      '--release-keys <file>',
+      'trusted release public keys (root-owned; default <root>/etc/storegate-release-keys.pem)',
+    )
+    .option(
+      '--allow-unsigned',
+      'install an artifact without a valid <artifact>.sig (an installer at the console)',
+    )
     .action(async (artifact: string, opts: UpgradeCliOptions, command: Command) => {
       const config = loadCliConfig(command);
+      const root = resolve(opts.root);
       const result = await keptAlive(
         upgrade(
           {
-            layout: new InstallLayout(resolve(opts.root)),
+            layout: new InstallLayout(root),
+            releaseKeys: loadReleaseKeys(opts.releaseKeys ?? releaseKeysPath(root), root),
             config,
             service: new SystemdService(),
             probe: loopbackProbe(config),
@@ -59,6 +72,7 @@ export function registerUpgradeCommands(program: Command): void {
           {
             artifact: resolve(artifact),
             force: opts.force ?? false,
+            allowUnsigned: opts.allowUnsigned ?? false,
             ...(opts.requestId ? { requestId: opts.requestId } : {}),
           },
         ),
