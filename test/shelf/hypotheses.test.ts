@@ -162,7 +162,9 @@ describe('where an item lies', () => {
         { device: 'a', channel: 5, sku: 'rice-500', unit_grams: 500, capacity: 12 },
       ],
     });
-    // Three bbq bags taken 30–40 s before the return (other shoppers, or one who kept them), the salt 5 s before.
+    // Three bbq bags taken 65–75 s before the return (other shoppers, or one who kept them), the salt 5 s before.
+    // (Three clean picks teach bbq its weight better than salt's one: its tighter likelihood must not outweigh
+    // which SKU was in a hand a moment ago.)
     const bbq = new PlateScript(4000, 0.5, 47)
       .hold(5000)
       .step(-200)
@@ -170,9 +172,9 @@ describe('where an item lies', () => {
       .step(-200)
       .hold(5000)
       .step(-200)
-      .hold(40_000);
-    const salt = new PlateScript(4020, 0.5, 48).hold(40_000).step(-201).hold(15_000);
-    const rice = new PlateScript(5000, 0.5, 49).hold(45_000).step(200.5, 250).hold(10_000);
+      .hold(75_000);
+    const salt = new PlateScript(4020, 0.5, 48).hold(75_000).step(-201).hold(15_000);
+    const rice = new PlateScript(5000, 0.5, 49).hold(80_000).step(200.5, 250).hold(10_000);
     const events = run(
       new ShelfProcessor({ plates }),
       bbq.readings('a', 0),
@@ -183,6 +185,34 @@ describe('where an item lies', () => {
     expect(misplaced.map((e) => [e.data.channel, e.data.sku, e.data.plate_sku])).toEqual([
       [5, 'salt-201', 'rice-500'],
     ]);
+  });
+});
+
+describe('who holds the item put back', () => {
+  it('a wrong-plate return is the SKU someone picked moments ago, not the near-equal neighbour nobody touched', () => {
+    const plates = parsePlanogram({
+      plates: [
+        { device: 'a', channel: 0, sku: 'salt-201', unit_grams: 201, capacity: 20 },
+        { device: 'a', channel: 2, sku: 'rice-500', unit_grams: 500, capacity: 12 },
+        { device: 'a', channel: 3, sku: 'bbq-200', unit_grams: 200, capacity: 20 },
+      ],
+    });
+    // The salt bag taken 5 s before is put on the rice plate; by weight (200.5 g) it could as well be a bbq bag
+    // from the plate next to it — but nobody took one.
+    const salt = new PlateScript(4020, 0.5, 60).hold(5000).step(-201).hold(15_000);
+    const rice = new PlateScript(5000, 0.5, 61).hold(10_000).step(200.5, 250).hold(10_000);
+    const bbq = new PlateScript(4000, 0.5, 62).hold(20_000);
+    const events = run(
+      new ShelfProcessor({ plates }),
+      salt.readings('a', 0),
+      rice.readings('a', 2),
+      bbq.readings('a', 3),
+    );
+    const misplaced = ofType(events, 'shelf.misplaced');
+    expect(misplaced.map((e) => [e.data.channel, e.data.sku, e.data.plate_sku])).toEqual([
+      [2, 'salt-201', 'rice-500'],
+    ]);
+    expect(misplaced[0]!.data.confidence).toBeGreaterThanOrEqual(0.9);
   });
 });
 

@@ -15,6 +15,7 @@ import { registerLaneCommand } from './commands/lane.js';
 import { registerOutboxCommand } from './commands/outbox.js';
 import { registerPlanogramCommand } from './commands/planogram.js';
 import { registerRecordCommand } from './commands/record.js';
+import { registerReleaseCommands } from './commands/release.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerStartCommand } from './commands/start.js';
@@ -65,6 +66,7 @@ export function buildProgram(): Command {
   registerAccessCommands(program);
   registerHaccpCommand(program);
   registerUpgradeCommands(program);
+  registerReleaseCommands(program);
   registerBackupCommands(program);
   registerConfigCommand(program);
   return program;

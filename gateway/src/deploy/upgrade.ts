@@ -1,4 +1,5 @@
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../../shared/src/clock.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -8,6 +9,7 @@ import { type GatewayProbe, type Readiness, readiness } from './gateway-probe.js
 import type { InstallLayout } from './layout.js';
 import type { VerifyTarget } from './manifest.js';
 import { waitForQuietTime } from './quiet-gate.js';
+import { signatureFile, verifyReleaseSignature } from './release-signature.js';
 import type { ServiceControl } from './service-control.js';
 import { unpackRelease } from './unpack.js';
 import { type UpgradeRecord, writeUpgradeRecord } from './upgrade-record.js';
@@ -21,6 +23,8 @@ export interface UpgradeDeps {
   log(line: string): void;
   /** The Node the release must fit (default: this process's). */
   target?: VerifyTarget;
+  /** Trusted release public keys (release-keys.ts); the artifact's `.sig` must be by one of them. */
+  releaseKeys?: readonly KeyObject[];
 }
 
 export interface UpgradeOptions {
@@ -28,6 +32,10 @@ export interface UpgradeOptions {
   force?: boolean;
   /** The cloud's `release.upgrade` request id, kept in the upgrade record. */
   requestId?: string;
+  /** Install without checking `<artifact>.sig` (`--allow-unsigned`, at the console only). */
+  allowUnsigned?: boolean;
+  /** The artifact's name in the record and messages (the helper installs a private copy of it). */
+  shownAs?: string;
 }
 
 export interface UpgradeResult {
@@ -51,7 +59,7 @@ export async function upgrade(deps: UpgradeDeps, options: UpgradeOptions): Promi
     state: 'in_progress',
     from,
     to: null,
-    artifact: options.artifact,
+    artifact: options.shownAs ?? options.artifact,
     started_at: deps.clock.now(),
     forced: options.force ?? false,
     ...(options.requestId ? { request_id: options.requestId } : {}),
@@ -93,7 +101,21 @@ async function runUpgrade(
   verified: (to: string) => void,
 ): Promise<UpgradeResult> {
   const { layout, config, service, clock, log } = deps;
-  const { version: to } = await unpackRelease(layout, options.artifact, deps.target);
+  const to = await verifiedCopy(deps, options, async (artifact) => {
+    const signed = options.allowUnsigned
+      ? null
+      : verifyReleaseSignature(artifact, deps.releaseKeys ?? [], signatureFile(options.artifact));
+    if (!signed) log(`not checking the signature of ${options.artifact} (--allow-unsigned)`);
+    const { version } = await unpackRelease(layout, artifact, deps.target);
+    if (signed && signed.version !== version) {
+      rmSync(layout.release(version), { recursive: true, force: true });
+      throw new StoregateError(
+        'SG_RELEASE_SIGNATURE',
+        `${options.artifact} holds release ${version}, its signature is for ${signed.version}`,
+      );
+    }
+    return version;
+  });
   verified(to);
   log(`verified release ${to} (current: ${from})`);
   await waitForQuietTime(deps, options.force ?? false);
@@ -136,6 +158,32 @@ async function runUpgrade(
     `release ${to} did not come up healthy (${ready.why}); rolled back to ${from}` +
       (back.ready ? ', which is healthy again' : `, which is not healthy either (${back.why})`),
   );
+}
+
+/**
+ * The checks and the unpacking read a private copy of the artifact: the original may sit in a directory the
+ * service user can write, and it must not be swapped between the signature check and `tar`.
+ */
+async function verifiedCopy<T>(
+  deps: UpgradeDeps,
+  options: UpgradeOptions,
+  use: (artifact: string) => Promise<T>,
+): Promise<T> {
+  mkdirSync(deps.layout.releases, { recursive: true, mode: 0o755 });
+  const copy = join(deps.layout.releases, `.artifact-${process.pid}.tar.gz`);
+  rmSync(copy, { force: true });
+  try {
+    copyFileSync(options.artifact, copy);
+  } catch (err) {
+    throw new StoregateError('SG_NOT_FOUND', `no release artifact ${options.artifact}`, {
+      hint: (err as Error).message,
+    });
+  }
+  try {
+    return await use(copy);
+  } finally {
+    rmSync(copy, { force: true });
+  }
 }
 
 /** Poll readiness until ready, the service exits on its own, or the deadline passes. */

@@ -33,7 +33,16 @@ export const verificationSchema = z.strictObject({
     .number()
     .min(0)
     .default(250)
-    .describe('Each own bag put down before the first item may weigh up to this'),
+    .describe(
+      "Each own bag put down before the first item may weigh up to this, until the store's own bag weights were learned (never less)",
+    ),
+  bag_cap_grams: z
+    .number()
+    .min(0)
+    .default(600)
+    .describe(
+      'The bag bound learned from landings before the first scan never exceeds this (own bags and crates weigh up to ~600 g)',
+    ),
   bag_timeout_ms: z.number().int().min(1000).default(12_000).describe('Scan → item must be bagged within'),
   confirm_ms: z
     .number()

@@ -8,6 +8,7 @@ import { CatalogAccuracy } from './catalog-accuracy.js';
 import { LaneEngine } from './lane-engine.js';
 import type { CheckoutOptions } from './lane-options.js';
 import type { AttendantAction, LaneState } from './lane-types.js';
+import { OwnBagWeights } from './own-bags.js';
 import { ScaleHealth } from './scale-health.js';
 import { StageTiming } from './stage-timing.js';
 import type { WeightLearner } from './weight-learner.js';
@@ -57,6 +58,8 @@ export class CheckoutProcessor implements Processor {
   readonly accuracy = new CatalogAccuracy();
   /** The shoppers' let-go time of staged items, learned across every lane. */
   readonly stageTiming = new StageTiming();
+  /** The shoppers' own bag weights, learned across every lane. */
+  readonly ownBags: OwnBagWeights;
   private readonly queued: Array<{
     lane: string;
     action: AttendantAction;
@@ -66,6 +69,8 @@ export class CheckoutProcessor implements Processor {
   }> = [];
 
   constructor(private readonly deps: CheckoutProcessorDeps) {
+    const v = deps.config.verification;
+    this.ownBags = new OwnBagWeights(v.bag_max_grams, v.bag_cap_grams);
     for (const lane of deps.directory.lanes()) this.engine(lane);
   }
 
@@ -177,6 +182,7 @@ export class CheckoutProcessor implements Processor {
         learning: config.learning,
         accuracy: this.accuracy,
         stageTiming: this.stageTiming,
+        ownBags: this.ownBags,
       });
       this.engines.set(lane, engine);
     }

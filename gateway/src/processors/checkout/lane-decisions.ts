@@ -7,6 +7,7 @@ import { pendingLowerBound, stagedGap, type UnexplainedLevel } from './lane-leve
 import { type Match, matchPending } from './lane-matching.js';
 import type { AlertReason, LaneEngineDeps, OpenAlert, PendingItem, SessionTotals } from './lane-types.js';
 import { recordVerified } from './lane-verify.js';
+import { OwnBagWeights } from './own-bags.js';
 import { ScaleNoise } from './scale-noise.js';
 
 /**
@@ -35,8 +36,13 @@ export abstract class LaneDecisions {
   /** When a load was last taken as an open-weight item (produce): one weight never verifies two of them. */
   protected openLoadAt = Number.NEGATIVE_INFINITY;
 
+  /** The shoppers' own bag weights (shared by the processor's lanes; this lane's own when run alone). */
+  readonly ownBags: OwnBagWeights;
+
   constructor(readonly deps: LaneEngineDeps) {
-    this.noise = new ScaleNoise(deps.verification.noise_grams);
+    const v = deps.verification;
+    this.noise = new ScaleNoise(v.noise_grams);
+    this.ownBags = deps.ownBags ?? new OwnBagWeights(v.bag_max_grams, v.bag_cap_grams);
   }
 
   /** Smallest stable change that is not noise on this lane's scale (g). */
@@ -99,18 +105,8 @@ export abstract class LaneDecisions {
     const v = this.deps.verification;
     const floor = this.floor;
     const area = this.area;
-    if (delta > 0) {
-      // Own bags before the first item; a bag whose weight began to land before the first scan counts too.
-      const beforeFirstScan =
-        s.scanned === 0 ||
-        (this.firstScanAt !== null && (area.atBaselineAt === null || area.atBaselineAt < this.firstScanAt));
-      if (beforeFirstScan && delta <= v.bag_max_grams) {
-        s.bagGrams += delta;
-        area.addBag(delta, floor);
-        area.baseline = grams;
-        return [];
-      }
-    }
+    // Own bags before the first item; a bag whose weight began to land before the first scan counts too.
+    if (delta > 0 && this.landedBeforeFirstScan() && this.acceptBag(delta, grams)) return [];
     if (!this.unexplained && area.revise(delta, t, v.bag_timeout_ms, this.lastEventAt, floor)) {
       s.measuredGrams += delta;
       area.baseline = grams;
@@ -141,6 +137,7 @@ export abstract class LaneDecisions {
     if (delta > 0 && this.couldBePartial(delta) && t < this.pending[0]!.deadline) return [];
     const reason: AlertReason =
       delta < 0 ? 'item_removed' : this.pending.length > 0 ? 'weight_mismatch' : 'unexpected_item';
+    if (reason === 'unexpected_item' && this.landedBeforeFirstScan()) this.ownBags.observe(delta);
     return this.raise(reason, t, delta, reason === 'weight_mismatch' ? this.pending[0]! : null, removed);
   }
 
@@ -195,10 +192,37 @@ export abstract class LaneDecisions {
     if (Math.abs(delta) <= this.floor) return [];
     const removed = delta < 0 ? this.area.contents.match(-delta, this.floor) : null;
     if (this.followBenign(delta, this.scaleGrams, removed) || delta < 0) return []; // a drop: evaluate decides
-    if (this.pending.length === 0) return this.raise('unexpected_item', t, delta, null);
+    if (this.pending.length === 0) {
+      // Landed before this, the first scan: a bag, if the store's bags (learned meanwhile) are that heavy.
+      if (this.landedBeforeFirstScan()) {
+        if (this.acceptBag(delta, this.scaleGrams)) return [];
+        this.ownBags.observe(delta);
+      }
+      return this.raise('unexpected_item', t, delta, null);
+    }
     // Lighter than what is pending: the rest may follow with the next item; the bagging deadline decides.
     if (this.couldBePartial(delta)) return [];
     return this.raise('weight_mismatch', t, delta, this.pending[0]!);
+  }
+
+  /** The weight on the scale above the accounted one began to land before the first scan (or nothing is scanned). */
+  private landedBeforeFirstScan(): boolean {
+    const onset = this.area.atBaselineAt;
+    return (
+      this.session!.scanned === 0 ||
+      (this.firstScanAt !== null && (onset === null || onset < this.firstScanAt))
+    );
+  }
+
+  /** An own bag, if no heavier than the store's bags are (own-bags.ts): it becomes part of the accounted weight. */
+  private acceptBag(delta: number, grams: number): boolean {
+    if (delta > this.ownBags.limitGrams()) return false;
+    this.ownBags.observe(delta);
+    this.session!.bagGrams += delta;
+    this.area.addBag(delta, this.floor);
+    this.area.baseline = grams;
+    this.unexplained = null;
+    return true;
   }
 
   /** The lightest item weighed (lighter ones are exempt, expectation.ts): the floor of an "unscanned item". */

@@ -8,7 +8,10 @@ export interface VerificationOptions {
   default_tolerance_pct: number;
   min_weighable_grams: number;
   noise_grams: number;
+  /** Prior own-bag bound (g), until the store's bag weights were learned (own-bags.ts); the bound never goes below it. */
   bag_max_grams: number;
+  /** The learned own-bag bound never exceeds this (g). */
+  bag_cap_grams: number;
   bag_timeout_ms: number;
   confirm_ms: number;
   motion_grace_ms: number;

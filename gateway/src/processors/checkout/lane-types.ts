@@ -5,6 +5,7 @@ import type { CatalogAccuracy } from './catalog-accuracy.js';
 import type { Expectation } from './expectation.js';
 import type { OnScale } from './lane-contents.js';
 import type { LearningOptions, VerificationOptions } from './lane-options.js';
+import type { OwnBagWeights } from './own-bags.js';
 import type { ScaleHealth } from './scale-health.js';
 import type { ScaleNoise } from './scale-noise.js';
 import type { StageTiming } from './stage-timing.js';
@@ -73,6 +74,8 @@ export interface LaneEngineDeps {
   accuracy?: CatalogAccuracy;
   /** How long shoppers take to let go of the rest of a staged item (shared by the lanes of a processor). */
   stageTiming?: StageTiming;
+  /** How heavy the shoppers' own bags are, learned before first scans (shared by the lanes of a processor). */
+  ownBags?: OwnBagWeights;
 }
 
 /** What the lane display sees of an engine (lane-snapshot.ts). */

@@ -26,6 +26,13 @@ export const LOCATION_PRIOR = { own: 1, neighbour: 0.03, shelf: 0.01, elsewhere:
 export const RECENT_PICK_PRIOR = 0.05;
 export const RECENT_TAU_MS = 60_000;
 export const RECENT_FLOOR = 0.1;
+/**
+ * A put of a SKU nobody is known to hold (no pick of it within the memory, or all returned) on a facing that is
+ * not its own: an item carried from somewhere we did not see is as rare as one picked a long time ago (the
+ * floor of a held pick), and the location still counts (neighbour ≫ shelf ≫ elsewhere, as LOCATION_PRIOR).
+ * Without it a near-equal neighbour nobody touched would be as likely as the SKU taken a moment ago.
+ */
+export const UNTRACKED_PRIOR = RECENT_PICK_PRIOR * RECENT_FLOOR;
 /** Picking a misplaced item that was recorded on this plate. */
 export const FOREIGN_PRIOR = 0.5;
 export const QTY_RATIO = 0.25;
@@ -118,8 +125,9 @@ function weightOptions(
   return out;
 }
 
-function recentPickPrior(ages: readonly number[], where: Location): number {
-  if (ages.length === 0) return 0;
+/** A put of this facing's SKU on plates that are not its own: a return to the wrong plate. */
+export function wrongPlatePrior(ages: readonly number[], where: Location): number {
+  if (ages.length === 0) return (UNTRACKED_PRIOR * LOCATION_PRIOR[where]) / LOCATION_PRIOR.neighbour;
   const held = Math.min(1, Math.max(RECENT_FLOOR, Math.exp(-Math.min(...ages) / RECENT_TAU_MS)));
   const far = where === 'elsewhere' ? LOCATION_PRIOR.elsewhere / LOCATION_PRIOR.shelf : 1;
   return RECENT_PICK_PRIOR * held * far;
@@ -153,9 +161,11 @@ export function segmentOptions(seg: Segment, host: OptionHost, t: number): Optio
     // An item is picked from where it lies, and lies mostly on its own facing: a facing none of whose plates
     // changed cannot have lost an item (a misplaced one lying here is `foreign`).
     if (pick && where !== 'own') continue;
+    // A put on plates none of which are the facing's own is a wrong-plate return; one over its own plates holding
+    // only a minority of the weight is an item of the next facing overhanging them.
+    const returnedElsewhere = !pick && where !== 'own';
     if (where === 'own' && minority(seg, f, host.facings)) where = 'neighbour';
-    let prior: number = LOCATION_PRIOR[where];
-    if (!pick && where !== 'own') prior = Math.max(prior, recentPickPrior(host.heldPicks(f, t), where));
+    const prior = returnedElsewhere ? wrongPlatePrior(host.heldPicks(f, t), where) : LOCATION_PRIOR[where];
     // Far-away SKUs only matter when they fit: skip the ones more than a few units' worth off.
     if (
       where !== 'own' &&
