@@ -1,6 +1,7 @@
 import type { ScaleStatus } from '../../../../shared/src/readings.js';
 import type { StoreEvent } from '../../core/events.js';
 import { BaggingArea } from './bagging-area.js';
+import { BaggingTimes } from './bagging-times.js';
 import type { OnScale } from './lane-contents.js';
 import { alertEvent, clearedEvent } from './lane-events.js';
 import { pendingLowerBound, stagedGap, type UnexplainedLevel } from './lane-levels.js';
@@ -36,11 +37,16 @@ export abstract class LaneDecisions {
 
   /** The shoppers' own bag weights (shared by the processor's lanes; this lane's own when run alone). */
   readonly ownBags: OwnBagWeights;
+  /** The shoppers' scan → bagged times (shared by the processor's lanes; this lane's own when run alone). */
+  readonly baggingTimes: BaggingTimes;
+  /** Prompts shown since start (the display's state changes with each). */
+  prompted = 0;
 
   constructor(readonly deps: LaneEngineDeps) {
     const v = deps.verification;
     this.noise = new ScaleNoise(v.noise_grams);
     this.ownBags = deps.ownBags ?? new OwnBagWeights(v.bag_max_grams, v.bag_cap_grams);
+    this.baggingTimes = deps.baggingTimes ?? new BaggingTimes(v.bag_timeout_ms);
   }
 
   /** Smallest stable change that is not noise on this lane's scale (g). */
@@ -237,6 +243,18 @@ export abstract class LaneDecisions {
     const grace = this.stable && !this.unexplained ? 0 : this.deps.verification.motion_grace_ms;
     const late = this.pending.find((p) => !p.alerted && t >= p.deadline + grace);
     if (!late) return [];
+    // A slow shopper is no suspect: prompted first (the display asks, no attendant). An attendant is called when the
+    // shopper moves on without bagging it (scans on or pays: both need the hands) or ignores the prompt. From
+    // payment-start the short last chance given there (lane-engine.ts) is the prompt.
+    if (this.session!.phase === 'shopping') {
+      if (late.promptedAt === null) {
+        late.promptedAt = t;
+        this.prompted++;
+        return [];
+      }
+      const movedOn = this.lastEventAt > late.promptedAt;
+      if (!movedOn && t < late.promptedAt + this.deps.verification.bag_escalate_ms) return [];
+    }
     late.alerted = true;
     return this.raise('item_not_bagged', t, 0, late);
   }
@@ -259,6 +277,7 @@ export abstract class LaneDecisions {
     const gap = stagedGap(this.previousLevel, items, delta, this.baseline, this.floor);
     if (gap !== null) this.deps.stageTiming?.observe(gap);
     this.previousLevel = null;
+    for (const p of items) this.baggingTimes.observe(t - p.scannedAt);
     this.pending = this.pending.filter((p) => !items.includes(p));
     this.area.forgetLastVerified();
     return recordVerified(this.deps, this.session!, items, expectedGrams, delta, t, (thing, teach) => {

@@ -62,8 +62,17 @@ export class LaneEngine extends LaneDecisions {
       this.area.addExempt(code, expectation.slackGrams, Math.max(expectation.toleranceGrams, this.floor));
       out.push(verifiedEvent(this.deps.lane, this.session!.id, t, code, item, { by: 'exempt' }));
     } else {
-      const deadline = t + v.bag_timeout_ms;
-      this.pending.push({ key, code, item, expectation, scannedAt: t, deadline, alerted: false });
+      const deadline = t + this.baggingTimes.promptMs();
+      this.pending.push({
+        key,
+        code,
+        item,
+        expectation,
+        scannedAt: t,
+        deadline,
+        alerted: false,
+        promptedAt: null,
+      });
       // Bounded: a lane whose POS never closes a session must not grow without end (issue 13 item 5).
       while (this.pending.length > v.max_pending_items) {
         const gone = this.pending.shift()!;
