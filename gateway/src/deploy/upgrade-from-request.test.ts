@@ -109,7 +109,7 @@ describe('the root upgrade helper (storegate upgrade --from-request)', () => {
     });
   });
 
-  it('refuses an artifact outside the incoming directory, by path, by .. and by symlink', async () => {
+  it('refuses an artifact outside the incoming directory, by path, by .., by symlink and through a symlinked directory', async () => {
     const elsewhere = join(root, 'elsewhere');
     mkdirSync(elsewhere);
     const outside = fakeRelease(elsewhere, '2.0.0', { signWith: trusted.privateKey });
@@ -119,6 +119,10 @@ describe('the root upgrade helper (storegate upgrade --from-request)', () => {
     await refused('SG_BAD_ARGUMENT', /is not under/);
     symlinkSync(outside, join(incoming, 'link.tar.gz'));
     ask(join(incoming, 'link.tar.gz'));
+    await refused('SG_BAD_ARGUMENT', /is not under/);
+    // A directory inside incoming/ that is a symlink out of it (what a swap during the check would leave).
+    symlinkSync(elsewhere, join(incoming, 'sub'));
+    ask(join(incoming, 'sub', 'storegate-2.0.0.tar.gz'));
     await refused('SG_BAD_ARGUMENT', /is not under/);
   });
 

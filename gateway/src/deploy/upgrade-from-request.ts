@@ -1,5 +1,16 @@
-import { constants, copyFileSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, sep } from 'node:path';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { StoregateError } from '../core/errors.js';
 import { readManifest, sha256File } from './manifest.js';
 import { signatureFile, verifyReleaseSignature } from './release-signature.js';
@@ -90,28 +101,39 @@ function stageArtifact(request: UpgradeRequest, artifactDir: string, staging: st
       hint: `copy the release tarball and its .sig into ${artifactDir} first`,
     });
   if (!isAbsolute(request.artifact)) throw outside();
-  let real: string;
-  try {
-    real = realpathSync(request.artifact);
-  } catch {
-    throw new StoregateError('SG_NOT_FOUND', `no release artifact ${request.artifact}`);
-  }
-  const base = realDir(artifactDir);
-  if (!real.startsWith(base + sep) || !statSync(real).isFile()) throw outside();
+  const tarball = readConfined(resolve(request.artifact), artifactDir, outside);
+  if (tarball === null) throw new StoregateError('SG_NOT_FOUND', `no release artifact ${request.artifact}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true, mode: 0o700 });
   const staged = join(staging, 'artifact.tar.gz');
-  copyFileSync(real, staged, constants.COPYFILE_EXCL);
-  const sig = signatureFile(request.artifact);
-  try {
-    const realSig = realpathSync(sig);
-    if (realSig.startsWith(base + sep) && statSync(realSig).isFile()) {
-      copyFileSync(realSig, signatureFile(staged), constants.COPYFILE_EXCL);
-    }
-  } catch {
-    // no .sig: the signature check below says SG_RELEASE_UNSIGNED
-  }
+  writeFileSync(staged, tarball, { flag: 'wx', mode: 0o600 });
+  // No .sig: the signature check says SG_RELEASE_UNSIGNED.
+  const sig = readConfined(resolve(signatureFile(request.artifact)), artifactDir, outside);
+  if (sig !== null) writeFileSync(signatureFile(staged), sig, { flag: 'wx', mode: 0o600 });
   return staged;
+}
+
+/**
+ * A regular file's bytes, only if the file actually opened lies under `dir`: opened without following a final
+ * symlink, then located through /proc/self/fd, so a directory swapped for a symlink between a check and the
+ * open cannot make root read a file elsewhere. `dir` is taken literally (root's unit names it), not resolved.
+ * null when there is no such file.
+ */
+function readConfined(path: string, dir: string, outside: () => Error): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw outside(); // ELOOP: a symlink
+  }
+  try {
+    const opened = readlinkSync(`/proc/self/fd/${fd}`);
+    if (!opened.startsWith(resolve(dir) + sep) || !fstatSync(fd).isFile()) throw outside();
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The request's sha256, the signature, and the downgrade guard, on the staged copy. */
