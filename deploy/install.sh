@@ -100,11 +100,15 @@ install -d -m 0755 "$root/usr/local/bin" "$root/etc/systemd/system"
 sed "s#@PREFIX@#$root#g" "$release/deploy/storegate-wrapper.sh" >"$root/usr/local/bin/storegate"
 chmod 0755 "$root/usr/local/bin/storegate"
 install -m 0644 "$release/deploy/storegate.service" "$root/etc/systemd/system/storegate.service"
+# The root helper of remote upgrades: the gateway writes a request file, the path unit starts the helper.
+install -m 0644 "$release/deploy/storegate-upgrade.service" "$release/deploy/storegate-upgrade.path" \
+  "$root/etc/systemd/system/"
 echo "installed storegate $version in $release"
 
 if [ -z "$root" ] && [ -d /run/systemd/system ]; then
   systemctl daemon-reload
   systemctl enable storegate.service >/dev/null
+  systemctl enable --now storegate-upgrade.path >/dev/null
   storegate doctor || true
   if [ "$start" = 1 ]; then
     systemctl restart storegate.service

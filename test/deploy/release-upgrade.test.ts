@@ -134,6 +134,8 @@ describe('npm run release', () => {
     const contents = execFileSync('dpkg-deb', ['--contents', deb], { encoding: 'utf8', maxBuffer: 64 << 20 });
     expect(contents).toMatch(/-rwxr-xr-x root\/root .* \.\/usr\/bin\/storegate\n/);
     expect(contents).toContain('./lib/systemd/system/storegate.service');
+    expect(contents).toContain('./lib/systemd/system/storegate-upgrade.path');
+    expect(contents).toContain('./lib/systemd/system/storegate-upgrade.service');
     expect(contents).toContain(`./opt/storegate/releases/${V1}/manifest.json`);
     expect(contents).toContain(
       `./opt/storegate/releases/${V1}/node_modules/better-sqlite3/build/Release/better_sqlite3.node`,
@@ -169,6 +171,11 @@ describe('install.sh, upgrade, rollback, uninstall in a temporary root', () => {
     expect(statSync(configFile).mode & 0o777).toBe(0o600);
     expect(statSync(join(root, 'etc/storegate')).mode & 0o777).toBe(0o700);
     expect(statSync(join(root, 'var/lib/storegate')).mode & 0o777).toBe(0o700);
+    // The remote-upgrade handoff: the helper's units, and the directory artifacts must be copied to.
+    expect(statSync(join(root, 'var/lib/storegate/incoming')).mode & 0o777).toBe(0o700);
+    for (const u of ['storegate-upgrade.path', 'storegate-upgrade.service']) {
+      expect(existsSync(join(root, 'etc/systemd/system', u))).toBe(true);
+    }
     const yaml = readFileSync(configFile, 'utf8');
     expect(yaml).toMatch(/^# serial: {2}# example-only/m);
     expect(yaml).toMatch(/^# {7}url: opc\.tcp:\/\/10\.20\.0\.15:4840/m);
@@ -274,6 +281,7 @@ describe('install.sh, upgrade, rollback, uninstall in a temporary root', () => {
     await uninstall(base, { purge: false, force: true });
     expect(existsSync(join(root, 'opt/storegate'))).toBe(false);
     expect(existsSync(join(root, 'usr/local/bin/storegate'))).toBe(false);
+    expect(existsSync(join(root, 'etc/systemd/system/storegate-upgrade.path'))).toBe(false);
     expect(existsSync(configFile)).toBe(true);
     expect(existsSync(join(root, 'var/lib/storegate/registry.db'))).toBe(true);
     await uninstall(base, { purge: true, force: true });

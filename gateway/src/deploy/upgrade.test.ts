@@ -7,7 +7,6 @@ import { fakeRelease, keyPair } from '../../../test/support/signed-release.js';
 import { parseConfig } from '../config/load.js';
 import { InstallLayout } from './layout.js';
 import { writeManifest } from './manifest.js';
-import { packTarball } from './release/build.js';
 import type { ServiceControl } from './service-control.js';
 import { upgrade } from './upgrade.js';
 import { readUpgradeRecord } from './upgrade-record.js';
@@ -35,10 +34,7 @@ describe('upgrade when the database backup fails', () => {
     const layout = new InstallLayout(root);
     release(layout.release('1.0.0'), '1.0.0');
     layout.switchCurrent('1.0.0');
-    const stage = join(root, 'stage');
-    release(join(stage, 'storegate-2.0.0'), '2.0.0');
-    const artifact = join(root, 'storegate-2.0.0.tar.gz');
-    packTarball(stage, 'storegate-2.0.0', artifact);
+    const artifact = fakeRelease(root, '2.0.0');
     const dataDir = join(root, 'data');
     mkdirSync(dataDir);
     // Not a database: the backup (online backup + integrity_check) cannot copy it.

@@ -34,6 +34,8 @@ export interface UpgradeOptions {
   requestId?: string;
   /** Install without checking `<artifact>.sig` (`--allow-unsigned`, at the console only). */
   allowUnsigned?: boolean;
+  /** The artifact's name in the record and messages (the helper installs a private copy of it). */
+  shownAs?: string;
 }
 
 export interface UpgradeResult {
@@ -57,7 +59,7 @@ export async function upgrade(deps: UpgradeDeps, options: UpgradeOptions): Promi
     state: 'in_progress',
     from,
     to: null,
-    artifact: options.artifact,
+    artifact: options.shownAs ?? options.artifact,
     started_at: deps.clock.now(),
     forced: options.force ?? false,
     ...(options.requestId ? { request_id: options.requestId } : {}),

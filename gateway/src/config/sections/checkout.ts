@@ -43,7 +43,22 @@ export const verificationSchema = z.strictObject({
     .describe(
       'The bag bound learned from landings before the first scan never exceeds this (own bags and crates weigh up to ~600 g)',
     ),
-  bag_timeout_ms: z.number().int().min(1000).default(12_000).describe('Scan → item must be bagged within'),
+  bag_timeout_ms: z
+    .number()
+    .int()
+    .min(1000)
+    .default(12_000)
+    .describe(
+      "Scan → the shopper is prompted to bag the item after this (or the store's learned 95th percentile bagging time, if longer)",
+    ),
+  bag_escalate_ms: z
+    .number()
+    .int()
+    .min(0)
+    .default(30_000)
+    .describe(
+      'A prompted item still not bagged this long after the prompt is item_not_bagged (at once when the shopper scans on or pays)',
+    ),
   confirm_ms: z
     .number()
     .int()
