@@ -1,5 +1,17 @@
-import { constants, copyFileSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, sep } from 'node:path';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import type { Clock } from '../../../shared/src/clock.js';
 import { StoregateError } from '../core/errors.js';
 import { readManifest, sha256File } from './manifest.js';
 import { signatureFile, verifyReleaseSignature } from './release-signature.js';
@@ -24,32 +36,50 @@ export interface HelperPolicy {
  * here), no downgrade unless the policy allows one — then the same upgrade as the CLI (quiet gate, backup,
  * switch, health gate, rollback) with its record. A refusal is recorded too, for release.status.
  */
-export async function upgradeFromRequest(deps: UpgradeDeps, policy: HelperPolicy): Promise<UpgradeResult> {
-  const { config, layout } = deps;
-  // Taken (removed) first, whatever follows: a request left in place would start the path unit again.
+export async function upgradeFromRequest(
+  depsOf: UpgradeDeps | (() => UpgradeDeps),
+  policy: HelperPolicy,
+  clock: Clock = (depsOf as UpgradeDeps).clock,
+): Promise<UpgradeResult> {
+  // Taken (removed) first, whatever follows: a request left in place would start the path unit again, and a
+  // config that does not load would make that a restart loop. Refusals are recorded beside the request (the
+  // directory root's unit names), never where the config says.
   const request = takeUpgradeRequest(policy.requestFile);
-  if (realDir(dirname(policy.requestFile)) !== realDir(config.dataDir)) {
-    // The config is the service user's to write: a data_dir moved elsewhere would have root write there.
-    throw new StoregateError(
-      'SG_CONFLICT',
-      `data_dir ${config.dataDir} is not the directory of the upgrade request ${policy.requestFile}`,
-    );
-  }
-  const from = layout.currentVersion() ?? 'none';
-  const refuse = (err: unknown): never => {
-    writeUpgradeRecord(config.dataDir, {
+  const recordDir = dirname(policy.requestFile);
+  let from = 'unknown';
+  const refuse = (err: unknown, at: number): never => {
+    writeUpgradeRecord(recordDir, {
       state: 'failed',
       from,
       to: null,
       artifact: request.artifact,
-      started_at: deps.clock.now(),
-      finished_at: deps.clock.now(),
+      started_at: at,
+      finished_at: clock.now(),
       forced: request.force,
       request_id: request.request_id,
       problem: err instanceof StoregateError ? `${err.code}: ${err.message}` : String(err),
     });
     throw err;
   };
+  let deps: UpgradeDeps;
+  try {
+    deps = typeof depsOf === 'function' ? depsOf() : depsOf;
+  } catch (err) {
+    return refuse(err, clock.now());
+  }
+  const { config, layout } = deps;
+  from = layout.currentVersion() ?? 'none';
+  const startedAt = deps.clock.now();
+  if (realDir(recordDir) !== realDir(config.dataDir)) {
+    // The config is the service user's to write: a data_dir moved elsewhere would have root write there.
+    refuse(
+      new StoregateError(
+        'SG_CONFLICT',
+        `data_dir ${config.dataDir} is not the directory of the upgrade request ${policy.requestFile}`,
+      ),
+      startedAt,
+    );
+  }
   const staging = join(layout.releases, `.request-${process.pid}`);
   let artifact: string;
   try {
@@ -57,7 +87,7 @@ export async function upgradeFromRequest(deps: UpgradeDeps, policy: HelperPolicy
     checkRequest(deps, policy, request, artifact, from);
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
-    return refuse(err);
+    return refuse(err, startedAt);
   }
   try {
     return await upgrade(deps, {
@@ -90,28 +120,39 @@ function stageArtifact(request: UpgradeRequest, artifactDir: string, staging: st
       hint: `copy the release tarball and its .sig into ${artifactDir} first`,
     });
   if (!isAbsolute(request.artifact)) throw outside();
-  let real: string;
-  try {
-    real = realpathSync(request.artifact);
-  } catch {
-    throw new StoregateError('SG_NOT_FOUND', `no release artifact ${request.artifact}`);
-  }
-  const base = realDir(artifactDir);
-  if (!real.startsWith(base + sep) || !statSync(real).isFile()) throw outside();
+  const tarball = readConfined(resolve(request.artifact), artifactDir, outside);
+  if (tarball === null) throw new StoregateError('SG_NOT_FOUND', `no release artifact ${request.artifact}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true, mode: 0o700 });
   const staged = join(staging, 'artifact.tar.gz');
-  copyFileSync(real, staged, constants.COPYFILE_EXCL);
-  const sig = signatureFile(request.artifact);
-  try {
-    const realSig = realpathSync(sig);
-    if (realSig.startsWith(base + sep) && statSync(realSig).isFile()) {
-      copyFileSync(realSig, signatureFile(staged), constants.COPYFILE_EXCL);
-    }
-  } catch {
-    // no .sig: the signature check below says SG_RELEASE_UNSIGNED
-  }
+  writeFileSync(staged, tarball, { flag: 'wx', mode: 0o600 });
+  // No .sig: the signature check says SG_RELEASE_UNSIGNED.
+  const sig = readConfined(resolve(signatureFile(request.artifact)), artifactDir, outside);
+  if (sig !== null) writeFileSync(signatureFile(staged), sig, { flag: 'wx', mode: 0o600 });
   return staged;
+}
+
+/**
+ * A regular file's bytes, only if the file actually opened lies under `dir`: opened without following a final
+ * symlink, then located through /proc/self/fd, so a directory swapped for a symlink between a check and the
+ * open cannot make root read a file elsewhere. `dir` is taken literally (root's unit names it), not resolved.
+ * null when there is no such file.
+ */
+function readConfined(path: string, dir: string, outside: () => Error): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw outside(); // ELOOP: a symlink
+  }
+  try {
+    const opened = readlinkSync(`/proc/self/fd/${fd}`);
+    if (!opened.startsWith(resolve(dir) + sep) || !fstatSync(fd).isFile()) throw outside();
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The request's sha256, the signature, and the downgrade guard, on the staged copy. */
