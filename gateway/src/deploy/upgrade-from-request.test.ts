@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../shared/src/clock.js';
 import { fakeRelease, keyPair } from '../../../test/support/signed-release.js';
+import { main } from '../cli/index.js';
 import { parseConfig } from '../config/load.js';
 import { InstallLayout } from './layout.js';
 import { writeManifest } from './manifest.js';
@@ -167,5 +168,31 @@ describe('the root upgrade helper (storegate upgrade --from-request)', () => {
     await expect(upgradeFromRequest(moved, policy())).rejects.toMatchObject({ code: 'SG_CONFLICT' });
     expect(calls).toEqual([]);
     expect(existsSync(upgradeRequestFile(dataDir))).toBe(false);
+  });
+
+  it('storegate upgrade --from-request takes the request and records the refusal when the config does not load', async () => {
+    ask(fakeRelease(incoming, '2.0.0', { signWith: trusted.privateKey }));
+    const broken = join(root, 'storegate.yaml');
+    writeFileSync(broken, 'store: { id: "Not A Valid Id" }\nno_such_section: 1\n');
+    const code = await main([
+      'node',
+      'storegate',
+      '--config',
+      broken,
+      'upgrade',
+      '--from-request',
+      upgradeRequestFile(dataDir),
+      '--root',
+      root,
+    ]);
+    expect(code).not.toBe(0);
+    // Taken: the path unit would otherwise start the helper again and again.
+    expect(existsSync(upgradeRequestFile(dataDir))).toBe(false);
+    expect(readUpgradeRecord(dataDir)).toMatchObject({
+      state: 'failed',
+      request_id: 'req-7',
+      problem: expect.stringMatching(/^SG_CONFIG_INVALID: /),
+    });
+    expect(layout.currentVersion()).toBe('1.0.0');
   });
 });

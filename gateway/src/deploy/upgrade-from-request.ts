@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import type { Clock } from '../../../shared/src/clock.js';
 import { StoregateError } from '../core/errors.js';
 import { readManifest, sha256File } from './manifest.js';
 import { signatureFile, verifyReleaseSignature } from './release-signature.js';
@@ -35,32 +36,50 @@ export interface HelperPolicy {
  * here), no downgrade unless the policy allows one — then the same upgrade as the CLI (quiet gate, backup,
  * switch, health gate, rollback) with its record. A refusal is recorded too, for release.status.
  */
-export async function upgradeFromRequest(deps: UpgradeDeps, policy: HelperPolicy): Promise<UpgradeResult> {
-  const { config, layout } = deps;
-  // Taken (removed) first, whatever follows: a request left in place would start the path unit again.
+export async function upgradeFromRequest(
+  depsOf: UpgradeDeps | (() => UpgradeDeps),
+  policy: HelperPolicy,
+  clock: Clock = (depsOf as UpgradeDeps).clock,
+): Promise<UpgradeResult> {
+  // Taken (removed) first, whatever follows: a request left in place would start the path unit again, and a
+  // config that does not load would make that a restart loop. Refusals are recorded beside the request (the
+  // directory root's unit names), never where the config says.
   const request = takeUpgradeRequest(policy.requestFile);
-  if (realDir(dirname(policy.requestFile)) !== realDir(config.dataDir)) {
-    // The config is the service user's to write: a data_dir moved elsewhere would have root write there.
-    throw new StoregateError(
-      'SG_CONFLICT',
-      `data_dir ${config.dataDir} is not the directory of the upgrade request ${policy.requestFile}`,
-    );
-  }
-  const from = layout.currentVersion() ?? 'none';
-  const refuse = (err: unknown): never => {
-    writeUpgradeRecord(config.dataDir, {
+  const recordDir = dirname(policy.requestFile);
+  let from = 'unknown';
+  const refuse = (err: unknown, at: number): never => {
+    writeUpgradeRecord(recordDir, {
       state: 'failed',
       from,
       to: null,
       artifact: request.artifact,
-      started_at: deps.clock.now(),
-      finished_at: deps.clock.now(),
+      started_at: at,
+      finished_at: clock.now(),
       forced: request.force,
       request_id: request.request_id,
       problem: err instanceof StoregateError ? `${err.code}: ${err.message}` : String(err),
     });
     throw err;
   };
+  let deps: UpgradeDeps;
+  try {
+    deps = typeof depsOf === 'function' ? depsOf() : depsOf;
+  } catch (err) {
+    return refuse(err, clock.now());
+  }
+  const { config, layout } = deps;
+  from = layout.currentVersion() ?? 'none';
+  const startedAt = deps.clock.now();
+  if (realDir(recordDir) !== realDir(config.dataDir)) {
+    // The config is the service user's to write: a data_dir moved elsewhere would have root write there.
+    refuse(
+      new StoregateError(
+        'SG_CONFLICT',
+        `data_dir ${config.dataDir} is not the directory of the upgrade request ${policy.requestFile}`,
+      ),
+      startedAt,
+    );
+  }
   const staging = join(layout.releases, `.request-${process.pid}`);
   let artifact: string;
   try {
@@ -68,7 +87,7 @@ export async function upgradeFromRequest(deps: UpgradeDeps, policy: HelperPolicy
     checkRequest(deps, policy, request, artifact, from);
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
-    return refuse(err);
+    return refuse(err, startedAt);
   }
   try {
     return await upgrade(deps, {

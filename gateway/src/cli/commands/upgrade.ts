@@ -71,25 +71,31 @@ export function registerUpgradeCommands(program: Command): void {
     )
     .option('--allow-downgrade', "with --from-request: honour a request's downgrade: true")
     .action(async (artifact: string | undefined, opts: UpgradeCliOptions, command: Command) => {
-      const config = loadCliConfig(command);
       const root = resolve(opts.root);
-      const deps = {
-        layout: new InstallLayout(root),
-        releaseKeys: loadReleaseKeys(opts.releaseKeys ?? releaseKeysPath(root), root),
-        config,
-        service: new SystemdService(),
-        probe: loopbackProbe(config),
-        clock: systemClock(),
-        log,
+      const depsOf = () => {
+        const config = loadCliConfig(command);
+        return {
+          layout: new InstallLayout(root),
+          releaseKeys: loadReleaseKeys(opts.releaseKeys ?? releaseKeysPath(root), root),
+          config,
+          service: new SystemdService(),
+          probe: loopbackProbe(config),
+          clock: systemClock(),
+          log,
+        };
       };
       if (opts.fromRequest) {
         const requestFile = resolve(opts.fromRequest);
         const result = await keptAlive(
-          upgradeFromRequest(deps, {
-            requestFile,
-            artifactDir: resolve(opts.artifactDir ?? join(dirname(requestFile), INCOMING_DIR)),
-            allowDowngrade: opts.allowDowngrade ?? false,
-          }),
+          upgradeFromRequest(
+            depsOf,
+            {
+              requestFile,
+              artifactDir: resolve(opts.artifactDir ?? join(dirname(requestFile), INCOMING_DIR)),
+              allowDowngrade: opts.allowDowngrade ?? false,
+            },
+            systemClock(),
+          ),
         );
         log(`backup of the databases before the upgrade: ${result.backup}`);
         return;
@@ -101,7 +107,7 @@ export function registerUpgradeCommands(program: Command): void {
         );
       }
       const result = await keptAlive(
-        upgrade(deps, {
+        upgrade(depsOf(), {
           artifact: resolve(artifact),
           force: opts.force ?? false,
           allowUnsigned: opts.allowUnsigned ?? false,

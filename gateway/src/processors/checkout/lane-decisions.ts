@@ -3,9 +3,9 @@ import type { StoreEvent } from '../../core/events.js';
 import { BaggingArea } from './bagging-area.js';
 import { BaggingTimes } from './bagging-times.js';
 import type { OnScale } from './lane-contents.js';
-import { alertEvent, clearedEvent } from './lane-events.js';
+import { alertEvent, clearedEvent, verifiedEvent } from './lane-events.js';
 import { pendingLowerBound, stagedGap, type UnexplainedLevel } from './lane-levels.js';
-import { matchPending } from './lane-matching.js';
+import { type Match, matchPending } from './lane-matching.js';
 import type { AlertReason, LaneEngineDeps, OpenAlert, PendingItem, SessionTotals } from './lane-types.js';
 import { recordVerified } from './lane-verify.js';
 import { OwnBagWeights } from './own-bags.js';
@@ -34,6 +34,8 @@ export abstract class LaneDecisions {
   protected lastEventAt = Number.NEGATIVE_INFINITY;
   /** When payment-start came: bags may leave from then on. */
   protected payingAt = Number.POSITIVE_INFINITY;
+  /** When a load was last taken as an open-weight item (produce): one weight never verifies two of them. */
+  protected openLoadAt = Number.NEGATIVE_INFINITY;
 
   /** The shoppers' own bag weights (shared by the processor's lanes; this lane's own when run alone). */
   readonly ownBags: OwnBagWeights;
@@ -81,9 +83,9 @@ export abstract class LaneDecisions {
       if (area.baseline === null) area.baseline = grams;
       let delta = grams - area.baseline;
       if (Math.abs(delta) > floor && this.alert?.reason !== 'weight_mismatch') {
-        const match = matchPending(this.pending, delta, floor, area.exemptSlack);
+        const match = matchPending(this.pending, delta, floor, area.exemptSlack, this.noise.stepSigma());
         if (match) {
-          out.push(...this.verifyMatch(match.items, match.expectedGrams, delta, t));
+          out.push(...this.verifyMatch(match, delta, t));
           area.baseline = grams;
           delta = 0;
         }
@@ -243,6 +245,19 @@ export abstract class LaneDecisions {
     const grace = this.stable && !this.unexplained ? 0 : this.deps.verification.motion_grace_ms;
     const late = this.pending.find((p) => !p.alerted && t >= p.deadline + grace);
     if (!late) return [];
+    if (late.expectation.kind === 'any' && this.openLoadAt > late.scannedAt) {
+      // Produce scanned before a load another produce item was weighed by, and nothing landed for it since: both
+      // may have been in that load (weight cannot tell one from two). Accounted for by policy, and said so.
+      this.pending = this.pending.filter((p) => p !== late);
+      this.session!.verified++;
+      return [
+        verifiedEvent(this.deps.lane, this.session!.id, t, late.code, late.item, {
+          by: 'scale',
+          pending: late,
+          unverifiable: 'hidden_in_load',
+        }),
+      ];
+    }
     // A slow shopper is no suspect: prompted first (the display asks, no attendant). An attendant is called when the
     // shopper moves on without bagging it (scans on or pays: both need the hands) or ignores the prompt. From
     // payment-start the short last chance given there (lane-engine.ts) is the prompt.
@@ -273,18 +288,28 @@ export abstract class LaneDecisions {
     return [alertEvent(this.deps.lane, this.session!.id, t, reason, delta, item, this.scaleGrams)];
   }
 
-  private verifyMatch(items: PendingItem[], expectedGrams: number, delta: number, t: number): StoreEvent[] {
+  private verifyMatch({ items, expectedGrams, unverifiable }: Match, delta: number, t: number): StoreEvent[] {
     const gap = stagedGap(this.previousLevel, items, delta, this.baseline, this.floor);
     if (gap !== null) this.deps.stageTiming?.observe(gap);
     this.previousLevel = null;
     for (const p of items) this.baggingTimes.observe(t - p.scannedAt);
     this.pending = this.pending.filter((p) => !items.includes(p));
+    if (items.some((p) => p.expectation.kind === 'any')) this.openLoadAt = t;
     this.area.forgetLastVerified();
-    return recordVerified(this.deps, this.session!, items, expectedGrams, delta, t, (thing, teach) => {
-      const onScale = { ...thing, tolerance: Math.max(thing.tolerance, this.floor) };
-      const e = items[0]!.expectation;
-      this.area.addVerified(onScale, e.kind === 'weighed' ? e.mean : null, items.length === 1, t, teach);
-    });
+    return recordVerified(
+      this.deps,
+      this.session!,
+      items,
+      expectedGrams,
+      delta,
+      t,
+      unverifiable,
+      (thing, teach) => {
+        const onScale = { ...thing, tolerance: Math.max(thing.tolerance, this.floor) };
+        const e = items[0]!.expectation;
+        this.area.addVerified(onScale, e.kind === 'weighed' ? e.mean : null, items.length === 1, t, teach);
+      },
+    );
   }
 
   protected pendingHas(item: PendingItem | null): boolean {

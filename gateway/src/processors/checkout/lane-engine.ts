@@ -52,6 +52,7 @@ export class LaneEngine extends LaneDecisions {
       this.floor,
       t,
       catalogSigma,
+      this.noise.stepSigma(),
     );
     this.firstScanAt ??= t;
     s.scanned++;
@@ -60,7 +61,12 @@ export class LaneEngine extends LaneDecisions {
     if (expectation.kind === 'exempt') {
       s.exempt++;
       this.area.addExempt(code, expectation.slackGrams, Math.max(expectation.toleranceGrams, this.floor));
-      out.push(verifiedEvent(this.deps.lane, this.session!.id, t, code, item, { by: 'exempt' }));
+      out.push(
+        verifiedEvent(this.deps.lane, this.session!.id, t, code, item, {
+          by: 'exempt',
+          unverifiable: expectation.reason,
+        }),
+      );
     } else {
       const deadline = t + this.baggingTimes.promptMs();
       this.pending.push({
@@ -194,6 +200,7 @@ export class LaneEngine extends LaneDecisions {
     this.unexplained = null;
     this.firstScanAt = null;
     this.payingAt = Number.POSITIVE_INFINITY;
+    this.openLoadAt = Number.NEGATIVE_INFINITY;
     this.area.open(this.stable ? this.scaleGrams : null);
     return [];
   }
