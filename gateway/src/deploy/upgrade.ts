@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Clock } from '../../../shared/src/clock.js';
 import type { LoadedConfig } from '../config/load.js';
 import { StoregateError } from '../core/errors.js';
-import { backupDataDir, type DataBackup, restoreMigrated } from './data-backup.js';
+import type { DataBackup } from './data-backup.js';
+import { backupAsOwner, restoreAsOwner } from './data-dir-owner.js';
 import { type GatewayProbe, type Readiness, readiness } from './gateway-probe.js';
 import type { InstallLayout } from './layout.js';
 import type { VerifyTarget } from './manifest.js';
@@ -125,7 +126,7 @@ async function runUpgrade(
   const stamp = new Date(clock.now()).toISOString().replace(/[:.]/g, '-');
   let backup: DataBackup;
   try {
-    backup = await backupDataDir(
+    backup = await backupAsOwner(
       config.dataDir,
       join(config.dataDir, 'backups', `upgrade-${from}-to-${to}-${stamp}`),
     );
@@ -148,8 +149,13 @@ async function runUpgrade(
 
   log(`release ${to} is not healthy (${ready.why}): rolling back to ${from}`);
   await service.stop();
-  const restored = restoreMigrated(config.dataDir, backup);
-  if (restored.length > 0) log(`restored migrated database(s) from the backup: ${restored.join(', ')}`);
+  try {
+    const restored = await restoreAsOwner(config.dataDir, backup);
+    if (restored.length > 0) log(`restored migrated database(s) from the backup: ${restored.join(', ')}`);
+  } catch (err) {
+    // Still switch back and start: the health gate below says whether the previous release copes.
+    log(`could not restore the databases from ${backup.dir}: ${(err as Error).message}`);
+  }
   layout.switchCurrent(from);
   await service.start();
   const back = await waitReady(deps, config.upgrade.health_deadline_ms);

@@ -72,7 +72,7 @@ export function expectationFor(
   }
   if (item?.soldByWeight) return { kind: 'any', maxGrams: ANY_MAX_GRAMS };
   if (learned) {
-    const tolerance = Math.max(learning.sigmas * learned.std * factor, floor);
+    const tolerance = Math.max(k * Math.max(learned.std, stepSigma), floor);
     if (learned.mean < minWeighable)
       return {
         kind: 'exempt',
@@ -90,9 +90,12 @@ export function expectationFor(
       toleranceGrams: allowance(item.grams),
       reason: lightReason(item.grams),
     };
-  const tolerance = nominalTolerance(item.grams, item.toleranceGrams, verification.default_tolerance_grams);
-  // The spread of a nominal weight: the catalog's observed one once known, else the tolerance read as a
-  // `sigmas` × factor σ bound (stated prior).
-  const sigma = catalogSigma === null ? tolerance / k : Math.hypot(catalogSigma * item.grams, stepSigma);
+  if (catalogSigma === null) {
+    // Stated prior until the catalog's spread is known: the catalog's tolerance, else max(default g, default %).
+    const prior = nominalTolerance(item.grams, item.toleranceGrams, verification.default_tolerance_grams);
+    return { kind: 'weighed', mean: item.grams, tolerance: prior, sigma: prior / k, source: 'nominal' };
+  }
+  const sigma = Math.hypot(catalogSigma * item.grams, stepSigma);
+  const tolerance = Math.max(k * sigma, (item.toleranceGrams ?? 0) * factor, floor);
   return { kind: 'weighed', mean: item.grams, tolerance, sigma, source: 'nominal' };
 }
