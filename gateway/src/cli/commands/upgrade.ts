@@ -1,8 +1,10 @@
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { systemClock } from '../../../../shared/src/clock.js';
+import { DEFAULT_CONFIG_FILE, type LoadedConfig } from '../../config/load.js';
 import { StoregateError } from '../../core/errors.js';
 import { loopbackProbe } from '../../deploy/gateway-probe.js';
+import { boundedForRoot, loadConfigAsOwner } from '../../deploy/helper-config.js';
 import { InstallLayout } from '../../deploy/layout.js';
 import { loadReleaseKeys, releaseKeysPath } from '../../deploy/release-keys.js';
 import { SystemdService } from '../../deploy/service-control.js';
@@ -10,7 +12,7 @@ import { uninstall } from '../../deploy/uninstall.js';
 import { upgrade } from '../../deploy/upgrade.js';
 import { upgradeFromRequest } from '../../deploy/upgrade-from-request.js';
 import { INCOMING_DIR } from '../../deploy/upgrade-request.js';
-import { loadCliConfig } from '../cli-config.js';
+import { configPathOf, loadCliConfig } from '../cli-config.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -72,8 +74,7 @@ export function registerUpgradeCommands(program: Command): void {
     .option('--allow-downgrade', "with --from-request: honour a request's downgrade: true")
     .action(async (artifact: string | undefined, opts: UpgradeCliOptions, command: Command) => {
       const root = resolve(opts.root);
-      const depsOf = () => {
-        const config = loadCliConfig(command);
+      const depsOf = (config: LoadedConfig = loadCliConfig(command)) => {
         return {
           layout: new InstallLayout(root),
           releaseKeys: loadReleaseKeys(opts.releaseKeys ?? releaseKeysPath(root), root),
@@ -86,9 +87,15 @@ export function registerUpgradeCommands(program: Command): void {
       };
       if (opts.fromRequest) {
         const requestFile = resolve(opts.fromRequest);
+        // Root: the config is the service user's, read as data_dir's owner and bounded (helper-config.ts).
+        const helperDeps = () => {
+          const file = configPathOf(command) ?? DEFAULT_CONFIG_FILE;
+          const config = boundedForRoot(loadConfigAsOwner(file, dirname(requestFile)));
+          return { ...depsOf(config), probe: loopbackProbe(config) };
+        };
         const result = await keptAlive(
           upgradeFromRequest(
-            depsOf,
+            helperDeps,
             {
               requestFile,
               artifactDir: resolve(opts.artifactDir ?? join(dirname(requestFile), INCOMING_DIR)),
