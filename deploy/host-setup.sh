@@ -16,9 +16,9 @@ sg_setup_user() {
 sg_setup_dirs() {
   prefix="$1"
   install -d -m 0755 "$prefix/opt/storegate" "$prefix/opt/storegate/releases"
-  install -d -m 0700 "$prefix/etc/storegate" "$prefix/var/lib/storegate"
+  install -d -m 0700 "$prefix/etc/storegate" "$prefix/var/lib/storegate" "$prefix/var/lib/storegate/incoming"
   if [ -z "$prefix" ]; then
-    chown storegate:storegate /etc/storegate /var/lib/storegate
+    chown storegate:storegate /etc/storegate /var/lib/storegate /var/lib/storegate/incoming
   fi
 }
 

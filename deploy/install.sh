@@ -5,7 +5,9 @@
 #   sudo deploy/install.sh                                          # from this checkout: builds the artifact first
 #
 # Options: --root DIR installs into DIR instead of / (no apt, user, ownership or systemd: for tests and images);
-#          --no-start leaves the service enabled but stopped.
+#          --no-start leaves the service enabled but stopped;
+#          --release-keys FILE installs FILE (release public keys, `storegate release keygen`'s FILE.pub) as
+#          /etc/storegate-release-keys.pem, root-owned: `storegate upgrade` then installs only artifacts signed by one.
 # Re-running with a newer artifact installs it beside the old release and switches to it; config and data stay.
 # Upgrades with a health check and rollback: `storegate upgrade ARTIFACT`.
 set -euo pipefail
@@ -13,11 +15,13 @@ set -euo pipefail
 root=""
 start=1
 artifact=""
+release_keys=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --root) root="$(cd "$2" && pwd)"; shift 2 ;;
     --no-start) start=0; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --release-keys) release_keys="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) artifact="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; shift ;;
   esac
 done
@@ -86,17 +90,25 @@ sg_setup_user "$root"
 sg_setup_dirs "$root"
 sg_write_config "$root" "$release"
 sg_switch_current "$root" "$version"
+if [ -n "$release_keys" ]; then
+  install -m 0644 "$release_keys" "$root/etc/storegate-release-keys.pem"
+  [ -n "$root" ] || chown root:root /etc/storegate-release-keys.pem
+fi
 
 # 5. `storegate` on the PATH, reading /etc/storegate/storegate.yaml by default; the unit.
 install -d -m 0755 "$root/usr/local/bin" "$root/etc/systemd/system"
 sed "s#@PREFIX@#$root#g" "$release/deploy/storegate-wrapper.sh" >"$root/usr/local/bin/storegate"
 chmod 0755 "$root/usr/local/bin/storegate"
 install -m 0644 "$release/deploy/storegate.service" "$root/etc/systemd/system/storegate.service"
+# The root helper of remote upgrades: the gateway writes a request file, the path unit starts the helper.
+install -m 0644 "$release/deploy/storegate-upgrade.service" "$release/deploy/storegate-upgrade.path" \
+  "$root/etc/systemd/system/"
 echo "installed storegate $version in $release"
 
 if [ -z "$root" ] && [ -d /run/systemd/system ]; then
   systemctl daemon-reload
   systemctl enable storegate.service >/dev/null
+  systemctl enable --now storegate-upgrade.path >/dev/null
   storegate doctor || true
   if [ "$start" = 1 ]; then
     systemctl restart storegate.service

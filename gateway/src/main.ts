@@ -2,6 +2,7 @@ import { systemClock } from '../../shared/src/clock.js';
 import { createLogger } from '../../shared/src/logger.js';
 import { buildGateway, type Gateway } from './app.js';
 import { type LoadedConfig, loadConfig } from './config/load.js';
+import { loadReleaseKeys, releaseKeysPath } from './deploy/release-keys.js';
 import { runningRelease } from './deploy/running-release.js';
 import { journalDestination, stdoutIsJournal } from './lifecycle/journal-stream.js';
 import { installLoopBlockHook } from './lifecycle/loop-block-hook.js';
@@ -98,7 +99,17 @@ export async function runGateway(configPath?: string, config?: LoadedConfig): Pr
       : {}),
   };
   const release = runningRelease(import.meta.dirname);
-  const upgrades = { clock, logger, current: () => gateway, release, runner: processRunner(clock) };
+  // The gateway's own check of a release.upgrade artifact, for a clear answer; the root helper checks again
+  // with the installed keys only. SG_RELEASE_KEYS_FILE points elsewhere (tests, a non-standard install).
+  const keysFile = process.env.SG_RELEASE_KEYS_FILE ?? releaseKeysPath(release.layout?.root ?? '/');
+  const upgrades = {
+    clock,
+    logger,
+    current: () => gateway,
+    release,
+    runner: processRunner(clock),
+    releaseKeys: () => loadReleaseKeys(keysFile, keysFile),
+  };
   registerRemoteConfig(remote);
   registerRemoteUpgrade(upgrades);
   startReleaseReporter({ clock, logger, current: () => gateway, running: release.version });

@@ -84,6 +84,18 @@ export const ERRORS = {
     meaning: 'a release artifact differs from its manifest or was built for another Node ABI or architecture',
     hint: 'build the release on this architecture with this Node major (`npm run release`) and copy it again',
   },
+  SG_RELEASE_UNSIGNED: {
+    status: 400,
+    meaning:
+      'a release artifact has no signature (<tarball>.sig), or no release public keys are installed to check one',
+    hint: 'sign it (`npm run release -- --sign-key FILE` or `storegate release sign`) and install the public key in /etc/storegate-release-keys.pem; at the console, `storegate upgrade --allow-unsigned`',
+  },
+  SG_RELEASE_SIGNATURE: {
+    status: 400,
+    meaning:
+      'a release signature is not valid: not by a trusted release key, changed, or not matching the tarball',
+    hint: 'copy the tarball and its .sig again from the release; a key rotation needs the new public key in /etc/storegate-release-keys.pem',
+  },
   SG_UPGRADE_BLOCKED: {
     status: 409,
     meaning:

@@ -64,6 +64,7 @@ describe('deploy/ansible', () => {
   it('runs in check mode against localhost as a fresh store, and the config it would write is valid', () => {
     const artifact = join(dir, 'storegate-0.3.0-linux-amd64.tar.gz');
     writeFileSync(artifact, 'not read in check mode');
+    writeFileSync(`${artifact}.sig`, 'not read in check mode either');
     const inventory = join(dir, 'inventory.yml');
     const hostVars = {
       ansible_connection: 'local',
@@ -76,6 +77,8 @@ describe('deploy/ansible', () => {
       storegate_data_dir: join(dir, 'data'),
       storegate_cli: join(dir, 'bin', 'storegate'),
       storegate_credentials_dir: join(dir, 'credentials'),
+      storegate_release_keys: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n',
+      storegate_release_keys_file: join(dir, 'release-keys.pem'),
       storegate_devices: [{ id: 'scan-1', kind: 'scanner', location: { lane: '1' } }],
       storegate_lanes: [{ id: '1', scanner: 'scan-1', scale: 'scale-1' }],
       storegate_cloud_urls: ['mqtts://a.example.net:8883', 'mqtts://b.example.net:8883'],

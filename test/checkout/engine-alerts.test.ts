@@ -33,13 +33,14 @@ describe('checkout lane: alerts', () => {
     expect(l.types().slice(-2)).toEqual(['lane.item.verified', 'lane.alert.cleared']);
   });
 
-  it('a scan without weight raises item_not_bagged after the timeout; bagging it clears', () => {
+  it('a scan without weight prompts after the timeout, raises item_not_bagged once ignored; bagging it clears', () => {
     const l = lane();
     l.stable(0);
     l.scan(COLA);
-    l.wait(11_000);
-    expect(l.alerts()).toEqual([]);
-    l.wait(2_000);
+    l.wait(13_000);
+    expect(l.alerts()).toEqual([]); // prompted: the display asks, no attendant yet
+    expect(l.processor.state('lane-1')?.prompt).toMatchObject({ reason: 'place_item', gtin: COLA });
+    l.wait(30_000); // bag_escalate_ms after the prompt
     expect(l.alerts()).toEqual(['item_not_bagged']);
     expect(l.events.at(-1)?.data).toMatchObject({ reason: 'item_not_bagged', gtin: COLA, sku: 'cola-330' });
     l.place(0, 351);

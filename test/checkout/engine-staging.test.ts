@@ -81,7 +81,9 @@ describe('checkout lane: staged open-weight items and the learned let-go time', 
 
 describe('checkout lane: several scans weighed as one load', () => {
   const weighed = (mean: number, tolerance: number) =>
-    ({ expectation: { kind: 'weighed', mean, tolerance, source: 'nominal' } }) as PendingItem;
+    ({
+      expectation: { kind: 'weighed', mean, tolerance, sigma: tolerance / 3, source: 'nominal' },
+    }) as PendingItem;
   const open = { expectation: { kind: 'any', maxGrams: 30_000 } } as PendingItem;
 
   it('every share stays inside its item tolerance; open-weight items take what the weighed ones do not explain', () => {

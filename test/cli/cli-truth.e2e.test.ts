@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,10 +5,10 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/peers.js';
 import {
-  CLI_BIN,
   type CliResult,
-  cleanEnv,
+  deadlineForRuns,
   ensureBuilt,
+  runBin,
   runCli,
   startGateway,
   writeConfig,
@@ -18,17 +17,7 @@ import {
 /** Issue 15.6 through the built CLI, as an installer meets it. */
 const dir = mkdtempSync(join(tmpdir(), 'sg-cli-truth-'));
 
-function runIn(cwd: string, args: string[]): Promise<CliResult> {
-  return new Promise((done) =>
-    execFile(
-      process.execPath,
-      [CLI_BIN, ...args],
-      { cwd, env: cleanEnv(), timeout: 30_000 },
-      (err, stdout, stderr) =>
-        done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    ),
-  );
-}
+const runIn = (cwd: string, args: string[]): Promise<CliResult> => runBin(args, { cwd });
 
 function config(name: string, yaml: string): string {
   const sub = join(dir, name);
@@ -39,13 +28,15 @@ beforeAll(() => ensureBuilt());
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('storegate CLI and config (issue 15.6)', () => {
-  it('--version prints the package version', async () => {
+  it('--version prints the package version', { timeout: deadlineForRuns(1) }, async () => {
     const pkg = JSON.parse(readFileSync(resolve('package.json'), 'utf8')) as { version: string };
     const res = await runIn(dir, ['--version']);
     expect(res).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
   });
 
-  it('warns when no config file is found instead of silently using ./data', async () => {
+  it('warns when no config file is found instead of silently using ./data', {
+    timeout: deadlineForRuns(1),
+  }, async () => {
     const empty = mkdtempSync(join(dir, 'empty-'));
     const res = await runIn(empty, ['device', 'list']);
     expect(res.code).toBe(0);
@@ -53,7 +44,9 @@ describe('storegate CLI and config (issue 15.6)', () => {
     expect(res.stderr).toContain(`data_dir ${join(empty, 'data')}`);
   });
 
-  it('config check FILE says nothing about a missing default config: it reads the file it was given', async () => {
+  it('config check FILE says nothing about a missing default config: it reads the file it was given', {
+    timeout: deadlineForRuns(1),
+  }, async () => {
     const empty = mkdtempSync(join(dir, 'check-'));
     const file = writeConfig(empty, 'store: { id: checked }\n');
     const res = await runIn(empty, ['config', 'check', file]);
@@ -61,7 +54,9 @@ describe('storegate CLI and config (issue 15.6)', () => {
     expect(res.stdout).toContain(`${file}: valid (store checked`);
   });
 
-  it('warns when the gateway running on the configured port keeps its data in another data_dir', async () => {
+  it('warns when the gateway running on the configured port keeps its data in another data_dir', {
+    timeout: deadlineForRuns(3),
+  }, async () => {
     const [http, broker] = [await freePort(), await freePort()];
     const ports = `http: { host: 127.0.0.1, port: ${http} }\nbroker: { host: 127.0.0.1, port: ${broker} }\n`;
     const running = config(
@@ -85,7 +80,9 @@ describe('storegate CLI and config (issue 15.6)', () => {
     }
   });
 
-  it('start fails with one coded line: bad time zone (with did-you-mean), unknown key, port in use', async () => {
+  it('start fails with one coded line: bad time zone (with did-you-mean), unknown key, port in use', {
+    timeout: deadlineForRuns(2),
+  }, async () => {
     const tz = await runCli(config('tz', 'store: { id: s1, timezone: Europe/Amsterdm }\nbrokr: {}\n'), [
       'start',
     ]);
@@ -114,7 +111,9 @@ describe('storegate CLI and config (issue 15.6)', () => {
     }
   });
 
-  it('doctor fails what start would fail on: planogram file, serial paths, GPIO chips; warns on an example store id', async () => {
+  it('doctor fails what start would fail on: planogram file, serial paths, GPIO chips; warns on an example store id', {
+    timeout: deadlineForRuns(1),
+  }, async () => {
     const file = config(
       'paths',
       [
@@ -138,7 +137,9 @@ describe('storegate CLI and config (issue 15.6)', () => {
     expect(res.stdout).toMatch(/^FAIL {2}gpio door-x\s+\/dev\/gpiochip-none does not exist/m);
   });
 
-  it('destructive commands ask first; without a terminal they need --yes', async () => {
+  it('destructive commands ask first; without a terminal they need --yes', {
+    timeout: deadlineForRuns(7),
+  }, async () => {
     const file = config('confirm', 'store: { id: s1 }\ndata_dir: ./d\nhttp: { port: 0 }\n');
     expect((await runCli(file, ['device', 'add', 'door-9', '--kind', 'door', '--json'])).code).toBe(0);
     const refused = await runCli(file, ['device', 'remove', 'door-9']);

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authedFetch, seedToken } from '../support/auth.js';
 import { freePort } from '../support/peers.js';
 import {
+  CLI_DEADLINE_MS,
+  deadlineForRuns,
   ensureBuilt,
   eventually,
   type RunningGateway,
@@ -76,7 +78,10 @@ interface AddJson {
 }
 
 describe('storegate device (built CLI) against a running gateway', () => {
-  it('add → connect → online → rotate → old secret refused → remove', async () => {
+  // CLI runs, a gateway start and the waits for it, in sequence: each has its own deadline.
+  it('add → connect → online → rotate → old secret refused → remove', {
+    timeout: deadlineForRuns(12),
+  }, async () => {
     const added = await runCli(config, [
       'device',
       'add',
@@ -133,25 +138,33 @@ describe('storegate device (built CLI) against a running gateway', () => {
       });
     }, 200);
     try {
-      const listed = await eventually(async () => {
-        const res = await runCli(config, ['device', 'list', '--json']);
-        const rows = JSON.parse(res.stdout) as { id: string; online: boolean; firmware: string | null }[];
-        const row = rows.find((r) => r.id === 'shelf-e2e');
-        return row?.online && row.firmware === '1.4.2' ? rows : undefined;
-      }, 'device list to show shelf-e2e online with its firmware');
+      const listed = await eventually(
+        async () => {
+          const res = await runCli(config, ['device', 'list', '--json']);
+          const rows = JSON.parse(res.stdout) as { id: string; online: boolean; firmware: string | null }[];
+          const row = rows.find((r) => r.id === 'shelf-e2e');
+          return row?.online && row.firmware === '1.4.2' ? rows : undefined;
+        },
+        'device list to show shelf-e2e online with its firmware',
+        CLI_DEADLINE_MS,
+      );
       expect(listed.map((r) => r.id)).toEqual(['door-e2e', 'shelf-e2e']);
 
       const table = await runCli(config, ['device', 'list']);
       expect(table.stdout).toMatch(/shelf-e2e\s*│\s*shelf\s*│\s*aisle=3 shelf=s2\s*│\s*online\s*│/);
 
-      const api = await eventually(async () => {
-        const res = await authedFetch(seedToken(join(dir, 'data'), 'viewer'))(
-          `http://127.0.0.1:${httpPort}/api/devices`,
-        );
-        const body = (await res.json()) as { devices: Record<string, unknown>[] };
-        const row = body.devices.find((d) => d.id === 'shelf-e2e');
-        return row && (row.accepted as number) > 0 && row.online ? row : undefined;
-      }, '/api/devices to show accepted readings');
+      const api = await eventually(
+        async () => {
+          const res = await authedFetch(seedToken(join(dir, 'data'), 'viewer'))(
+            `http://127.0.0.1:${httpPort}/api/devices`,
+          );
+          const body = (await res.json()) as { devices: Record<string, unknown>[] };
+          const row = body.devices.find((d) => d.id === 'shelf-e2e');
+          return row && (row.accepted as number) > 0 && row.online ? row : undefined;
+        },
+        '/api/devices to show accepted readings',
+        CLI_DEADLINE_MS,
+      );
       expect(api).toMatchObject({
         kind: 'shelf',
         connected: true,
@@ -182,7 +195,9 @@ describe('storegate device (built CLI) against a running gateway', () => {
     gateway = undefined;
   });
 
-  it('gives clear usage errors with stable codes and exit statuses', async () => {
+  it('gives clear usage errors with stable codes and exit statuses', {
+    timeout: deadlineForRuns(12),
+  }, async () => {
     const unknownKind = await runCli(config, ['device', 'add', 'x1', '--kind', 'toaster']);
     expect(unknownKind.code).toBe(1);
     expect(unknownKind.stderr).toContain('error [SG_BAD_ARGUMENT] unknown device kind "toaster"');

@@ -24,18 +24,45 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-export function runCli(configFile: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((done) => {
+/**
+ * How long one CLI process may run before it is killed and the test fails naming it. Generous: on a loaded
+ * 2-core CI machine node alone takes seconds to start; a hang is what this catches, not slowness.
+ */
+export const CLI_DEADLINE_MS = 60_000;
+
+/**
+ * A test's own deadline for `runs` CLI processes (or gateway starts, or waits) in sequence: each has its own
+ * deadline that fires first and names what hung, so the test's is only the backstop, not a budget for the
+ * machine's speed.
+ */
+export const deadlineForRuns = (runs: number): number => (runs + 1) * CLI_DEADLINE_MS;
+
+/** `node <bin> args` in `cwd`; rejects, naming the command, if it has not exited within CLI_DEADLINE_MS. */
+export function runBin(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
+  return new Promise((done, fail) => {
     execFile(
       process.execPath,
-      [CLI_BIN, '--config', configFile, ...args],
-      { env: cleanEnv(env), timeout: 30_000 },
+      [CLI_BIN, ...args],
+      { env: cleanEnv(opts.env), timeout: CLI_DEADLINE_MS, ...(opts.cwd ? { cwd: opts.cwd } : {}) },
       (err, stdout, stderr) => {
+        if (err?.killed) {
+          fail(
+            new Error(`storegate ${args.join(' ')} did not exit within ${CLI_DEADLINE_MS} ms:\n${stderr}`),
+          );
+          return;
+        }
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         done({ code, stdout, stderr });
       },
     );
   });
+}
+
+export function runCli(configFile: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runBin(['--config', configFile, ...args], { env });
 }
 
 export function writeConfig(dir: string, yaml: string): string {
@@ -50,7 +77,6 @@ export interface RunningGateway {
   stop(): Promise<number | null>;
 }
 
-/** `storegate start` as a child process; resolves once /healthz answers. */
 /**
  * `storegate start` as a child process, resolved once it answers: by default any answer on plain HTTP
  * `/healthz`; `answers` replaces that probe (e.g. over HTTPS), true once the gateway is up.
@@ -83,7 +109,7 @@ export async function startGateway(
       return code;
     },
   };
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + CLI_DEADLINE_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`gateway exited early (${child.exitCode}):\n${output}`);
     try {
@@ -94,7 +120,7 @@ export async function startGateway(
     await new Promise((r) => setTimeout(r, 200));
   }
   await gateway.stop();
-  throw new Error(`gateway did not answer /healthz within 30 s:\n${output}`);
+  throw new Error(`gateway did not answer /healthz within ${CLI_DEADLINE_MS} ms:\n${output}`);
 }
 
 export async function eventually<T>(

@@ -18,6 +18,7 @@ import { loopbackProbe } from '../../gateway/src/deploy/gateway-probe.js';
 import { InstallLayout } from '../../gateway/src/deploy/layout.js';
 import { readManifest, verifyRelease, writeManifest } from '../../gateway/src/deploy/manifest.js';
 import { packTarball } from '../../gateway/src/deploy/release/build.js';
+import { signRelease, verifyReleaseSignature } from '../../gateway/src/deploy/release-signature.js';
 import { otherReleases, runningRelease } from '../../gateway/src/deploy/running-release.js';
 import { uninstall } from '../../gateway/src/deploy/uninstall.js';
 import { upgrade } from '../../gateway/src/deploy/upgrade.js';
@@ -25,6 +26,7 @@ import { readUpgradeRecord } from '../../gateway/src/deploy/upgrade-record.js';
 import { systemClock } from '../../shared/src/clock.js';
 import { eventually } from '../cli/support.js';
 import { freePort } from '../support/peers.js';
+import { keyPair } from '../support/signed-release.js';
 import { ProcessService } from './process-service.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -33,6 +35,7 @@ const work = mkdtempSync(join(tmpdir(), 'sg-release-'));
 const out = join(work, 'out');
 const root = join(work, 'root');
 const lines: string[] = [];
+const signing = keyPair();
 let tarball = '';
 let deb = '';
 
@@ -52,15 +55,18 @@ function variant(version: string, edit: (dir: string) => void, manifest = true):
   }
   const file = join(work, `${name}.tar.gz`);
   packTarball(dir, name, file);
+  signRelease(file, readManifest(release), signing.privateKey);
   rmSync(dir, { recursive: true, force: true });
   return file;
 }
 
 beforeAll(() => {
   // Built once for the whole file: dist/ comes from `npm run build` (npm test runs it first).
+  const keyFile = join(work, 'release.key');
+  writeFileSync(keyFile, signing.privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
   execFileSync(
     process.execPath,
-    ['dist/gateway/src/deploy/release/build.js', '--out', out, '--version', V1],
+    ['dist/gateway/src/deploy/release/build.js', '--out', out, '--version', V1, '--sign-key', keyFile],
     {
       cwd: REPO,
       stdio: 'pipe',
@@ -108,6 +114,12 @@ describe('npm run release', () => {
     });
     expect(m.commit).toMatch(/^[0-9a-f]{40}/);
     expect(m.files['dist/gateway/src/cli/bin.js']).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // --sign-key: a detached signature over the tarball's sha256 and the manifest's fields.
+    expect(verifyReleaseSignature(tarball, [signing.publicKey])).toMatchObject({
+      version: V1,
+      commit: m.commit,
+      built_at: m.built_at,
+    });
   });
 
   it('builds a .deb that depends on nodejs >= 20.11 and installs under /opt/storegate/releases/<version>', () => {
@@ -122,6 +134,8 @@ describe('npm run release', () => {
     const contents = execFileSync('dpkg-deb', ['--contents', deb], { encoding: 'utf8', maxBuffer: 64 << 20 });
     expect(contents).toMatch(/-rwxr-xr-x root\/root .* \.\/usr\/bin\/storegate\n/);
     expect(contents).toContain('./lib/systemd/system/storegate.service');
+    expect(contents).toContain('./lib/systemd/system/storegate-upgrade.path');
+    expect(contents).toContain('./lib/systemd/system/storegate-upgrade.service');
     expect(contents).toContain(`./opt/storegate/releases/${V1}/manifest.json`);
     expect(contents).toContain(
       `./opt/storegate/releases/${V1}/node_modules/better-sqlite3/build/Release/better_sqlite3.node`,
@@ -144,6 +158,7 @@ describe('install.sh, upgrade, rollback, uninstall in a temporary root', () => {
       probe: loopbackProbe(config),
       clock: systemClock(),
       log: (l: string) => lines.push(l),
+      releaseKeys: [signing.publicKey],
     };
   };
 
@@ -156,6 +171,11 @@ describe('install.sh, upgrade, rollback, uninstall in a temporary root', () => {
     expect(statSync(configFile).mode & 0o777).toBe(0o600);
     expect(statSync(join(root, 'etc/storegate')).mode & 0o777).toBe(0o700);
     expect(statSync(join(root, 'var/lib/storegate')).mode & 0o777).toBe(0o700);
+    // The remote-upgrade handoff: the helper's units, and the directory artifacts must be copied to.
+    expect(statSync(join(root, 'var/lib/storegate/incoming')).mode & 0o777).toBe(0o700);
+    for (const u of ['storegate-upgrade.path', 'storegate-upgrade.service']) {
+      expect(existsSync(join(root, 'etc/systemd/system', u))).toBe(true);
+    }
     const yaml = readFileSync(configFile, 'utf8');
     expect(yaml).toMatch(/^# serial: {2}# example-only/m);
     expect(yaml).toMatch(/^# {7}url: opc\.tcp:\/\/10\.20\.0\.15:4840/m);
@@ -261,6 +281,7 @@ describe('install.sh, upgrade, rollback, uninstall in a temporary root', () => {
     await uninstall(base, { purge: false, force: true });
     expect(existsSync(join(root, 'opt/storegate'))).toBe(false);
     expect(existsSync(join(root, 'usr/local/bin/storegate'))).toBe(false);
+    expect(existsSync(join(root, 'etc/systemd/system/storegate-upgrade.path'))).toBe(false);
     expect(existsSync(configFile)).toBe(true);
     expect(existsSync(join(root, 'var/lib/storegate/registry.db'))).toBe(true);
     await uninstall(base, { purge: true, force: true });

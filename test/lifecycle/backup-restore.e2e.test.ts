@@ -134,6 +134,10 @@ describe('storegate backup / restore', () => {
     expect(refused.stderr).toContain('SG_BACKUP_IDENTITY');
     const withPass = await runCli(config, ['restore', aged], PASS);
     expect(withPass.stderr).toContain('SG_BACKUP_IDENTITY');
+    // Neither secret given: the error names what this backup needs (an identity), not a passphrase.
+    const withNothing = await runCli(config, ['restore', aged]);
+    expect(withNothing.stderr).toContain('SG_BACKUP_IDENTITY');
+    expect(withNothing.stderr).toContain('--identity');
     rmSync(join(dir, 'data', 'registry.db'));
     const restored = await runCli(config, ['restore', aged, '--identity', key]);
     expect(restored.code, restored.stderr).toBe(0);

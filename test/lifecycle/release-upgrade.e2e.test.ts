@@ -1,62 +1,46 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../gateway/src/config/load.js';
+import { loopbackProbe } from '../../gateway/src/deploy/gateway-probe.js';
+import { InstallLayout } from '../../gateway/src/deploy/layout.js';
 import { sha256File, writeManifest } from '../../gateway/src/deploy/manifest.js';
-import { packTarball } from '../../gateway/src/deploy/release/build.js';
-import { readUpgradeRecord, writeUpgradeRecord } from '../../gateway/src/deploy/upgrade-record.js';
+import { signRelease } from '../../gateway/src/deploy/release-signature.js';
+import type { ServiceControl } from '../../gateway/src/deploy/service-control.js';
+import { upgradeFromRequest } from '../../gateway/src/deploy/upgrade-from-request.js';
+import { readUpgradeRecord } from '../../gateway/src/deploy/upgrade-record.js';
+import { upgradeRequestFile, writeUpgradeRequest } from '../../gateway/src/deploy/upgrade-request.js';
+import { systemClock } from '../../shared/src/clock.js';
 import { ensureBuilt, eventually, type RunningGateway, startGateway, writeConfig } from '../cli/support.js';
 import { type Mosquitto, startMosquitto } from '../support/mosquitto.js';
 import { freePort } from '../support/peers.js';
+import { fakeRelease, keyPair, signedCommand } from '../support/signed-release.js';
 import { CloudConsumer } from '../uplink/harness.js';
 
 /**
- * `release.upgrade` / `release.status` from a real Mosquitto cloud to a `storegate start` process, with a test
- * runner (upgrade.remote_runner) that records its argv instead of calling systemd-run: unsigned and forged
- * requests and bad artifacts are refused without running anything; a signed one with a valid artifact starts
- * the runner with the `storegate upgrade` argv; the outcome the CLI records is reported after the restart.
+ * `release.upgrade` / `release.status` from a real Mosquitto cloud to a `storegate start` process, through the
+ * handoff of a systemd host: the gateway checks the request and writes data_dir/upgrade-request.json, and the
+ * root helper (`storegate upgrade --from-request`, here called directly: no systemd in the container) takes
+ * it, checks it again and upgrades a release layout in a temporary root. Its service control stops and starts
+ * this same gateway process, so the health gate, the record and the report after the restart are real.
  */
 const STORE = 'store-6';
 const PREFIX = `stores/${STORE}`;
-const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-const rogue = generateKeyPairSync('ed25519').privateKey;
+const cloudKey = keyPair();
+const rogue = keyPair();
+const releaseKey = keyPair();
 let dir: string;
 let config: string;
 let dataDir: string;
-let argvFile: string;
+let incoming: string;
 let good: string;
-let tampered: string;
 let broker: Mosquitto;
 let consumer: CloudConsumer;
 let gateway: RunningGateway;
 let http: number;
-
-/** A small but real release tarball: files, a manifest for this Node, packed like `npm run release`. */
-function fakeRelease(version: string, tamper = false): string {
-  const stage = join(dir, `stage-${version}-${tamper}`);
-  const release = join(stage, `storegate-${version}`);
-  mkdirSync(join(release, 'dist'), { recursive: true });
-  writeFileSync(join(release, 'dist/main.js'), 'export {};\n');
-  writeManifest(release, {
-    version,
-    commit: 'c'.repeat(40),
-    built_at: new Date().toISOString(),
-    node_abi: process.versions.modules,
-    node_version: process.version,
-    arch: process.arch,
-    platform: process.platform,
-  });
-  if (tamper) writeFileSync(join(release, 'dist/main.js'), 'process.exit(1);\n');
-  const file = join(dir, `storegate-${version}${tamper ? '-tampered' : ''}.tar.gz`);
-  packTarball(stage, `storegate-${version}`, file);
-  return file;
-}
-
-function envelope(id: string, name: string, args: object, key = privateKey): string {
-  const text = JSON.stringify({ id, name, store: STORE, args });
-  return JSON.stringify({ signed: text, sig: sign(null, Buffer.from(text), key).toString('base64') });
-}
+let layout: InstallLayout;
+const helperLog: string[] = [];
 
 async function call(name: string, payload: (id: string) => string): Promise<Record<string, unknown>> {
   const id = `r-${Math.random().toString(36).slice(2)}`;
@@ -71,8 +55,9 @@ async function call(name: string, payload: (id: string) => string): Promise<Reco
   return { ...JSON.parse(find()!.payload), request_id: id };
 }
 
-const signedUpgrade = (args: object, key = privateKey) =>
-  call('release.upgrade', (id) => envelope(id, 'release.upgrade', args, key));
+const signedUpgrade = (args: object, key = cloudKey.privateKey) =>
+  call('release.upgrade', (id) => signedCommand(key, STORE, id, 'release.upgrade', args));
+const messageOf = (answer: Record<string, unknown>) => String((answer.error as { message: string }).message);
 
 async function online(): Promise<void> {
   const count = () =>
@@ -82,19 +67,61 @@ async function online(): Promise<void> {
   await consumer.waitFor(() => count() > before, 30_000, 'gateway online');
 }
 
+/** The helper as storegate-upgrade.service runs it; "the service" is this test's gateway process. */
+const starts: number[] = [];
+const service: ServiceControl = {
+  stop: async () => void (await gateway.stop()),
+  start: async () => {
+    starts.push(Date.now());
+    gateway = await startGateway(config, http);
+  },
+  exited: async () => gateway.child.exitCode !== null || gateway.child.signalCode !== null,
+  disable: async () => {},
+};
+const runHelper = () => {
+  const loaded = loadConfig(config);
+  return upgradeFromRequest(
+    {
+      layout,
+      config: loaded,
+      service,
+      probe: loopbackProbe(loaded),
+      clock: systemClock(),
+      log: (l) => helperLog.push(l),
+      releaseKeys: [releaseKey.publicKey],
+    },
+    { requestFile: upgradeRequestFile(dataDir), artifactDir: incoming, allowDowngrade: false },
+  );
+};
+
 beforeAll(async () => {
   ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), 'sg-release-upgrade-'));
   dataDir = join(dir, 'data');
-  argvFile = join(dir, 'runner-argv.txt');
-  const runner = join(dir, 'runner.sh');
-  writeFileSync(runner, `printf '%s\\n' "$@" > '${argvFile}'\n`);
-  good = fakeRelease('9.9.9');
-  tampered = fakeRelease('9.9.9', true);
+  incoming = join(dataDir, 'incoming');
+  mkdirSync(incoming, { recursive: true });
+  const keysFile = join(dir, 'release-keys.pem');
+  writeFileSync(keysFile, releaseKey.publicPem, { mode: 0o644 });
+  process.env.SG_RELEASE_KEYS_FILE = keysFile; // the gateway's own early check; the helper gets its keys below
+  good = fakeRelease(incoming, '9.9.9', { signWith: releaseKey.privateKey });
+  // The installed release the helper upgrades from (the gateway itself runs from this checkout).
+  layout = new InstallLayout(join(dir, 'root'));
+  const installed = layout.release('0.1.0');
+  mkdirSync(join(installed, 'dist'), { recursive: true });
+  writeFileSync(join(installed, 'dist/main.js'), '// 0.1.0\n');
+  writeManifest(installed, {
+    version: '0.1.0',
+    commit: 'b'.repeat(40),
+    built_at: '2026-01-01T00:00:00.000Z',
+    node_abi: process.versions.modules,
+    node_version: process.version,
+    arch: process.arch,
+    platform: process.platform,
+  });
+  layout.switchCurrent('0.1.0');
   broker = await startMosquitto();
   consumer = await CloudConsumer.connect(broker.url, [`${PREFIX}/#`]);
   http = await freePort();
-  const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
   config = writeConfig(
     dir,
     [
@@ -102,103 +129,119 @@ beforeAll(async () => {
       `store: { id: ${STORE} }`,
       `broker: { host: 127.0.0.1, port: ${await freePort()} }`,
       `http: { host: 127.0.0.1, port: ${http} }`,
-      `cloud: { url: "${broker.url}", reconnect_min_ms: 50, reconnect_max_ms: 500, command_signing: { public_keys: [${JSON.stringify(pem)}] } }`,
-      `upgrade: { remote_runner: [/bin/sh, ${JSON.stringify(runner)}] }`,
+      `cloud: { url: "${broker.url}", reconnect_min_ms: 50, reconnect_max_ms: 500, command_signing: { public_keys: [${JSON.stringify(cloudKey.publicPem)}] } }`,
     ].join('\n'),
   );
   await online();
 }, 90_000);
 
 afterAll(async () => {
+  delete process.env.SG_RELEASE_KEYS_FILE;
   await gateway?.stop();
   await consumer?.close();
   await broker?.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('release.upgrade from the cloud', () => {
-  it('refuses unsigned and forged requests and runs nothing', async () => {
+describe('release.upgrade from the cloud, through the root helper', () => {
+  it('refuses unsigned and forged commands and hands nothing over', async () => {
     const unsigned = await call('release.upgrade', (id) => JSON.stringify({ id, args: { artifact: good } }));
     expect(unsigned).toMatchObject({ status: 'error', error: { code: 'unauthorized' } });
-    const forged = await signedUpgrade({ artifact: good }, rogue);
+    const forged = await signedUpgrade({ artifact: good }, rogue.privateKey);
     expect(forged).toMatchObject({
       status: 'error',
       error: { code: 'unauthorized', message: /bad_signature/ },
     });
-    expect(existsSync(argvFile)).toBe(false);
+    expect(existsSync(upgradeRequestFile(dataDir))).toBe(false);
   }, 60_000);
 
-  it('refuses a bad artifact with a clear SG_ code and runs nothing', async () => {
+  it('refuses bad artifacts with a clear SG_ code and hands nothing over', async () => {
+    const tampered = fakeRelease(incoming, '9.9.9', { tamper: true, signWith: releaseKey.privateKey });
     const changed = await signedUpgrade({ artifact: tampered });
     expect(changed).toMatchObject({ status: 'error', error: { code: 'failed' } });
-    expect(String((changed.error as { message: string }).message)).toMatch(
-      /^SG_RELEASE_INVALID: .*changed: dist\/main\.js/,
-    );
-    const garbage = join(dir, 'garbage.tar.gz');
+    expect(messageOf(changed)).toMatch(/^SG_RELEASE_INVALID: .*changed: dist\/main\.js/);
+    const garbage = join(incoming, 'garbage.tar.gz');
     writeFileSync(garbage, 'not a tarball');
-    const notTar = await signedUpgrade({ artifact: garbage });
-    expect(String((notTar.error as { message: string }).message)).toMatch(
+    signRelease(
+      garbage,
+      {
+        name: 'storegate',
+        version: '9.9.9',
+        commit: 'c',
+        built_at: '2027',
+        node_abi: '1',
+        node_version: 'v1',
+        arch: 'x',
+        platform: 'linux',
+      },
+      releaseKey.privateKey,
+    );
+    expect(messageOf(await signedUpgrade({ artifact: garbage }))).toMatch(
       /^SG_RELEASE_INVALID: .*not a release tarball/,
     );
-    const wrongSum = await signedUpgrade({ artifact: good, sha256: '0'.repeat(64) });
-    expect(String((wrongSum.error as { message: string }).message)).toMatch(
+    const unsigned = fakeRelease(incoming, '9.9.8');
+    expect(messageOf(await signedUpgrade({ artifact: unsigned }))).toMatch(
+      /^SG_RELEASE_UNSIGNED: .*has no signature/,
+    );
+    const other = fakeRelease(incoming, '9.9.7', { signWith: rogue.privateKey });
+    expect(messageOf(await signedUpgrade({ artifact: other }))).toMatch(/^SG_RELEASE_SIGNATURE: /);
+    expect(messageOf(await signedUpgrade({ artifact: good, sha256: '0'.repeat(64) }))).toMatch(
       /^SG_RELEASE_INVALID: .*has sha256/,
     );
-    const remote = await signedUpgrade({ artifact: 'https://example.com/storegate.tar.gz' });
-    expect(String((remote.error as { message: string }).message)).toMatch(
+    expect(messageOf(await signedUpgrade({ artifact: 'https://example.com/storegate.tar.gz' }))).toMatch(
       /^SG_BAD_ARGUMENT: .*not on this gateway's disk/,
     );
-    expect(existsSync(argvFile)).toBe(false);
+    expect(messageOf(await signedUpgrade({ artifact: join(dir, 'storegate-9.9.9.tar.gz') }))).toMatch(
+      /^SG_BAD_ARGUMENT: .*is not under .*incoming/,
+    );
+    expect(existsSync(upgradeRequestFile(dataDir))).toBe(false);
+  }, 90_000);
+
+  it('the helper refuses a request the gateway user tampered with, and stops nothing', async () => {
+    // What a compromised gateway process could write: an unsigned release, asked for directly.
+    writeUpgradeRequest(dataDir, {
+      format: 'storegate-upgrade-request/1',
+      request_id: 'forged-1',
+      artifact: fakeRelease(incoming, '9.9.6'),
+      force: true,
+      downgrade: true,
+      requested_at: Date.now(),
+      from: '0.1.0',
+    });
+    await expect(runHelper()).rejects.toMatchObject({ code: 'SG_RELEASE_UNSIGNED' });
+    expect(starts).toEqual([]);
+    expect(gateway.child.exitCode).toBeNull();
+    expect(layout.currentVersion()).toBe('0.1.0');
+    expect(readUpgradeRecord(dataDir)).toMatchObject({ state: 'failed', request_id: 'forged-1' });
   }, 60_000);
 
-  it('accepts a signed request for a valid artifact and starts the runner with the storegate upgrade argv', async () => {
+  it('accepts a signed command for a signed artifact: the request file, then the helper upgrades and the restarted gateway reports it once', async () => {
     const r = await signedUpgrade({ artifact: `file://${good}`, sha256: sha256File(good), force: true });
-    expect(r).toMatchObject({ status: 'ok', data: { state: 'accepted', from: '0.1.0', to: '9.9.9' } });
-    await eventually(async () => (existsSync(argvFile) ? true : undefined), 'runner argv', 15_000);
-    expect(readFileSync(argvFile, 'utf8').trim().split('\n')).toEqual([
-      'storegate',
-      '--config',
-      config,
-      'upgrade',
-      good,
-      '--request-id',
-      r.request_id,
-      '--force',
-    ]);
-    const again = await signedUpgrade({ artifact: good });
-    expect(String((again.error as { message: string }).message)).toMatch(/^SG_CONFLICT: /);
-  }, 60_000);
-
-  it('after the (test runner) upgrade restarts the gateway: release.upgraded once, and release.status reports it', async () => {
-    // What `storegate upgrade --request-id` records while it runs: in progress when the new gateway starts,
-    // final once its health gate passed.
-    const started = Date.now();
-    const record = {
-      state: 'in_progress' as const,
-      from: '0.0.9',
-      to: '0.1.0',
+    expect(r).toMatchObject({
+      status: 'ok',
+      data: { state: 'accepted', from: '0.1.0', to: '9.9.9', request_file: upgradeRequestFile(dataDir) },
+    });
+    expect(JSON.parse(readFileSync(upgradeRequestFile(dataDir), 'utf8'))).toMatchObject({
+      request_id: r.request_id,
       artifact: good,
-      started_at: started,
-      forced: true,
-      request_id: 'cloud-42',
-    };
-    writeUpgradeRecord(dataDir, record);
-    await gateway.stop();
-    await online();
-    writeUpgradeRecord(dataDir, { ...record, state: 'upgraded', backup: '/b', finished_at: started + 1 });
+      sha256: sha256File(good),
+      force: true,
+      downgrade: false,
+    });
+    const again = await signedUpgrade({ artifact: good });
+    expect(messageOf(again)).toMatch(/^SG_CONFLICT: /);
+
+    const result = await runHelper();
+    expect(result).toMatchObject({ from: '0.1.0', to: '9.9.9' });
+    expect(layout.currentVersion()).toBe('9.9.9');
+    expect(starts).toHaveLength(1);
+    expect(helperLog).toContain('upgraded 0.1.0 -> 9.9.9');
     await consumer.waitFor(() => consumer.items.some((i) => i.type === 'release.upgraded'), 30_000, 'event');
     const event = consumer.items.find((i) => i.type === 'release.upgraded')!;
     expect(event).toMatchObject({
       stream: 'gateway/release',
       class: 'must_deliver',
-      data: {
-        from: '0.0.9',
-        to: '0.1.0',
-        running: '0.1.0',
-        request_id: 'cloud-42',
-        backup: '/b',
-        forced: true,
-      },
+      data: { from: '0.1.0', to: '9.9.9', request_id: r.request_id, forced: true },
     });
     await eventually(
       async () => (readUpgradeRecord(dataDir)?.reported_at ? true : undefined),
@@ -208,17 +251,13 @@ describe('release.upgrade from the cloud', () => {
     const status = await call('release.status', (id) => JSON.stringify({ id }));
     expect(status).toMatchObject({
       status: 'ok',
-      data: {
-        current: '0.1.0',
-        previous: [],
-        last_upgrade: { state: 'upgraded', from: '0.0.9', to: '0.1.0' },
-      },
+      data: { last_upgrade: { state: 'upgraded', from: '0.1.0', to: '9.9.9', request_id: r.request_id } },
     });
     // Not sent again by the next start.
     await gateway.stop();
     await online();
-    await new Promise((r) => setTimeout(r, 3_000)); // one reporter interval (2 s) and some: nothing more
+    await new Promise((done) => setTimeout(done, 3_000)); // one reporter interval (2 s) and some: nothing more
     const ids = consumer.items.filter((i) => i.type === 'release.upgraded').map((i) => i.id);
     expect(new Set(ids).size).toBe(1);
-  }, 120_000);
+  }, 240_000);
 });

@@ -31,6 +31,9 @@ const scanner = new ScannerEmulator({ aim: true });
 let tb: TestBroker;
 let bridge: ChildProcess;
 let bridgeLog = '';
+/** Generous: these wait on a condition, and only a hung bridge should ever reach them. */
+const BRIDGE_DEADLINE_MS = 60_000;
+const bridgeState = (what: string) => () => `${what}; bridge log:\n${bridgeLog}`;
 
 beforeAll(async () => {
   tb = await startTestBroker();
@@ -84,11 +87,15 @@ afterAll(async () => {
 });
 
 describe('standalone storegate-bridge', () => {
-  it('forwards shelf batches, door beams and scans to the gateway as the device contract', async () => {
+  it('forwards shelf batches, door beams and scans to the gateway as the device contract', {
+    timeout: 5 * BRIDGE_DEADLINE_MS,
+  }, async () => {
+    // The bridge is a separate node process: on a loaded machine its start alone can take many seconds.
     await until(
       () => recorder.of('shelf-b1', 'shelf.weight').length >= 24,
-      `shelf readings via bridge\n${bridgeLog}`,
-      15_000,
+      () =>
+        `24 shelf readings via bridge (have ${recorder.of('shelf-b1', 'shelf.weight').length}); bridge log:\n${bridgeLog}`,
+      BRIDGE_DEADLINE_MS,
     );
     const r = recorder.of('shelf-b1', 'shelf.weight')[0]!;
     expect(r.source).toBe('mqtt');
@@ -96,9 +103,17 @@ describe('standalone storegate-bridge', () => {
     expect(r.hz).toBe(60);
     expect(r.deviceTime).toBeGreaterThan(Date.now() - 60_000);
 
-    await until(() => recorder.of('door-b1', 'device.status').length > 0, 'door status');
+    await until(
+      () => recorder.of('door-b1', 'device.status').length > 0,
+      bridgeState('door status'),
+      BRIDGE_DEADLINE_MS,
+    );
     door.pass('in');
-    await until(() => recorder.of('door-b1', 'door.beam').length >= 4, 'four beam transitions');
+    await until(
+      () => recorder.of('door-b1', 'door.beam').length >= 4,
+      bridgeState('four beam transitions'),
+      BRIDGE_DEADLINE_MS,
+    );
     expect(recorder.of('door-b1', 'door.beam').map((b) => `${b.beam}${b.blocked ? '+' : '-'}`)).toEqual([
       'a+',
       'b+',
@@ -108,12 +123,17 @@ describe('standalone storegate-bridge', () => {
 
     await until(
       () => /serial device online[^\n]*scan-b1|scan-b1[^\n]*serial device online/.test(bridgeLog),
-      'scanner online',
+      bridgeState('scanner online'),
+      BRIDGE_DEADLINE_MS,
     );
     scanner.scan('4006381333931');
     scanner.scan('4006381333930'); // misread: never forwarded
     scanner.scan('10614141000415');
-    await until(() => recorder.of('scan-b1', 'scanner.scan').length >= 2, 'scans');
+    await until(
+      () => recorder.of('scan-b1', 'scanner.scan').length >= 2,
+      bridgeState('scans'),
+      BRIDGE_DEADLINE_MS,
+    );
     expect(recorder.of('scan-b1', 'scanner.scan').map((s) => s.code)).toEqual([
       '4006381333931',
       '10614141000415',

@@ -66,10 +66,19 @@ export function serialTestContext(serial: NonNullable<ConfigInput['serial']>, lo
   return { ctx, recorder, dir };
 }
 
-export async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+/** Waits for `cond`; `what` may be a function so the failure shows state as it was then (e.g. a child's log). */
+export async function until(
+  cond: () => boolean,
+  what: string | (() => string),
+  timeoutMs = 10_000,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > end) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -3,10 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CLI_DEADLINE_MS, deadlineForRuns, eventually } from '../cli/support.js';
 import { liveShelf, type ShelfGateway, startShelfGateway } from './shelf-gateway.js';
 
 const BIN = resolve('dist/gateway/src/cli/bin.js');
-const exec = promisify(execFile);
+const execNode = promisify(execFile);
+/** The built CLI, killed (and the test failed naming it) if it has not exited within CLI_DEADLINE_MS. */
+const exec = (cmd: string, args: string[]) => execNode(cmd, args, { timeout: CLI_DEADLINE_MS });
 
 describe('shelves HTTP API, planogram and calibrate CLI against a running gateway', () => {
   let sg: ShelfGateway | undefined;
@@ -54,7 +57,10 @@ describe('shelves HTTP API, planogram and calibrate CLI against a running gatewa
     expect(shelves.planogram_version).toBe(3);
   });
 
-  it('CLI edits the same shelves.db and the gateway picks them up', async () => {
+  // A gateway start, five CLI processes and a wait, in sequence: each has its own deadline.
+  it('CLI edits the same shelves.db and the gateway picks them up', {
+    timeout: deadlineForRuns(7),
+  }, async () => {
     sg = await startShelfGateway();
     const cfg = ['--config', sg.configFile];
     await exec('node', [
@@ -97,10 +103,12 @@ describe('shelves HTTP API, planogram and calibrate CLI against a running gatewa
     const url = `${sg.base}/api/shelves`;
     const seen = async () =>
       ((await (await sg!.fetch(url)).json()) as { plates: { sku: string }[] }).plates.map((p) => p.sku);
-    const deadline = Date.now() + 12_000;
-    while (!(await seen()).includes('rice-1000') && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 250));
-    expect(await seen()).toContain('rice-1000');
+    const skus = await eventually(
+      async () => ((await seen()).includes('rice-1000') ? seen() : undefined),
+      '/api/shelves to list the plate the CLI set (rice-1000)',
+      CLI_DEADLINE_MS,
+    );
+    expect(skus).toContain('rice-1000');
   });
 
   it('storegate calibrate walks the installer through tare, span and linearity and stores the record', async () => {

@@ -162,7 +162,9 @@ describe('where an item lies', () => {
         { device: 'a', channel: 5, sku: 'rice-500', unit_grams: 500, capacity: 12 },
       ],
     });
-    // Three bbq bags taken 30–40 s before the return (other shoppers, or one who kept them), the salt 5 s before.
+    // Three bbq bags taken 65–75 s before the return (other shoppers, or one who kept them), the salt 5 s before.
+    // (Three clean picks teach bbq its weight better than salt's one: its tighter likelihood must not outweigh
+    // which SKU was in a hand a moment ago.)
     const bbq = new PlateScript(4000, 0.5, 47)
       .hold(5000)
       .step(-200)
@@ -170,9 +172,9 @@ describe('where an item lies', () => {
       .step(-200)
       .hold(5000)
       .step(-200)
-      .hold(40_000);
-    const salt = new PlateScript(4020, 0.5, 48).hold(40_000).step(-201).hold(15_000);
-    const rice = new PlateScript(5000, 0.5, 49).hold(45_000).step(200.5, 250).hold(10_000);
+      .hold(75_000);
+    const salt = new PlateScript(4020, 0.5, 48).hold(75_000).step(-201).hold(15_000);
+    const rice = new PlateScript(5000, 0.5, 49).hold(80_000).step(200.5, 250).hold(10_000);
     const events = run(
       new ShelfProcessor({ plates }),
       bbq.readings('a', 0),

@@ -4,7 +4,7 @@ import { configPathOf } from './cli-config.js';
 import { gatewayAt, localAddress } from './commands/doctor-net.js';
 
 /** Commands that do not work on a data_dir (or report on it themselves: `config check` names the file it read). */
-const NOT_ON_DATA = new Set(['start', 'schema', 'replay', 'help', 'config']);
+const NOT_ON_DATA = new Set(['start', 'schema', 'replay', 'help', 'config', 'release']);
 
 /** The command's name below the root (`device list` → `device`). */
 function topLevel(command: Command): string {

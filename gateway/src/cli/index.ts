@@ -2,24 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, formatError, StoregateError } from '../core/errors.js';
-import { registerAccessCommands } from './commands/access.js';
-import { registerBackupCommands } from './commands/backup.js';
-import { registerCalibrateCommand } from './commands/calibrate.js';
-import { registerCatalogCommand } from './commands/catalog.js';
-import { registerConfigCommand } from './commands/config-check.js';
-import { registerDeviceCommand } from './commands/device.js';
-import { registerDoctorCommand } from './commands/doctor.js';
-import { registerFirmwareCommand } from './commands/firmware.js';
-import { registerHaccpCommand } from './commands/haccp.js';
-import { registerLaneCommand } from './commands/lane.js';
-import { registerOutboxCommand } from './commands/outbox.js';
-import { registerPlanogramCommand } from './commands/planogram.js';
-import { registerRecordCommand } from './commands/record.js';
-import { registerReplayCommand } from './commands/replay.js';
-import { registerSchemaCommand } from './commands/schema.js';
-import { registerStartCommand } from './commands/start.js';
-import { registerUpgradeCommands } from './commands/upgrade.js';
-import { warnAboutConfig } from './config-warnings.js';
+import { modulesFor } from './command-modules.js';
 
 /** The package's version: package.json above this file (the source tree and dist/ sit at different depths). */
 export function storegateVersion(): string {
@@ -40,38 +23,26 @@ export function storegateVersion(): string {
 /**
  * The `storegate` command. Each subcommand lives in ./commands/<name>.ts and exports a register function;
  * errors with a stable code print as `error [CODE] message — hint` (shared/src/errors.ts), and exit 1 (usage errors exit 2;
- * SG_REGISTRY_CORRUPT exits 65, see shared/src/errors.ts).
+ * SG_REGISTRY_CORRUPT exits 65, see shared/src/errors.ts). Only the commands `argv` may run are registered.
  */
-export function buildProgram(): Command {
+export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('storegate')
     .description('Storegate: edge gateway for sensor-equipped stores')
     .version(storegateVersion(), '-V, --version', 'print the storegate version')
     .option('-c, --config <path>', 'config file', 'storegate.yaml')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .hook('preAction', (_program, action) => warnAboutConfig(action));
-  registerStartCommand(program);
-  registerDeviceCommand(program);
-  registerDoctorCommand(program);
-  registerReplayCommand(program);
-  registerRecordCommand(program);
-  registerCatalogCommand(program);
-  registerLaneCommand(program);
-  registerOutboxCommand(program);
-  registerSchemaCommand(program);
-  registerPlanogramCommand(program);
-  registerCalibrateCommand(program);
-  registerFirmwareCommand(program);
-  registerAccessCommands(program);
-  registerHaccpCommand(program);
-  registerUpgradeCommands(program);
-  registerBackupCommands(program);
-  registerConfigCommand(program);
+    .hook('preAction', async (_program, action) =>
+      (await import('./config-warnings.js')).warnAboutConfig(action),
+    );
+  for (const register of await Promise.all(modulesFor(argv.slice(2)).map((m) => m.load()))) {
+    register(program);
+  }
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

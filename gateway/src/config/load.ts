@@ -115,7 +115,16 @@ export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env):
     if (path) throw new StoregateError('SG_CONFIG_NOT_FOUND', `config file not found: ${file}`);
     return parseConfig({}, { env, baseDir: process.cwd(), configFile: null });
   }
-  const doc = parseDocument(readFileSync(file, 'utf8'), { prettyErrors: true });
+  return loadConfigText(readFileSync(file, 'utf8'), file, env);
+}
+
+/** The same as loadConfig, for a file's text its caller read itself (the root upgrade helper reads it unprivileged). */
+export function loadConfigText(
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): LoadedConfig {
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const lines = doc.errors.map((e) => `  ${e.message}`).join('\n');
     throw new StoregateError('SG_CONFIG_INVALID', `invalid YAML in ${file}:\n${lines}`);

@@ -38,6 +38,13 @@ export async function uninstall(
   }
   await deps.service.stop();
   await deps.service.disable();
+  if (real) {
+    try {
+      execFileSync('systemctl', ['disable', '--now', 'storegate-upgrade.path'], { stdio: 'pipe' });
+    } catch {
+      // not installed, or no systemd
+    }
+  }
   if (real && dpkgHas('storegate')) {
     log(`dpkg ${options.purge ? '--purge' : '--remove'} storegate`);
     execFileSync('dpkg', [options.purge ? '--purge' : '--remove', 'storegate'], { stdio: 'inherit' });
@@ -45,6 +52,8 @@ export async function uninstall(
   const paths = [
     layout.base,
     join(layout.root, 'etc/systemd/system/storegate.service'),
+    join(layout.root, 'etc/systemd/system/storegate-upgrade.service'),
+    join(layout.root, 'etc/systemd/system/storegate-upgrade.path'),
     join(layout.root, 'usr/local/bin/storegate'),
   ];
   if (options.purge) paths.push(join(layout.root, 'etc/storegate'), config.dataDir);

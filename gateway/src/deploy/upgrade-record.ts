@@ -1,4 +1,13 @@
-import { chownSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fchownSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -33,15 +42,22 @@ export function upgradeRecordFile(dataDir: string): string {
 
 /**
  * Atomic replace, 0600, owned like data_dir itself: a root CLI must not leave a file the gateway's user
- * cannot read or update.
+ * cannot read or update. data_dir belongs to that user, so root creates the tmp file exclusively (a symlink
+ * planted there is not followed) and changes the owner through the descriptor, not the path.
  */
 export function writeUpgradeRecord(dataDir: string, record: UpgradeRecord): void {
   const file = upgradeRecordFile(dataDir);
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(record)}\n`, { mode: 0o600 });
-  if (process.getuid?.() === 0) {
-    const { uid, gid } = statSync(dataDir);
-    chownSync(tmp, uid, gid);
+  const tmp = `${file}.${process.pid}.tmp`;
+  rmSync(tmp, { force: true });
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(record)}\n`);
+    if (process.getuid?.() === 0) {
+      const { uid, gid } = statSync(dataDir);
+      fchownSync(fd, uid, gid);
+    }
+  } finally {
+    closeSync(fd);
   }
   renameSync(tmp, file);
 }

@@ -1,13 +1,16 @@
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../../shared/src/clock.js';
 import type { LoadedConfig } from '../config/load.js';
 import { StoregateError } from '../core/errors.js';
-import { backupDataDir, type DataBackup, restoreMigrated } from './data-backup.js';
+import type { DataBackup } from './data-backup.js';
+import { backupAsOwner, restoreAsOwner } from './data-dir-owner.js';
 import { type GatewayProbe, type Readiness, readiness } from './gateway-probe.js';
 import type { InstallLayout } from './layout.js';
 import type { VerifyTarget } from './manifest.js';
 import { waitForQuietTime } from './quiet-gate.js';
+import { signatureFile, verifyReleaseSignature } from './release-signature.js';
 import type { ServiceControl } from './service-control.js';
 import { unpackRelease } from './unpack.js';
 import { type UpgradeRecord, writeUpgradeRecord } from './upgrade-record.js';
@@ -21,6 +24,8 @@ export interface UpgradeDeps {
   log(line: string): void;
   /** The Node the release must fit (default: this process's). */
   target?: VerifyTarget;
+  /** Trusted release public keys (release-keys.ts); the artifact's `.sig` must be by one of them. */
+  releaseKeys?: readonly KeyObject[];
 }
 
 export interface UpgradeOptions {
@@ -28,6 +33,10 @@ export interface UpgradeOptions {
   force?: boolean;
   /** The cloud's `release.upgrade` request id, kept in the upgrade record. */
   requestId?: string;
+  /** Install without checking `<artifact>.sig` (`--allow-unsigned`, at the console only). */
+  allowUnsigned?: boolean;
+  /** The artifact's name in the record and messages (the helper installs a private copy of it). */
+  shownAs?: string;
 }
 
 export interface UpgradeResult {
@@ -51,7 +60,7 @@ export async function upgrade(deps: UpgradeDeps, options: UpgradeOptions): Promi
     state: 'in_progress',
     from,
     to: null,
-    artifact: options.artifact,
+    artifact: options.shownAs ?? options.artifact,
     started_at: deps.clock.now(),
     forced: options.force ?? false,
     ...(options.requestId ? { request_id: options.requestId } : {}),
@@ -93,7 +102,21 @@ async function runUpgrade(
   verified: (to: string) => void,
 ): Promise<UpgradeResult> {
   const { layout, config, service, clock, log } = deps;
-  const { version: to } = await unpackRelease(layout, options.artifact, deps.target);
+  const to = await verifiedCopy(deps, options, async (artifact) => {
+    const signed = options.allowUnsigned
+      ? null
+      : verifyReleaseSignature(artifact, deps.releaseKeys ?? [], signatureFile(options.artifact));
+    if (!signed) log(`not checking the signature of ${options.artifact} (--allow-unsigned)`);
+    const { version } = await unpackRelease(layout, artifact, deps.target);
+    if (signed && signed.version !== version) {
+      rmSync(layout.release(version), { recursive: true, force: true });
+      throw new StoregateError(
+        'SG_RELEASE_SIGNATURE',
+        `${options.artifact} holds release ${version}, its signature is for ${signed.version}`,
+      );
+    }
+    return version;
+  });
   verified(to);
   log(`verified release ${to} (current: ${from})`);
   await waitForQuietTime(deps, options.force ?? false);
@@ -103,7 +126,7 @@ async function runUpgrade(
   const stamp = new Date(clock.now()).toISOString().replace(/[:.]/g, '-');
   let backup: DataBackup;
   try {
-    backup = await backupDataDir(
+    backup = await backupAsOwner(
       config.dataDir,
       join(config.dataDir, 'backups', `upgrade-${from}-to-${to}-${stamp}`),
     );
@@ -126,8 +149,13 @@ async function runUpgrade(
 
   log(`release ${to} is not healthy (${ready.why}): rolling back to ${from}`);
   await service.stop();
-  const restored = restoreMigrated(config.dataDir, backup);
-  if (restored.length > 0) log(`restored migrated database(s) from the backup: ${restored.join(', ')}`);
+  try {
+    const restored = await restoreAsOwner(config.dataDir, backup);
+    if (restored.length > 0) log(`restored migrated database(s) from the backup: ${restored.join(', ')}`);
+  } catch (err) {
+    // Still switch back and start: the health gate below says whether the previous release copes.
+    log(`could not restore the databases from ${backup.dir}: ${(err as Error).message}`);
+  }
   layout.switchCurrent(from);
   await service.start();
   const back = await waitReady(deps, config.upgrade.health_deadline_ms);
@@ -136,6 +164,32 @@ async function runUpgrade(
     `release ${to} did not come up healthy (${ready.why}); rolled back to ${from}` +
       (back.ready ? ', which is healthy again' : `, which is not healthy either (${back.why})`),
   );
+}
+
+/**
+ * The checks and the unpacking read a private copy of the artifact: the original may sit in a directory the
+ * service user can write, and it must not be swapped between the signature check and `tar`.
+ */
+async function verifiedCopy<T>(
+  deps: UpgradeDeps,
+  options: UpgradeOptions,
+  use: (artifact: string) => Promise<T>,
+): Promise<T> {
+  mkdirSync(deps.layout.releases, { recursive: true, mode: 0o755 });
+  const copy = join(deps.layout.releases, `.artifact-${process.pid}.tar.gz`);
+  rmSync(copy, { force: true });
+  try {
+    copyFileSync(options.artifact, copy);
+  } catch (err) {
+    throw new StoregateError('SG_NOT_FOUND', `no release artifact ${options.artifact}`, {
+      hint: (err as Error).message,
+    });
+  }
+  try {
+    return await use(copy);
+  } finally {
+    rmSync(copy, { force: true });
+  }
 }
 
 /** Poll readiness until ready, the service exits on its own, or the deadline passes. */

@@ -1,13 +1,17 @@
-import { isAbsolute } from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Clock, TimerHandle } from '../../../shared/src/clock.js';
 import type { Logger } from '../../../shared/src/logger.js';
 import type { Gateway } from '../app.js';
 import { StoregateError } from '../core/errors.js';
 import { sha256File, type VerifyTarget } from '../deploy/manifest.js';
+import { verifyReleaseSignature } from '../deploy/release-signature.js';
 import { otherReleases, type RunningRelease } from '../deploy/running-release.js';
 import { verifyArtifact } from '../deploy/unpack.js';
 import { readUpgradeRecord, writeUpgradeRecord } from '../deploy/upgrade-record.js';
+import { INCOMING_DIR, upgradeRequestFile, writeUpgradeRequest } from '../deploy/upgrade-request.js';
 import { cloudCommands } from '../sinks/uplink/commands.js';
 import { type UpgradeRunner, upgradeArgv } from './upgrade-runner.js';
 
@@ -16,7 +20,10 @@ export interface RemoteUpgradeDeps {
   logger: Logger;
   current: () => Gateway;
   release: RunningRelease;
+  /** Starts upgrade.remote_runner when one is configured (hosts without the systemd helper). */
   runner: UpgradeRunner;
+  /** The trusted release keys (/etc/storegate-release-keys.pem), read when a request comes. */
+  releaseKeys: () => readonly KeyObject[];
   /** The Node a release must fit (default: this process's). */
   target?: VerifyTarget;
   /** Answer `verifying` when the checks take longer than this (the command timeout is 10 s). */
@@ -43,11 +50,23 @@ function artifactPath(value: unknown): string {
   return value;
 }
 
+/** With the root helper, the artifact must be where it accepts artifacts from: data_dir/incoming/. */
+function confined(artifact: string, dataDir: string): void {
+  const dir = join(dataDir, INCOMING_DIR);
+  const rel = relative(dir, artifact);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).includes('..')) {
+    throw new StoregateError('SG_BAD_ARGUMENT', `args.artifact: ${artifact} is not under ${dir}`, {
+      hint: `copy the tarball and its .sig into ${dir} (the upgrade helper takes artifacts from there only)`,
+    });
+  }
+}
+
 /**
  * `release.upgrade` (state-changing: signed like config.apply) and `release.status` on the running gateway's
  * cloud commands. The artifact is verified here with the CLI's checks, so a bad one is refused in the answer;
- * an accepted one is upgraded by the same `storegate upgrade` (quiet gate, backup, health gate, rollback),
- * started by upgrade.remote_runner outside this process because it stops this gateway.
+ * an accepted one is handed to the root upgrade helper as data_dir/upgrade-request.json (upgrade-request.ts),
+ * which checks it all again and runs `storegate upgrade` (quiet gate, backup, health gate, rollback) outside
+ * this process, because it stops this gateway. With upgrade.remote_runner set, that argv is started instead.
  */
 export function registerRemoteUpgrade(deps: RemoteUpgradeDeps): void {
   const gateway = deps.current();
@@ -67,6 +86,8 @@ export function registerRemoteUpgrade(deps: RemoteUpgradeDeps): void {
   );
   commands.register('release.upgrade', async (args, request) => {
     const artifact = artifactPath(args.artifact);
+    const handoff = config.upgrade.remote_runner === undefined;
+    if (handoff) confined(artifact, config.dataDir);
     for (const flag of ['force', 'downgrade'] as const) {
       if (args[flag] !== undefined && typeof args[flag] !== 'boolean') {
         throw new StoregateError('SG_BAD_ARGUMENT', `args.${flag}: true or false`);
@@ -88,6 +109,16 @@ export function registerRemoteUpgrade(deps: RemoteUpgradeDeps): void {
     if (launched !== undefined && deps.clock.monotonic() - launched < LAUNCH_GUARD_MS) {
       throw new StoregateError('SG_CONFLICT', 'an upgrade was started less than a minute ago');
     }
+    const pending = upgradeRequestFile(config.dataDir);
+    if (
+      handoff &&
+      existsSync(pending) &&
+      deps.clock.now() - statSync(pending).mtimeMs < LAUNCH_GUARD_MS * 10
+    ) {
+      throw new StoregateError('SG_CONFLICT', `an upgrade request is waiting for the helper (${pending})`, {
+        hint: 'is the helper installed? systemctl status storegate-upgrade.path',
+      });
+    }
     const running = readUpgradeRecord(config.dataDir);
     const stale = config.upgrade.max_wait_ms + 2 * config.upgrade.health_deadline_ms;
     if (running?.state === 'in_progress' && deps.clock.now() - running.started_at < stale) {
@@ -103,7 +134,7 @@ export function registerRemoteUpgrade(deps: RemoteUpgradeDeps): void {
       ...(typeof args.sha256 === 'string' ? { sha256: args.sha256.toLowerCase() } : {}),
     };
     const startedAt = deps.clock.now();
-    const work = verifyAndLaunch(deps, config.upgrade.remote_runner, req).then(
+    const work = verifyAndLaunch(deps, config.upgrade.remote_runner, config.dataDir, req).then(
       (data) => ({ ok: true as const, data }),
       (error: unknown) => {
         launches.delete(deps);
@@ -149,9 +180,20 @@ interface LaunchRequest {
   sha256?: string;
 }
 
-/** The CLI's checks on the artifact, then the runner; the answer of an accepted request. */
-async function verifyAndLaunch(deps: RemoteUpgradeDeps, runner: readonly string[], req: LaunchRequest) {
+/**
+ * The helper's checks, done here first for a clear answer (the helper repeats them: it does not trust this
+ * process), then the handoff or the runner; the answer of an accepted request.
+ */
+async function verifyAndLaunch(
+  deps: RemoteUpgradeDeps,
+  runner: readonly string[] | undefined,
+  dataDir: string,
+  req: LaunchRequest,
+) {
   const { release } = deps;
+  if (!existsSync(req.artifact))
+    throw new StoregateError('SG_NOT_FOUND', `no release artifact ${req.artifact}`);
+  verifyReleaseSignature(req.artifact, deps.releaseKeys());
   if (req.sha256 !== undefined) {
     const actual = sha256File(req.artifact);
     if (actual !== req.sha256) {
@@ -173,13 +215,36 @@ async function verifyAndLaunch(deps: RemoteUpgradeDeps, runner: readonly string[
       { hint: 'a deliberate downgrade is args.downgrade: true in the signed command' },
     );
   }
+  const accepted = {
+    state: 'accepted',
+    from: release.version,
+    to: manifest.version,
+    commit: manifest.commit,
+  };
+  if (runner === undefined) {
+    const file = writeUpgradeRequest(dataDir, {
+      format: 'storegate-upgrade-request/1',
+      request_id: req.requestId,
+      artifact: req.artifact,
+      ...(req.sha256 !== undefined ? { sha256: req.sha256 } : {}),
+      force: req.force,
+      downgrade: req.downgrade,
+      requested_at: deps.clock.now(),
+      from: release.version,
+    });
+    deps.logger.warn(
+      { from: release.version, to: manifest.version, request: req.requestId, file },
+      'release.upgrade: accepted, handed to the upgrade helper',
+    );
+    return { ...accepted, request_file: file };
+  }
   const argv = upgradeArgv(runner, deps.clock.now(), req);
   await deps.runner(argv);
   deps.logger.warn(
     { from: release.version, to: manifest.version, request: req.requestId, argv },
     'release.upgrade: accepted, upgrade started',
   );
-  return { state: 'accepted', from: release.version, to: manifest.version, commit: manifest.commit, argv };
+  return { ...accepted, argv };
 }
 
 /** `work`'s outcome if it settles within `ms`, else null (it keeps running). */

@@ -31,7 +31,7 @@ export function upgradeArgv(runner: readonly string[], now: number, req: Upgrade
 }
 
 /**
- * Production runner. `systemd-run` returns as soon as the transient unit started; a runner that keeps running
+ * The upgrade.remote_runner override (hosts without the root helper). `systemd-run` returns as soon as the transient unit started; a runner that keeps running
  * (a plain script) counts as launched when it has not failed within `settleMs`, and is left running detached.
  */
 export function processRunner(clock: Clock, settleMs = 3_000): UpgradeRunner {

@@ -29,7 +29,7 @@ async function keySourceOf(opts: PassphraseOpts & { recipient?: string[] }): Pro
 
 function keyOpenerOf(opts: PassphraseOpts & { identity?: string[] }): KeyOpener {
   if (opts.identity?.length) return { identities: readIdentities(opts.identity) };
-  return { passphrase: passphraseOf(opts) };
+  return { passphrase: () => passphraseOf(opts) };
 }
 
 /** From --passphrase-file (first line), else SG_BACKUP_PASSPHRASE; never from the command line. */

@@ -33,8 +33,32 @@ export const verificationSchema = z.strictObject({
     .number()
     .min(0)
     .default(250)
-    .describe('Each own bag put down before the first item may weigh up to this'),
-  bag_timeout_ms: z.number().int().min(1000).default(12_000).describe('Scan → item must be bagged within'),
+    .describe(
+      "Each own bag put down before the first item may weigh up to this, until the store's own bag weights were learned (never less)",
+    ),
+  bag_cap_grams: z
+    .number()
+    .min(0)
+    .default(600)
+    .describe(
+      'The bag bound learned from landings before the first scan never exceeds this (own bags and crates weigh up to ~600 g)',
+    ),
+  bag_timeout_ms: z
+    .number()
+    .int()
+    .min(1000)
+    .default(12_000)
+    .describe(
+      "Scan → the shopper is prompted to bag the item after this (or the store's learned 95th percentile bagging time, if longer)",
+    ),
+  bag_escalate_ms: z
+    .number()
+    .int()
+    .min(0)
+    .default(30_000)
+    .describe(
+      'A prompted item still not bagged this long after the prompt is item_not_bagged (at once when the shopper scans on or pays)',
+    ),
   confirm_ms: z
     .number()
     .int()

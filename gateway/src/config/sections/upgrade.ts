@@ -45,9 +45,9 @@ export const upgradeSection = z
     remote_runner: z
       .array(z.string().min(1))
       .min(1)
-      .default(['systemd-run', '--unit', 'storegate-upgrade-{time}', '--collect'])
+      .optional()
       .describe(
-        'How the cloud command release.upgrade starts `storegate upgrade` detached from the gateway it restarts: this argv, then `storegate --config FILE upgrade ARTIFACT --request-id ID [--force]`; {time} is the epoch ms',
+        'Absent (the default): release.upgrade hands the upgrade to the root helper storegate-upgrade.path/.service through data_dir/upgrade-request.json. Set on hosts without that helper: this argv, then `storegate --config FILE upgrade ARTIFACT --request-id ID [--force]`, is started detached; {time} is the epoch ms',
       ),
   })
   .describe('Upgrades with `storegate upgrade` (docs/deploy.md)');

@@ -20,6 +20,12 @@ export const laneEvents = {
       known: z.boolean().describe('the code is in the catalog'),
       age_restricted: z.boolean(),
       scan_to_verified_ms: z.number(),
+      unverifiable: z
+        .enum(['catalog_exempt', 'below_resolution', 'below_min_weighable', 'hidden_in_load'])
+        .nullable()
+        .describe(
+          "accounted for by policy, not by weight: flagged weight_exempt in the catalog; lighter than twice this scale's noise floor; lighter than verification.min_weighable_grams; or within the noise and spread of other items weighed in the same load (null: the scale verified it, or an attendant did)",
+        ),
     })
     .describe('a scanned item is accounted for'),
   'lane.alert': z

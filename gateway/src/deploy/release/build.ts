@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import type { KeyObject } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../../../../shared/src/clock.js';
 import { writeManifest } from '../manifest.js';
+import { readSigningKey, signRelease } from '../release-signature.js';
 import { buildDeb, debArch } from './deb.js';
 import { copyProductionModules } from './production-modules.js';
 
@@ -15,6 +17,8 @@ export interface BuiltRelease {
   version: string;
   tarball: string;
   deb: string;
+  /** `<tarball>.sig`, when built with a signing key. */
+  signature: string | null;
 }
 
 /**
@@ -22,7 +26,7 @@ export interface BuiltRelease {
  * addons, deploy/ and a manifest into `storegate-<version>/`, pack it as a tarball, and build the .deb from
  * the same tree. Runs after `npm run build`; the artifacts are for the architecture and Node ABI it runs on.
  */
-export function buildRelease(repo: string, out: string, version?: string): BuiltRelease {
+export function buildRelease(repo: string, out: string, version?: string, signKey?: KeyObject): BuiltRelease {
   const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
   const commit = git(repo, ['rev-parse', 'HEAD']);
   const v = version ?? `${pkg.version}+${commit.slice(0, 7)}`;
@@ -42,7 +46,7 @@ export function buildRelease(repo: string, out: string, version?: string): Built
   execFileSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], {
     cwd: stage,
   });
-  writeManifest(stage, {
+  const manifest = writeManifest(stage, {
     version: v,
     commit: dirty(repo) ? `${commit}-dirty` : commit,
     built_at: new Date(systemClock().now()).toISOString(),
@@ -53,9 +57,10 @@ export function buildRelease(repo: string, out: string, version?: string): Built
   });
   const tarball = join(out, `${name}-${process.platform}-${process.arch}.tar.gz`);
   packTarball(stageRoot, name, tarball);
+  const signature = signKey ? signRelease(tarball, manifest, signKey) : null;
   const deb = buildDeb(stage, v, join(out, `storegate_${v}_${debArch()}.deb`));
   rmSync(stageRoot, { recursive: true, force: true });
-  return { version: v, tarball, deb };
+  return { version: v, tarball, deb, signature };
 }
 
 /** `tar` of `dir/name` with root ownership and sorted entries (what `storegate upgrade` unpacks). */
@@ -94,9 +99,16 @@ function repoRoot(start: string): string {
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
   const { values } = parseArgs({
-    options: { out: { type: 'string', default: 'release' }, version: { type: 'string' } },
+    options: {
+      out: { type: 'string', default: 'release' },
+      version: { type: 'string' },
+      'sign-key': { type: 'string' },
+    },
   });
   const repo = repoRoot(import.meta.dirname);
-  const built = buildRelease(repo, resolve(values.out as string), values.version);
-  process.stdout.write(`release ${built.version}\n  ${built.tarball}\n  ${built.deb}\n`);
+  const keyFile = values['sign-key'] ?? process.env.SG_RELEASE_SIGN_KEY;
+  const key = keyFile ? readSigningKey(keyFile) : undefined;
+  const built = buildRelease(repo, resolve(values.out as string), values.version, key);
+  const sig = built.signature ?? '(unsigned: --sign-key FILE or SG_RELEASE_SIGN_KEY to sign)';
+  process.stdout.write(`release ${built.version}\n  ${built.tarball}\n  ${sig}\n  ${built.deb}\n`);
 }

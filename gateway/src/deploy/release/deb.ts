@@ -30,7 +30,9 @@ export function buildDeb(stage: string, version: string, debFile: string): strin
     );
     chmodSync(join(root, 'usr/bin/storegate'), 0o755);
     mkdirSync(join(root, 'lib/systemd/system'), { recursive: true });
-    cpSync(join(deploy, 'storegate.service'), join(root, 'lib/systemd/system/storegate.service'));
+    for (const unit of ['storegate.service', 'storegate-upgrade.service', 'storegate-upgrade.path']) {
+      cpSync(join(deploy, unit), join(root, 'lib/systemd/system', unit));
+    }
     const debian = join(root, 'DEBIAN');
     mkdirSync(debian);
     writeFileSync(join(debian, 'control'), control(version, installedKib(root)));

@@ -9,8 +9,11 @@ import { StoregateError } from '../../core/errors.js';
  * a gateway can write backups with only the public key, and only the holder of the identity can read them.
  */
 export type KeySource = { passphrase: string } | { recipients: string[] };
-/** What opens a backup: the passphrase, or age identities (`AGE-SECRET-KEY-1…`). */
-export type KeyOpener = { passphrase: string } | { identities: string[] };
+/**
+ * What opens a backup: the passphrase, or age identities (`AGE-SECRET-KEY-1…`). The passphrase may be asked for
+ * only once the backup's header shows it needs one, so a missing secret is reported for the kind it is made for.
+ */
+export type KeyOpener = { passphrase: string | (() => string) } | { identities: string[] };
 
 export type BackupKdf =
   | { name: 'scrypt'; salt: string; N: number; r: number; p: number }
@@ -75,7 +78,8 @@ export async function openBackupKey(opener: KeyOpener, kdf: BackupKdf, file: str
         hint: 'restore it with --passphrase-file FILE or SG_BACKUP_PASSPHRASE',
       });
     }
-    return deriveKey(opener.passphrase, kdf);
+    const passphrase = typeof opener.passphrase === 'function' ? opener.passphrase() : opener.passphrase;
+    return deriveKey(passphrase, kdf);
   }
   if (!('identities' in opener)) {
     throw new StoregateError('SG_BACKUP_IDENTITY', `${file} is encrypted to a recipient key`, {

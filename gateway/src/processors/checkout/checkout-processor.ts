@@ -4,10 +4,12 @@ import type { CatalogView } from '../../core/catalog.js';
 import type { StoreEvent } from '../../core/events.js';
 import type { LaneDirectory } from '../../ports/lane-directory.js';
 import type { Processor } from '../../ports/pipeline.js';
+import { BaggingTimes } from './bagging-times.js';
 import { CatalogAccuracy } from './catalog-accuracy.js';
 import { LaneEngine } from './lane-engine.js';
 import type { CheckoutOptions } from './lane-options.js';
 import type { AttendantAction, LaneState } from './lane-types.js';
+import { OwnBagWeights } from './own-bags.js';
 import { ScaleHealth } from './scale-health.js';
 import { StageTiming } from './stage-timing.js';
 import type { WeightLearner } from './weight-learner.js';
@@ -57,6 +59,10 @@ export class CheckoutProcessor implements Processor {
   readonly accuracy = new CatalogAccuracy();
   /** The shoppers' let-go time of staged items, learned across every lane. */
   readonly stageTiming = new StageTiming();
+  /** The shoppers' own bag weights, learned across every lane. */
+  readonly ownBags: OwnBagWeights;
+  /** The shoppers' scan → bagged times, learned across every lane. */
+  readonly baggingTimes: BaggingTimes;
   private readonly queued: Array<{
     lane: string;
     action: AttendantAction;
@@ -66,6 +72,9 @@ export class CheckoutProcessor implements Processor {
   }> = [];
 
   constructor(private readonly deps: CheckoutProcessorDeps) {
+    const v = deps.config.verification;
+    this.ownBags = new OwnBagWeights(v.bag_max_grams, v.bag_cap_grams);
+    this.baggingTimes = new BaggingTimes(v.bag_timeout_ms);
     for (const lane of deps.directory.lanes()) this.engine(lane);
   }
 
@@ -104,11 +113,12 @@ export class CheckoutProcessor implements Processor {
     const out = this.drainQueued(now);
     for (const engine of this.engines.values()) {
       const before = engine.alert;
+      const prompted = engine.prompted;
       const events = engine.tick(now);
       if (events.some((e) => e.type === 'lane.session.closed' && e.data.idle_timeout === true))
         this.counters.idleClosed++;
       out.push(...events);
-      if (events.length > 0 || before !== engine.alert) this.changed(engine);
+      if (events.length > 0 || before !== engine.alert || prompted !== engine.prompted) this.changed(engine);
     }
     return out;
   }
@@ -177,6 +187,8 @@ export class CheckoutProcessor implements Processor {
         learning: config.learning,
         accuracy: this.accuracy,
         stageTiming: this.stageTiming,
+        ownBags: this.ownBags,
+        baggingTimes: this.baggingTimes,
       });
       this.engines.set(lane, engine);
     }

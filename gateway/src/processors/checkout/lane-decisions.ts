@@ -1,12 +1,14 @@
 import type { ScaleStatus } from '../../../../shared/src/readings.js';
 import type { StoreEvent } from '../../core/events.js';
 import { BaggingArea } from './bagging-area.js';
+import { BaggingTimes } from './bagging-times.js';
 import type { OnScale } from './lane-contents.js';
-import { alertEvent, clearedEvent } from './lane-events.js';
+import { alertEvent, clearedEvent, verifiedEvent } from './lane-events.js';
 import { pendingLowerBound, stagedGap, type UnexplainedLevel } from './lane-levels.js';
-import { matchPending } from './lane-matching.js';
+import { type Match, matchPending } from './lane-matching.js';
 import type { AlertReason, LaneEngineDeps, OpenAlert, PendingItem, SessionTotals } from './lane-types.js';
 import { recordVerified } from './lane-verify.js';
+import { OwnBagWeights } from './own-bags.js';
 import { ScaleNoise } from './scale-noise.js';
 
 /**
@@ -32,9 +34,21 @@ export abstract class LaneDecisions {
   protected lastEventAt = Number.NEGATIVE_INFINITY;
   /** When payment-start came: bags may leave from then on. */
   protected payingAt = Number.POSITIVE_INFINITY;
+  /** When a load was last taken as an open-weight item (produce): one weight never verifies two of them. */
+  protected openLoadAt = Number.NEGATIVE_INFINITY;
+
+  /** The shoppers' own bag weights (shared by the processor's lanes; this lane's own when run alone). */
+  readonly ownBags: OwnBagWeights;
+  /** The shoppers' scan → bagged times (shared by the processor's lanes; this lane's own when run alone). */
+  readonly baggingTimes: BaggingTimes;
+  /** Prompts shown since start (the display's state changes with each). */
+  prompted = 0;
 
   constructor(readonly deps: LaneEngineDeps) {
-    this.noise = new ScaleNoise(deps.verification.noise_grams);
+    const v = deps.verification;
+    this.noise = new ScaleNoise(v.noise_grams);
+    this.ownBags = deps.ownBags ?? new OwnBagWeights(v.bag_max_grams, v.bag_cap_grams);
+    this.baggingTimes = deps.baggingTimes ?? new BaggingTimes(v.bag_timeout_ms);
   }
 
   /** Smallest stable change that is not noise on this lane's scale (g). */
@@ -69,9 +83,9 @@ export abstract class LaneDecisions {
       if (area.baseline === null) area.baseline = grams;
       let delta = grams - area.baseline;
       if (Math.abs(delta) > floor && this.alert?.reason !== 'weight_mismatch') {
-        const match = matchPending(this.pending, delta, floor, area.exemptSlack);
+        const match = matchPending(this.pending, delta, floor, area.exemptSlack, this.noise.stepSigma());
         if (match) {
-          out.push(...this.verifyMatch(match.items, match.expectedGrams, delta, t));
+          out.push(...this.verifyMatch(match, delta, t));
           area.baseline = grams;
           delta = 0;
         }
@@ -97,18 +111,8 @@ export abstract class LaneDecisions {
     const v = this.deps.verification;
     const floor = this.floor;
     const area = this.area;
-    if (delta > 0) {
-      // Own bags before the first item; a bag whose weight began to land before the first scan counts too.
-      const beforeFirstScan =
-        s.scanned === 0 ||
-        (this.firstScanAt !== null && (area.atBaselineAt === null || area.atBaselineAt < this.firstScanAt));
-      if (beforeFirstScan && delta <= v.bag_max_grams) {
-        s.bagGrams += delta;
-        area.addBag(delta, floor);
-        area.baseline = grams;
-        return [];
-      }
-    }
+    // Own bags before the first item; a bag whose weight began to land before the first scan counts too.
+    if (delta > 0 && this.landedBeforeFirstScan() && this.acceptBag(delta, grams)) return [];
     if (!this.unexplained && area.revise(delta, t, v.bag_timeout_ms, this.lastEventAt, floor)) {
       s.measuredGrams += delta;
       area.baseline = grams;
@@ -139,6 +143,7 @@ export abstract class LaneDecisions {
     if (delta > 0 && this.couldBePartial(delta) && t < this.pending[0]!.deadline) return [];
     const reason: AlertReason =
       delta < 0 ? 'item_removed' : this.pending.length > 0 ? 'weight_mismatch' : 'unexpected_item';
+    if (reason === 'unexpected_item' && this.landedBeforeFirstScan()) this.ownBags.observe(delta);
     return this.raise(reason, t, delta, reason === 'weight_mismatch' ? this.pending[0]! : null, removed);
   }
 
@@ -193,10 +198,37 @@ export abstract class LaneDecisions {
     if (Math.abs(delta) <= this.floor) return [];
     const removed = delta < 0 ? this.area.contents.match(-delta, this.floor) : null;
     if (this.followBenign(delta, this.scaleGrams, removed) || delta < 0) return []; // a drop: evaluate decides
-    if (this.pending.length === 0) return this.raise('unexpected_item', t, delta, null);
+    if (this.pending.length === 0) {
+      // Landed before this, the first scan: a bag, if the store's bags (learned meanwhile) are that heavy.
+      if (this.landedBeforeFirstScan()) {
+        if (this.acceptBag(delta, this.scaleGrams)) return [];
+        this.ownBags.observe(delta);
+      }
+      return this.raise('unexpected_item', t, delta, null);
+    }
     // Lighter than what is pending: the rest may follow with the next item; the bagging deadline decides.
     if (this.couldBePartial(delta)) return [];
     return this.raise('weight_mismatch', t, delta, this.pending[0]!);
+  }
+
+  /** The weight on the scale above the accounted one began to land before the first scan (or nothing is scanned). */
+  private landedBeforeFirstScan(): boolean {
+    const onset = this.area.atBaselineAt;
+    return (
+      this.session!.scanned === 0 ||
+      (this.firstScanAt !== null && (onset === null || onset < this.firstScanAt))
+    );
+  }
+
+  /** An own bag, if no heavier than the store's bags are (own-bags.ts): it becomes part of the accounted weight. */
+  private acceptBag(delta: number, grams: number): boolean {
+    if (delta > this.ownBags.limitGrams()) return false;
+    this.ownBags.observe(delta);
+    this.session!.bagGrams += delta;
+    this.area.addBag(delta, this.floor);
+    this.area.baseline = grams;
+    this.unexplained = null;
+    return true;
   }
 
   /** The lightest item weighed (lighter ones are exempt, expectation.ts): the floor of an "unscanned item". */
@@ -213,6 +245,31 @@ export abstract class LaneDecisions {
     const grace = this.stable && !this.unexplained ? 0 : this.deps.verification.motion_grace_ms;
     const late = this.pending.find((p) => !p.alerted && t >= p.deadline + grace);
     if (!late) return [];
+    if (late.expectation.kind === 'any' && this.openLoadAt > late.scannedAt) {
+      // Produce scanned before a load another produce item was weighed by, and nothing landed for it since: both
+      // may have been in that load (weight cannot tell one from two). Accounted for by policy, and said so.
+      this.pending = this.pending.filter((p) => p !== late);
+      this.session!.verified++;
+      return [
+        verifiedEvent(this.deps.lane, this.session!.id, t, late.code, late.item, {
+          by: 'scale',
+          pending: late,
+          unverifiable: 'hidden_in_load',
+        }),
+      ];
+    }
+    // A slow shopper is no suspect: prompted first (the display asks, no attendant). An attendant is called when the
+    // shopper moves on without bagging it (scans on or pays: both need the hands) or ignores the prompt. From
+    // payment-start the short last chance given there (lane-engine.ts) is the prompt.
+    if (this.session!.phase === 'shopping') {
+      if (late.promptedAt === null) {
+        late.promptedAt = t;
+        this.prompted++;
+        return [];
+      }
+      const movedOn = this.lastEventAt > late.promptedAt;
+      if (!movedOn && t < late.promptedAt + this.deps.verification.bag_escalate_ms) return [];
+    }
     late.alerted = true;
     return this.raise('item_not_bagged', t, 0, late);
   }
@@ -231,17 +288,28 @@ export abstract class LaneDecisions {
     return [alertEvent(this.deps.lane, this.session!.id, t, reason, delta, item, this.scaleGrams)];
   }
 
-  private verifyMatch(items: PendingItem[], expectedGrams: number, delta: number, t: number): StoreEvent[] {
+  private verifyMatch({ items, expectedGrams, unverifiable }: Match, delta: number, t: number): StoreEvent[] {
     const gap = stagedGap(this.previousLevel, items, delta, this.baseline, this.floor);
     if (gap !== null) this.deps.stageTiming?.observe(gap);
     this.previousLevel = null;
+    for (const p of items) this.baggingTimes.observe(t - p.scannedAt);
     this.pending = this.pending.filter((p) => !items.includes(p));
+    if (items.some((p) => p.expectation.kind === 'any')) this.openLoadAt = t;
     this.area.forgetLastVerified();
-    return recordVerified(this.deps, this.session!, items, expectedGrams, delta, t, (thing, teach) => {
-      const onScale = { ...thing, tolerance: Math.max(thing.tolerance, this.floor) };
-      const e = items[0]!.expectation;
-      this.area.addVerified(onScale, e.kind === 'weighed' ? e.mean : null, items.length === 1, t, teach);
-    });
+    return recordVerified(
+      this.deps,
+      this.session!,
+      items,
+      expectedGrams,
+      delta,
+      t,
+      unverifiable,
+      (thing, teach) => {
+        const onScale = { ...thing, tolerance: Math.max(thing.tolerance, this.floor) };
+        const e = items[0]!.expectation;
+        this.area.addVerified(onScale, e.kind === 'weighed' ? e.mean : null, items.length === 1, t, teach);
+      },
+    );
   }
 
   protected pendingHas(item: PendingItem | null): boolean {

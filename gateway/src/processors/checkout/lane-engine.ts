@@ -52,6 +52,7 @@ export class LaneEngine extends LaneDecisions {
       this.floor,
       t,
       catalogSigma,
+      this.noise.stepSigma(),
     );
     this.firstScanAt ??= t;
     s.scanned++;
@@ -60,10 +61,24 @@ export class LaneEngine extends LaneDecisions {
     if (expectation.kind === 'exempt') {
       s.exempt++;
       this.area.addExempt(code, expectation.slackGrams, Math.max(expectation.toleranceGrams, this.floor));
-      out.push(verifiedEvent(this.deps.lane, this.session!.id, t, code, item, { by: 'exempt' }));
+      out.push(
+        verifiedEvent(this.deps.lane, this.session!.id, t, code, item, {
+          by: 'exempt',
+          unverifiable: expectation.reason,
+        }),
+      );
     } else {
-      const deadline = t + v.bag_timeout_ms;
-      this.pending.push({ key, code, item, expectation, scannedAt: t, deadline, alerted: false });
+      const deadline = t + this.baggingTimes.promptMs();
+      this.pending.push({
+        key,
+        code,
+        item,
+        expectation,
+        scannedAt: t,
+        deadline,
+        alerted: false,
+        promptedAt: null,
+      });
       // Bounded: a lane whose POS never closes a session must not grow without end (issue 13 item 5).
       while (this.pending.length > v.max_pending_items) {
         const gone = this.pending.shift()!;
@@ -185,6 +200,7 @@ export class LaneEngine extends LaneDecisions {
     this.unexplained = null;
     this.firstScanAt = null;
     this.payingAt = Number.POSITIVE_INFINITY;
+    this.openLoadAt = Number.NEGATIVE_INFINITY;
     this.area.open(this.stable ? this.scaleGrams : null);
     return [];
   }

@@ -10,6 +10,9 @@ import {
 } from './lane-types.js';
 import type { MaintenanceFinding } from './scale-health.js';
 
+/** Why an item was accounted for by policy rather than by weight (docs/checkout.md). */
+export type Unverifiable = 'catalog_exempt' | 'below_resolution' | 'below_min_weighable' | 'hidden_in_load';
+
 /** Wire forms (snake_case) of the lane events; docs/checkout.md lists their fields. */
 export function verifiedEvent(
   lane: string,
@@ -17,7 +20,12 @@ export function verifiedEvent(
   t: number,
   code: string,
   item: CatalogItem | undefined,
-  how: { by: 'scale' | 'exempt' | 'attendant'; measured?: number; pending?: PendingItem },
+  how: {
+    by: 'scale' | 'exempt' | 'attendant';
+    measured?: number;
+    pending?: PendingItem;
+    unverifiable?: Unverifiable | null;
+  },
 ): StoreEventOf<'lane.item.verified'> {
   const e = how.pending?.expectation;
   return laneEvent(lane, 'lane.item.verified', t, {
@@ -33,6 +41,7 @@ export function verifiedEvent(
     known: item !== undefined,
     age_restricted: item?.ageRestricted ?? false,
     scan_to_verified_ms: how.pending ? t - how.pending.scannedAt : 0,
+    unverifiable: how.unverifiable ?? null,
   });
 }
 

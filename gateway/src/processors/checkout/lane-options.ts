@@ -8,8 +8,14 @@ export interface VerificationOptions {
   default_tolerance_pct: number;
   min_weighable_grams: number;
   noise_grams: number;
+  /** Prior own-bag bound (g), until the store's bag weights were learned (own-bags.ts); the bound never goes below it. */
   bag_max_grams: number;
+  /** The learned own-bag bound never exceeds this (g). */
+  bag_cap_grams: number;
+  /** Scan → prompt to bag it, until the store's bagging times were learned (bagging-times.ts); never earlier. */
   bag_timeout_ms: number;
+  /** A prompted item not bagged this long after the prompt (or when the shopper moves on) is item_not_bagged. */
+  bag_escalate_ms: number;
   confirm_ms: number;
   motion_grace_ms: number;
   /** Scanned items a lane holds unbagged at most; older ones are dropped (counted). */

@@ -18,6 +18,8 @@ function message(engine: LaneView): string {
   if (!s) return 'Scan your first item to start';
   if (s.phase === 'paid') return 'Thank you: take your bags';
   if (s.phase === 'paying') return 'Please pay';
+  const prompt = engine.pending.find((p) => p.promptedAt !== null && !p.alerted);
+  if (prompt) return `Please place ${prompt.item?.name ?? 'the item'} in the bagging area`;
   if (engine.pending.length > 0) return 'Place the item in the bagging area';
   return 'Scan your next item';
 }
@@ -26,11 +28,20 @@ function message(engine: LaneView): string {
 export function laneSnapshot(engine: LaneView): LaneState {
   const s = engine.session;
   const a = engine.alert;
+  const prompt = a ? undefined : engine.pending.find((p) => p.promptedAt !== null && !p.alerted);
   return {
     lane: engine.deps.lane,
     phase: s ? s.phase : 'idle',
     session: s?.id ?? null,
     message: message(engine),
+    prompt: prompt
+      ? {
+          reason: 'place_item',
+          gtin: prompt.item?.gtin ?? prompt.code,
+          name: prompt.item?.name ?? null,
+          since: prompt.promptedAt!,
+        }
+      : null,
     alert: a
       ? {
           reason: a.reason,

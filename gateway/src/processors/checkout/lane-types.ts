@@ -1,10 +1,12 @@
 import type { ScaleStatus } from '../../../../shared/src/readings.js';
 import type { CatalogItem, CatalogView } from '../../core/catalog.js';
 import type { StoreEventMap, StoreEventOf } from '../../core/events.js';
+import type { BaggingTimes } from './bagging-times.js';
 import type { CatalogAccuracy } from './catalog-accuracy.js';
 import type { Expectation } from './expectation.js';
 import type { OnScale } from './lane-contents.js';
 import type { LearningOptions, VerificationOptions } from './lane-options.js';
+import type { OwnBagWeights } from './own-bags.js';
 import type { ScaleHealth } from './scale-health.js';
 import type { ScaleNoise } from './scale-noise.js';
 import type { StageTiming } from './stage-timing.js';
@@ -31,6 +33,8 @@ export interface PendingItem {
   deadline: number;
   /** An item_not_bagged alert was raised for it already. */
   alerted: boolean;
+  /** When the shopper was prompted to bag it (a display message, no attendant); null until its deadline. */
+  promptedAt: number | null;
 }
 
 export interface OpenAlert {
@@ -73,6 +77,10 @@ export interface LaneEngineDeps {
   accuracy?: CatalogAccuracy;
   /** How long shoppers take to let go of the rest of a staged item (shared by the lanes of a processor). */
   stageTiming?: StageTiming;
+  /** How heavy the shoppers' own bags are, learned before first scans (shared by the lanes of a processor). */
+  ownBags?: OwnBagWeights;
+  /** How long the shoppers take from scan to bagged (shared by the lanes of a processor). */
+  baggingTimes?: BaggingTimes;
 }
 
 /** What the lane display sees of an engine (lane-snapshot.ts). */
@@ -94,6 +102,11 @@ export interface LaneState {
   phase: LanePhase;
   session: string | null;
   message: string;
+  /**
+   * The shopper is asked to bag a scanned item (slower than the store's shoppers usually are): a display prompt, not
+   * an alert; it becomes an item_not_bagged alert only when the shopper moves on without bagging or ignores it.
+   */
+  prompt?: { reason: 'place_item'; gtin: string; name: string | null; since: number } | null;
   alert: {
     reason: AlertReason;
     raised_at: number;

@@ -18,6 +18,8 @@ export function recordVerified(
   expectedGrams: number,
   delta: number,
   t: number,
+  /** Items of the load the weighing cannot tell apart from the others (lane-matching.ts). */
+  unverifiable: readonly PendingItem[],
   /** `teach` (single items on a healthy lane) is called once the weighing is final, with its final weight. */
   onScale: (thing: OnScale, teach: ((grams: number) => void) | null) => void,
 ): StoreEvent[] {
@@ -41,7 +43,15 @@ export function recordVerified(
       session.expectedGrams += e.mean;
       if (single) session.relativeErrors.push((measured - e.mean) / e.mean);
     }
-    out.push(verifiedEvent(deps.lane, session.id, t, p.code, p.item, { by: 'scale', measured, pending: p }));
+    const policy = unverifiable.includes(p) ? 'hidden_in_load' : null;
+    out.push(
+      verifiedEvent(deps.lane, session.id, t, p.code, p.item, {
+        by: 'scale',
+        measured,
+        pending: p,
+        unverifiable: policy,
+      }),
+    );
   }
   return out;
 }

@@ -53,6 +53,17 @@ export class ScaleNoise {
     return Number.isFinite(this.division) ? this.division : null;
   }
 
+  /**
+   * σ of the difference of two stable readings (g): what a step measured on this scale is off by, noise of both
+   * readings plus their rounding to the division (r²/12 each). Until learned: the prior floor read as 4σ.
+   */
+  stepSigma(): number {
+    const sigma = this.sigma;
+    if (sigma === null) return this.priorFloor / SIGMAS;
+    const r = this.resolution ?? 0;
+    return Math.sqrt(2 * sigma * sigma + (r * r) / 6);
+  }
+
   /** Smallest change that is not noise (g). */
   floor(): number {
     const sigma = this.sigma;

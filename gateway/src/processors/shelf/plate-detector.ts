@@ -82,6 +82,9 @@ export class PlateDetector {
   private idleHalfDiff: number;
   /** Mean |sample − baseline| while idle: slow wander (sub-hertz vibration, air) that a window cannot see. */
   private idleDev: number;
+  /** ~10 s average of the window mean while idle, and the mean |window mean − it|: the window's wander. */
+  private slowMean = Number.NaN;
+  private meanWander = 0;
   private active = false;
   private tStart = 0;
   private before = 0;
@@ -141,6 +144,23 @@ export class PlateDetector {
     );
   }
 
+  /**
+   * A step the window's mean shows but no single sample does: a light item on a noisy plate (30 g under σ = 12 g),
+   * or the rest of a slow put after an early settle. Averaging n samples divides white noise by √n, but not the
+   * slow wander (sub-hertz sway, air) that a window mean follows: judged against trigger_sigma standard errors
+   * σ/√n and 3 × how far the window mean strays from its own few-second average while idle (not from the
+   * baseline: an offset the baseline has not caught up with must not read as wander and raise the threshold),
+   * never less than min_trigger_grams or 3 divisions.
+   */
+  get meanThreshold(): number {
+    return Math.max(
+      (this.tuning.triggerSigma * this.sigma) / Math.sqrt(this.long.size),
+      this.tuning.minTriggerGrams,
+      3 * this.noise.resolution,
+      3 * this.meanWander,
+    );
+  }
+
   private isStable(w: RollingWindow, stdK: number): boolean {
     const white = this.noise.sigma;
     const floor = this.floorGrams;
@@ -192,6 +212,30 @@ export class PlateDetector {
       return;
     }
     this.triggerRun = 0;
+    const mean = this.long.mean();
+    if (this.long.full && (this.samples & 3) === 0) {
+      // Learnt before the trigger is judged, so sway that would fire it teaches it first.
+      if (Number.isNaN(this.slowMean)) this.slowMean = mean;
+      const a = this.samples < 600 ? 1 / 15 : 1 / 150;
+      const dev = Math.min(Math.abs(mean - this.slowMean), 2 * this.meanWander + this.sigma);
+      this.meanWander += (dev - this.meanWander) * a;
+      this.slowMean += (mean - this.slowMean) * a;
+    }
+    const meanDev = Math.abs(mean - this.baseline);
+    // Only a window at rest on its new level: on a plate whose vibration keeps its windows unsteady a span
+    // opened by the mean could not settle (and would hold its neighbours' events back).
+    // Armed once the wander has been learnt (the fast-learning first 600 samples): the sample trigger covers boot.
+    if (
+      stable &&
+      this.samples >= 600 &&
+      meanDev > this.tuning.minTriggerGrams &&
+      meanDev > this.meanThreshold
+    ) {
+      // The window is at rest on the new level: the step happened before it.
+      this.firstTriggerT = t - this.long.size * this.dtMs;
+      this.begin();
+      return;
+    }
     this.learnIdle(x);
     if (stable) {
       // Auto-zero only while stable, rate-limited so a slow put is not mistaken for drift.
@@ -279,6 +323,7 @@ export class PlateDetector {
   private end(after: number): void {
     this.active = false;
     this.baseline = after;
+    this.slowMean = after;
     this.plateaus = [];
     this.open = null;
     this.stableRun = 0;
