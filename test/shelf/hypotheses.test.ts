@@ -224,13 +224,13 @@ describe('a misplaced item picked again', () => {
         { device: 'a', channel: 1, sku: 'soup-318', unit_grams: 318, capacity: 12 },
       ],
     });
-    // A pasta pack of 336 g taken, put on the soup plate (as well an odd soup can by weight), and taken again.
-    const pasta = new PlateScript(3480, 0.8, 63).hold(5000).step(-336).hold(25_000);
+    // A pasta pack of 341 g taken, put on the soup plate (as well an odd soup can by weight), and taken again.
+    const pasta = new PlateScript(3480, 0.8, 63).hold(5000).step(-341).hold(25_000);
     const soup = new PlateScript(3180, 0.8, 64)
       .hold(10_000)
-      .step(336, 250)
+      .step(341, 250)
       .hold(8000)
-      .step(-336)
+      .step(-341)
       .hold(12_000);
     const events = picksPuts(
       run(new ShelfProcessor({ plates }), pasta.readings('a', 0), soup.readings('a', 1)),
