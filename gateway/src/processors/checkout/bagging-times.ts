@@ -1,3 +1,5 @@
+import { RecentSamples } from './recent-samples.js';
+
 /** Scale verifications seen before the learned quantile replaces the configured bagging time. */
 const MIN_SAMPLES = 20;
 const WINDOW = 300;
@@ -13,25 +15,22 @@ const QUANTILE = 0.95;
  * alert. Shared by the lanes of a processor (it is the shoppers' pace, like stage-timing.ts).
  */
 export class BaggingTimes {
-  private readonly times: number[] = [];
+  private readonly times = new RecentSamples(WINDOW, MIN_SAMPLES);
 
   constructor(private readonly configuredMs: number) {}
 
   observe(scanToVerifiedMs: number): void {
     if (!Number.isFinite(scanToVerifiedMs) || scanToVerifiedMs < 0) return;
-    this.times.push(scanToVerifiedMs);
-    if (this.times.length > WINDOW) this.times.shift();
+    this.times.add(scanToVerifiedMs);
   }
 
   get samples(): number {
-    return this.times.length;
+    return this.times.count;
   }
 
   /** From a scan, how long the shopper has before being prompted to bag the item (ms). */
   promptMs(): number {
-    if (this.times.length < MIN_SAMPLES) return this.configuredMs;
-    const sorted = [...this.times].sort((a, b) => a - b);
-    const q = sorted[Math.min(sorted.length - 1, Math.floor(QUANTILE * sorted.length))]!;
-    return Math.max(this.configuredMs, q);
+    const q = this.times.quantile(QUANTILE);
+    return q === null ? this.configuredMs : Math.max(this.configuredMs, q);
   }
 }

@@ -1,4 +1,5 @@
 import type { Expectation } from './expectation.js';
+import { RecentSamples } from './recent-samples.js';
 
 /** What a mismatch was judged against: a pending item's expectation and catalog entry. */
 type Judged = { expectation: Expectation; item?: { grams: number | null } | undefined };
@@ -18,12 +19,11 @@ const MAD_PER_SIGMA = 0.6745;
  * single-item mismatches feed it too (lane-decisions.ts); the swaps among them are outliers the MAD ignores.
  */
 export class CatalogAccuracy {
-  private readonly recent: number[] = [];
+  private readonly recent = new RecentSamples(WINDOW, MIN_SAMPLES);
 
   observe(relativeError: number): void {
     if (!Number.isFinite(relativeError) || Math.abs(relativeError) > 0.5) return;
-    this.recent.push(relativeError);
-    if (this.recent.length > WINDOW) this.recent.shift();
+    this.recent.add(relativeError);
   }
 
   /**
@@ -39,10 +39,7 @@ export class CatalogAccuracy {
 
   /** Estimated σ of (true mean − nominal) / nominal, or null until enough weighings were seen. */
   relativeSigma(): number | null {
-    if (this.recent.length < MIN_SAMPLES) return null;
-    const sorted = [...this.recent].sort((a, b) => a - b);
-    const med = sorted[sorted.length >> 1]!;
-    const dev = sorted.map((x) => Math.abs(x - med)).sort((a, b) => a - b);
-    return dev[dev.length >> 1]! / MAD_PER_SIGMA;
+    const mad = this.recent.medianAbsoluteDeviation();
+    return mad === null ? null : mad / MAD_PER_SIGMA;
   }
 }

@@ -1,3 +1,5 @@
+import { RecentSamples } from './recent-samples.js';
+
 /** Landings before the first scan seen before the learned quantile replaces the prior. */
 const MIN_SAMPLES = 20;
 const WINDOW = 300;
@@ -14,7 +16,7 @@ const QUANTILE = 0.98;
  * lanes of a processor: the bags are the store's shoppers', not the scale's.
  */
 export class OwnBagWeights {
-  private readonly landings: number[] = [];
+  private readonly landings = new RecentSamples(WINDOW, MIN_SAMPLES);
 
   constructor(
     private readonly priorGrams: number,
@@ -24,20 +26,17 @@ export class OwnBagWeights {
   /** A landing before the first scan, once decided (accepted as a bag or alarmed as over the bound). */
   observe(grams: number): void {
     if (!Number.isFinite(grams) || grams <= 0) return;
-    this.landings.push(grams);
-    if (this.landings.length > WINDOW) this.landings.shift();
+    this.landings.add(grams);
   }
 
   get samples(): number {
-    return this.landings.length;
+    return this.landings.count;
   }
 
   /** The heaviest single landing before the first scan accepted as an own bag (g). */
   limitGrams(): number {
     const cap = Math.max(this.capGrams, this.priorGrams);
-    if (this.landings.length < MIN_SAMPLES) return this.priorGrams;
-    const sorted = [...this.landings].sort((a, b) => a - b);
-    const q = sorted[Math.min(sorted.length - 1, Math.floor(QUANTILE * sorted.length))]!;
-    return Math.min(cap, Math.max(this.priorGrams, q));
+    const q = this.landings.quantile(QUANTILE);
+    return q === null ? this.priorGrams : Math.min(cap, Math.max(this.priorGrams, q));
   }
 }

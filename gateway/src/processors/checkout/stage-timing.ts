@@ -1,3 +1,5 @@
+import { RecentSamples } from './recent-samples.js';
+
 /** Unambiguous staged baggings seen before the learned quantile replaces the prior. */
 const MIN_SAMPLES = 20;
 const WINDOW = 300;
@@ -18,22 +20,19 @@ const PRIOR_MS = 2_000;
  * Shared by the lanes of a processor: it is the shoppers' timing, not the scale's.
  */
 export class StageTiming {
-  private readonly gaps: number[] = [];
+  private readonly gaps = new RecentSamples(WINDOW, MIN_SAMPLES);
 
   observe(gapMs: number): void {
     if (!Number.isFinite(gapMs) || gapMs < 0) return;
-    this.gaps.push(gapMs);
-    if (this.gaps.length > WINDOW) this.gaps.shift();
+    this.gaps.add(gapMs);
   }
 
   get samples(): number {
-    return this.gaps.length;
+    return this.gaps.count;
   }
 
   /** The let-go time (ms) within which a gain after a staged first part is the rest of the same item. */
   limitMs(): number {
-    if (this.gaps.length < MIN_SAMPLES) return PRIOR_MS;
-    const sorted = [...this.gaps].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor(QUANTILE * sorted.length))]!;
+    return this.gaps.quantile(QUANTILE) ?? PRIOR_MS;
   }
 }
