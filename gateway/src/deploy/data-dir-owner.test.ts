@@ -10,8 +10,8 @@ import {
   symlinkSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../registry/db.js';
 import { applyMigrations, type Migration } from '../registry/migrations.js';
 import { schemaVersions } from '../registry/sqlite-backup.js';
@@ -30,6 +30,21 @@ const v2: Migration = {
   description: 'notes',
   up: (db) => db.exec('ALTER TABLE items ADD note TEXT'),
 };
+
+let opened: [string, number][] = [];
+
+/** Adds o+x to the ancestors of `dir` that lack it; answers what it changed, to put back. */
+function openAncestorsToOthers(dir: string): [string, number][] {
+  const changed: [string, number][] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    const mode = statSync(d).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(d, mode | 0o001);
+      changed.push([d, mode]);
+    }
+    if (dirname(d) === d) return changed;
+  }
+}
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -60,6 +75,12 @@ function userDataDir(): string {
 describe('the upgrade helper inside a data_dir the service user owns', () => {
   beforeAll(() => {
     expect(process.geteuid?.(), 'these tests chown a data_dir to uid 65534: run them as root').toBe(0);
+    // The worker runs as 65534 from this checkout, as it runs from /opt/storegate in production: a checkout in a
+    // 0700 directory (mktemp -d) must let others traverse it, as /opt does.
+    opened = openAncestorsToOthers(process.cwd());
+  });
+  afterAll(() => {
+    for (const [dir, mode] of opened) chmodSync(dir, mode);
   });
 
   it('backs up and restores as the owner of data_dir (the copies are that uid’s)', async () => {

@@ -62,7 +62,8 @@ async function inDataDir(task: DataDirTask): Promise<DataBackup | string[]> {
   if (code !== 0) {
     throw new StoregateError(
       'SG_IO',
-      `the ${task.op} in ${task.dataDir} as uid ${owner.uid} failed: ${stderr.split('\n').pop() ?? `exit ${code}`}`,
+      `the ${task.op} in ${task.dataDir} as uid ${owner.uid} failed: ${reasonOf(stderr) ?? `exit ${code}`}`,
+      { hint: `uid ${owner.uid} must be able to read the release (${workerScript()}) and write data_dir` },
     );
   }
   return JSON.parse(Buffer.concat(out).toString('utf8')) as DataBackup | string[];
@@ -76,4 +77,13 @@ function workerScript(): string {
   const built = resolve(here, '../../../dist/gateway/src/deploy/data-dir-worker.js');
   if (existsSync(built)) return built;
   throw new StoregateError('SG_NOT_FOUND', `no data-dir-worker.js beside ${here} (npm run build)`);
+}
+
+/** Node prints its version last on a crash; the reason is the first `Error:` line (or the first line). */
+function reasonOf(stderr: string): string | undefined {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return lines.find((l) => /^(\w*Error|StoregateError)\b/.test(l) || /^Error \[/.test(l)) ?? lines[0];
 }
